@@ -1,0 +1,121 @@
+"""The harness's exception tree, split by who must act.
+
+Every error the harness raises on purpose derives from :class:`HarnessError`;
+the three branches tell the reader who has to do something about it::
+
+    HarnessError
+    ├── UserError            the input is wrong: a scenario, a device profile,
+    │   └── SpecError        an option, a request. Fix the input.
+    ├── LabError             the environment is wrong: a part did not start,
+    │   └── PartFailed       a device is unreachable. Fix the machine.
+    └── CheckFailed          the app under test broke a requirement
+                             (an AssertionError, so pytest reports it as a failure).
+
+Messages always name where the bad value came from (file, line, field), the
+bad value itself, what is allowed, and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+
+class HarnessError(Exception):
+    """Root of every error the harness raises on purpose."""
+
+
+class UserError(HarnessError):
+    """Bad input from the user: the fix is to change the input."""
+
+
+class SpecError(UserError):
+    """A value in a scenario, profile or option is invalid.
+
+    >>> raise SpecError("duration_s", -1, "a number >= 0", file="s.yaml", line=4)
+    Traceback (most recent call last):
+    ...
+    harness.errors.SpecError: s.yaml:4: duration_s: -1 is not allowed; expected a number >= 0
+    """
+
+    def __init__(
+        self,
+        field: str,
+        value: Any,
+        allowed: str,
+        *,
+        file: str | Path | None = None,
+        line: int | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.fix = fix
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        msg = f"{where}{self.field}: {self.value!r} is not allowed; expected {self.allowed}"
+        if self.fix:
+            msg += f". Fix: {self.fix}"
+        return msg
+
+    def located(self, *, file: str | Path | None = None, line: int | None = None, prefix: str = "") -> "SpecError":
+        """Return a copy placed in a file/line, with ``prefix`` before the field path."""
+        return SpecError(
+            f"{prefix}{self.field}" if prefix else self.field,
+            self.value,
+            self.allowed,
+            file=file if file is not None else self.file,
+            line=line if line is not None else self.line,
+            fix=self.fix,
+        )
+
+
+class LabError(HarnessError):
+    """The environment failed: a part of the lab or a device is not usable."""
+
+
+class PartFailed(LabError):
+    """A lab part (process) failed to start or died; names the part and its log."""
+
+    def __init__(self, part: str, reason: str, *, log: str | Path | None = None, fix: str | None = None) -> None:
+        self.part = part
+        self.reason = reason
+        self.log = str(log) if log is not None else None
+        self.fix = fix
+        msg = f"{part}: {reason}"
+        if self.log:
+            msg += f" (log: {self.log})"
+        if fix:
+            msg += f". Fix: {fix}"
+        super().__init__(msg)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One timeline event (by sequence number) that supports a verdict."""
+
+    seq: int
+    summary: str
+
+
+class CheckFailed(HarnessError, AssertionError):
+    """The app under test broke a requirement; carries the ids and the evidence."""
+
+    def __init__(self, requirement_ids: Sequence[str], title: str, evidence: Sequence[Evidence] = ()) -> None:
+        self.requirement_ids = tuple(requirement_ids)
+        self.title = title
+        self.evidence = tuple(evidence)
+        ids = ",".join(self.requirement_ids)
+        lines = [f"[{ids}] {title}"] + [f"  #{e.seq}: {e.summary}" for e in self.evidence[:20]]
+        super().__init__("\n".join(lines))
+
+
+__all__ = ["CheckFailed", "Evidence", "HarnessError", "LabError", "PartFailed", "SpecError", "UserError"]
