@@ -33,10 +33,8 @@ class UserError(HarnessError):
 class SpecError(UserError):
     """A value in a scenario, profile or option is invalid.
 
-    >>> raise SpecError("duration_s", -1, "a number >= 0", file="s.yaml", line=4)
-    Traceback (most recent call last):
-    ...
-    harness.errors.SpecError: s.yaml:4: duration_s: -1 is not allowed; expected a number >= 0
+    >>> str(SpecError("duration_s", -1, "a number >= 0", file="s.yaml", line=4))
+    's.yaml:4: duration_s: -1 is not allowed; expected a number >= 0'
     """
 
     def __init__(

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TOOLS = Path(os.environ.get("HARNESS_TOOLS", ROOT / ".tools"))
 TOOLS_BIN = TOOLS / "bin"
-APPIUM_DIR = TOOLS / "appium"
-APPIUM_HOME = Path(os.environ.get("APPIUM_HOME", APPIUM_DIR / "home"))
+APPIUM_DIR = Path(os.environ.get("HARNESS_APPIUM_DIR", ROOT / "tools" / "appium"))
+APPIUM_HOME = Path(os.environ.get("APPIUM_HOME", APPIUM_DIR))
 REPORTS = Path(os.environ.get("HARNESS_REPORTS", ROOT / "reports"))
 SCENARIOS = ROOT / "scenarios"
 DEVICES = ROOT / "devices"
