@@ -1,0 +1,317 @@
+"""Load scenario files: validate everything first, report every error with file:line.
+
+A QA engineer's typo must cost seconds, not a half-run suite: the whole file
+is checked (YAML syntax, fields and types, step names and parameters,
+requirement ids, labels, seeded ids, condition/profile/policy names) before
+anything starts, and every problem is reported at once with the file, the
+line, the field path, the bad value, what is allowed and the fix.
+
+>>> s = load_text("id: demo\\ntitle: t\\nrequirements: [R9]\\nsteps:\\n  - offline\\n  - add_note: 3\\n")
+>>> [st.name for st in s.steps]
+['offline', 'add_note']
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from harness.errors import SpecError, UserError
+from harness.scenario.model import Header, Scenario, Step
+from harness.scenario.steps import STEPS, parse_step
+
+
+class ScenarioInvalid(UserError):
+    """A scenario file has one or more errors; ``errors`` lists each, located."""
+
+    def __init__(self, path: str, errors: Sequence[SpecError]) -> None:
+        self.path = path
+        self.errors = list(errors)
+        head = f"{path}: {len(self.errors)} error{'s' if len(self.errors) != 1 else ''}; nothing was run"
+        super().__init__("\n".join([head] + [f"  {e}" for e in self.errors]))
+
+
+# -- locating values in the YAML tree ----------------------------------------------------------
+
+
+def _line_of(node: Any, loc: Sequence[Any], base: int | None = None) -> int | None:
+    """1-based line of the deepest element of ``loc`` present in the ruamel tree."""
+    line = base
+    for key in loc:
+        if isinstance(node, CommentedMap) and key in node:
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line = node.lc.item(key)[0] + 1
+            node = node[key]
+        else:
+            break
+    return line
+
+
+def _fields_at(model: type[BaseModel], loc: Sequence[Any]) -> list[str] | None:
+    """The field names allowed at ``loc`` inside ``model`` (for 'unknown field' fixes)."""
+    current: Any = model
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or key not in current.model_fields:
+            return None
+        ann = current.model_fields[key].annotation
+        current = _model_in(ann)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items()]
+    return None
+
+
+def _model_in(ann: Any) -> Any:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _dotted(loc: Sequence[Any]) -> str:
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+    return out
+
+
+def _pydantic_errors(
+    exc: ValidationError, model: type[BaseModel], tree: Any, *, path: str, prefix: Sequence[Any] = (),
+    base_line: int | None = None,
+) -> list[SpecError]:
+    found: list[SpecError] = []
+    for err in exc.errors():
+        loc = [k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-"))]
+        # unions report one branch name in the loc (e.g. 'literal[...]' or 'LoadItem'): drop it
+        loc = [k for k in loc if not (isinstance(k, str) and (k[:1].isupper() or "[" in k))]
+        line = _line_of(tree, list(prefix) + loc, base_line)
+        field = _dotted(list(prefix) + loc) or "(file)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            allowed = _fields_at(model, loc[:-1]) or []
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            fix = f"did you mean {close[0]!r}?" if close else "remove it"
+            found.append(SpecError(field, loc[-1], "one of the fields: " + ", ".join(allowed), file=path,
+                                   line=line, fix=f"unknown field; {fix}"))
+        elif kind == "missing":
+            found.append(SpecError(field, None, "a value (this field is required)", file=path, line=line,
+                                   fix=f"add {loc[-1]}: ..."))
+        else:
+            found.append(SpecError(field, err.get("input"), err["msg"].rstrip(".").lower().replace(
+                "input should be ", "").replace("value should have", "a value with"), file=path, line=line))
+    return found
+
+
+# -- steps ---------------------------------------------------------------------------------------
+
+
+def _split_step(item: Any) -> tuple[str | None, Any]:
+    if isinstance(item, str):
+        return item, None
+    if isinstance(item, dict) and len(item) == 1:
+        [(name, params)] = item.items()
+        return str(name), params
+    return None, item
+
+
+def _parse_steps(raw: Any, tree: Any, path: str) -> tuple[list[Step], list[SpecError]]:
+    steps: list[Step] = []
+    errors: list[SpecError] = []
+    for i, item in enumerate(raw):
+        line = _line_of(tree, ["steps", i])
+        name, params = _split_step(item)
+        where = f"steps[{i}]"
+        if name is None:
+            errors.append(SpecError(where, _plain(item), "a step name, or a mapping with exactly one step name",
+                                    file=path, line=line, fix="write '- offline' or '- add_note: {contact: 3}'"))
+            continue
+        if name not in STEPS:
+            close = difflib.get_close_matches(name, STEPS, n=1)
+            errors.append(SpecError(where, name, "a step name (" + ", ".join(sorted(STEPS)) + ")", file=path,
+                                    line=line, fix=f"did you mean {close[0]!r}?" if close else
+                                    "use one of the step names; harness run --list-steps prints them"))
+            continue
+        try:
+            steps.append(Step(name, parse_step(name, _plain(params)), line, i))
+        except ValidationError as exc:
+            errors.extend(_pydantic_errors(exc, STEPS[name].model, tree, path=path, prefix=["steps", i, name],
+                                           base_line=line))
+        except TypeError as exc:
+            errors.append(SpecError(f"{where}.{name}", _plain(params), "a mapping of fields", file=path, line=line,
+                                    fix=str(exc)))
+    return steps, errors
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+# -- cross references ------------------------------------------------------------------------------
+
+CrossCheck = Callable[[Scenario], Iterable[tuple[int | None, str, Any, str, str | None]]]
+#: Extra validators (line, field, value, allowed, fix); other packages add theirs (conditions, policies).
+CROSS_CHECKS: list[CrossCheck] = []
+
+
+def cross_check(fn: CrossCheck) -> CrossCheck:
+    CROSS_CHECKS.append(fn)
+    return fn
+
+
+@cross_check
+def _requirements(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    from harness.spec.requirements import requirement_ids
+
+    known = requirement_ids()
+    for i, rid in enumerate(s.requirements):
+        if rid.upper() not in known:
+            yield None, f"requirements[{i}]", rid, "a requirement id R1..R27", "see shared/spec/REQUIREMENTS.md"
+
+
+@cross_check
+def _labels_and_ids(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    seed = s.setup.seed
+    limits = {"contact": seed.contacts, "conversation": seed.conversations, "opportunity": seed.opportunities,
+              "workflow": seed.workflows}
+    labels: dict[str, int] = {}
+    for st in s.steps:
+        i, p = st.index, st.params
+        for field, limit in limits.items():
+            value = getattr(p, field, None)
+            if isinstance(value, int) and value > limit:
+                yield st.line, f"steps[{i}].{st.name}.{field}", value, f"1..{limit} (setup.seed.{field}s)", \
+                    f"pick an id <= {limit} or seed more"
+        label = getattr(p, "label", None)
+        if st.name == "expect_item":
+            if label not in labels:
+                yield st.line, f"steps[{i}].expect_item.as", label, \
+                    "a label given by an earlier step (" + (", ".join(labels) or "none yet") + ")", \
+                    "add 'as: NAME' to the step that creates the item"
+        elif label:
+            if label in labels:
+                yield st.line, f"steps[{i}].{st.name}.as", label, "a label not used before", "rename it"
+            labels[label] = i
+    for j, item in enumerate(s.setup.load):
+        for field, limit in (("contact", seed.contacts), ("thread", seed.conversations)):
+            value = getattr(item, field, None)
+            if isinstance(value, int) and value > limit:
+                yield None, f"setup.load[{j}].{field}", value, f"1..{limit}", "pick an id within the seed"
+
+
+def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
+    errors = []
+    for check in CROSS_CHECKS:
+        for line, field, value, allowed, fix in check(s):
+            if line is None:
+                loc: list[Any] = []
+                for part in field.replace("]", "").replace("[", ".").split("."):
+                    loc.append(int(part) if part.isdigit() else part)
+                line = _line_of(tree, loc)
+            errors.append(SpecError(field, value, allowed, file=path, line=line, fix=fix))
+    return errors
+
+
+# -- entry points ----------------------------------------------------------------------------------
+
+
+def load_text(text: str, path: str | Path = "<scenario>") -> Scenario:
+    """Validate a scenario given as YAML text; raises ScenarioInvalid listing every error."""
+    where = str(path)
+    yaml = YAML(typ="rt")
+    try:
+        tree = yaml.load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ScenarioInvalid(where, [SpecError("(yaml)", (exc.problem or "").strip(), "valid YAML", file=where,
+                                                line=mark.line + 1 if mark else None,
+                                                fix="check indentation, colons and quotes")]) from None
+    if not isinstance(tree, dict):
+        raise ScenarioInvalid(where, [SpecError("(file)", _plain(tree), "a mapping with id, title, requirements "
+                                                "and steps", file=where, line=1)])
+    data = _plain(tree)
+    errors: list[SpecError] = []
+    try:
+        header = Header.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(_pydantic_errors(exc, Header, tree, path=where))
+        raw_steps = data.get("steps") if isinstance(data.get("steps"), list) else []
+        errors.extend(_parse_steps(raw_steps, tree, where)[1])
+        raise ScenarioInvalid(where, errors) from None
+    steps, step_errors = _parse_steps(header.steps, tree, where)
+    errors.extend(step_errors)
+    scenario = Scenario(
+        id=header.id, title=header.title, requirements=tuple(r.upper() for r in header.requirements),
+        tags=tuple(header.tags), device=header.device, setup=header.setup, steps=tuple(steps),
+        expect=header.expect, bugs=tuple(header.bugs), path=Path(path) if where != "<scenario>" else None,
+        labels={st.params.label: st.index for st in steps  # type: ignore[attr-defined]
+                if getattr(st.params, "label", None) and st.name != "expect_item"},
+    )
+    errors.extend(_validate_cross(scenario, tree, where))
+    if errors:
+        raise ScenarioInvalid(where, sorted(errors, key=lambda e: e.line or 0))
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load one scenario file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{p}: cannot read scenario file ({exc.strerror})") from None
+    return load_text(text, p)
+
+
+def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every scenario file under ``paths`` (files as given; folders searched for *.yaml), sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found.extend(sorted(f for f in p.rglob("*.yaml") if not f.name.startswith("_")))
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise UserError(f"{p}: no such scenario file or folder")
+    return found
+
+
+def load_all(paths: Iterable[str | Path]) -> list[Scenario]:
+    """Load every scenario under ``paths``; all files are validated before any error is raised."""
+    scenarios: list[Scenario] = []
+    problems: list[ScenarioInvalid] = []
+    for f in scenario_files(paths):
+        try:
+            scenarios.append(load_scenario(f))
+        except ScenarioInvalid as exc:
+            problems.append(exc)
+    if problems:
+        errors = [e for p in problems for e in p.errors]
+        raise ScenarioInvalid(f"{len(problems)} scenario file(s)", errors)
+    ids: dict[str, Path | None] = {}
+    for s in scenarios:
+        if s.id in ids:
+            raise UserError(f"{s.path}: scenario id {s.id!r} is also used by {ids[s.id]}; ids must be unique")
+        ids[s.id] = s.path
+    return scenarios
+
+
+__all__ = ["CROSS_CHECKS", "ScenarioInvalid", "cross_check", "load_all", "load_scenario", "load_text",
+           "scenario_files"]

@@ -1,0 +1,395 @@
+"""Scenario steps: one typed model per step, registered by name.
+
+A scenario's ``steps`` is a list; each item is a step name alone
+(``- offline``), a name with one scalar for its main field
+(``- profile: 3g``), or a name with a mapping of fields
+(``- add_note: {contact: 3, as: n1}``). The registry maps each name to its
+pydantic model, its family (how the runner executes it) and its main field,
+so the loader, the runner, the JSON Schema and the Hypothesis rules share
+one list of steps.
+
+>>> sorted(STEPS)[:3]
+['add_note', 'background', 'call']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Family = Literal["network", "schedule", "device", "action", "server", "expect", "wait"]
+
+
+class StepModel(BaseModel):
+    """Base of every step's parameters: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+@dataclass(frozen=True)
+class StepType:
+    name: str
+    model: type[StepModel]
+    family: Family
+    primary: str | None  # the field a scalar shorthand fills (``- profile: 3g``)
+    doc: str
+
+
+STEPS: dict[str, StepType] = {}
+
+
+def step(name: str, family: Family, *, primary: str | None = None) -> Callable[[type[StepModel]], type[StepModel]]:
+    """Register a step model under ``name``; a duplicate name is a programming error."""
+
+    def register(model: type[StepModel]) -> type[StepModel]:
+        if name in STEPS:
+            raise ValueError(f"step {name!r} registered twice")
+        STEPS[name] = StepType(name, model, family, primary, (model.__doc__ or "").strip().splitlines()[0])
+        return model
+
+    return register
+
+
+Label = Field(default=None, alias="as", description="a name to refer to this item in later steps")
+ContactRef = Field(ge=1, description="contact id in the seeded data (1..contacts)")
+Seconds = Field(gt=0, le=3600)
+
+# -- network conditions (the lab's link and HTTP layers, or the device's radio) --------------
+
+
+@step("offline", "network", primary="via")
+class Offline(StepModel):
+    """Cut the network: airplane mode on the device (default), the link down, or the backend unreachable."""
+
+    via: Literal["airplane", "link", "backend"] = "airplane"
+
+
+@step("online", "network")
+class Online(StepModel):
+    """Undo every ``offline``: the radio back on, the link up, the backend reachable."""
+
+
+@step("condition", "network")
+class Condition(StepModel):
+    """Apply any link or HTTP condition by its registry type, e.g. ``{type: latency, latency_ms: 300}``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str = Field(description="a condition name from harness.net.conditions (harness net --help lists them)")
+
+
+@step("profile", "network", primary="name")
+class Profile(StepModel):
+    """Apply a named network profile (gsm, edge, 3g, slow-3g, very-bad-network, ...)."""
+
+    name: str
+
+
+@step("half_open", "network")
+class HalfOpen(StepModel):
+    """A dead link that still accepts connections: data is swallowed, nothing is answered."""
+
+
+@step("drop_response", "network")
+class DropResponse(StepModel):
+    """The backend applies the request, then the response is lost on the way back."""
+
+    method: str = "POST"
+    path: str = Field(default="/api/*", description="glob on the request path")
+    first: int | None = Field(default=1, ge=1, description="only the first N matching requests")
+    rate: float | None = Field(default=None, ge=0, le=1)
+
+
+@step("http_status", "network")
+class HttpStatus(StepModel):
+    """Answer matching requests with a status code instead of forwarding them."""
+
+    status: int = Field(ge=100, le=599)
+    method: str = "*"
+    path: str = "/api/*"
+    first: int | None = Field(default=None, ge=1)
+    rate: float | None = Field(default=None, ge=0, le=1)
+
+
+@step("captive_portal", "network")
+class CaptivePortal(StepModel):
+    """Every API request gets a hotel-Wi-Fi login page (200, HTML) instead of the API."""
+
+
+@step("hold", "network")
+class Hold(StepModel):
+    """Hold matching requests at the proxy (they hang) until ``release``."""
+
+    method: str = "*"
+    path: str = "/api/*"
+
+
+@step("release", "network")
+class Release(StepModel):
+    """Release every held request."""
+
+
+@step("reset_network", "network")
+class ResetNetwork(StepModel):
+    """Clear every condition on every layer: a clean path."""
+
+
+# -- schedules ---------------------------------------------------------------------------------
+
+
+class _Scheduled(StepModel):
+    background: bool = Field(default=False, description="run while the next steps run; join with wait_schedule")
+
+
+@step("flap", "schedule")
+class Flap(_Scheduled):
+    """Rapid up/down: ``cycles`` times down for ``down_s`` then up for ``up_s`` (with jitter)."""
+
+    up_s: float = Seconds
+    down_s: float = Seconds
+    cycles: int = Field(ge=1, le=1000)
+    jitter_s: float = Field(default=0.0, ge=0, le=60)
+    via: Literal["link", "airplane"] = "link"
+
+
+@step("outage", "schedule", primary="duration_s")
+class Outage(_Scheduled):
+    """The network is down for ``duration_s``, then back."""
+
+    duration_s: float = Seconds
+    via: Literal["link", "airplane"] = "link"
+
+
+@step("switch_network", "schedule")
+class SwitchNetwork(_Scheduled):
+    """Wi-Fi to cellular: every open connection reset, a short blackout, then a clean path."""
+
+    blackout_s: float = Field(default=1.0, ge=0, le=60)
+
+
+@step("degrade_recover", "schedule")
+class DegradeRecover(_Scheduled):
+    """A bad profile for ``duration_s``, then a clean path."""
+
+    profile: str = "very-bad-network"
+    duration_s: float = Seconds
+
+
+@step("wait_schedule", "schedule")
+class WaitSchedule(StepModel):
+    """Wait for background schedules to finish (bounded)."""
+
+    timeout_s: float = Field(default=300, gt=0, le=3600)
+
+
+# -- device ----------------------------------------------------------------------------------
+
+
+@step("background", "device", primary="duration_s")
+class Background(StepModel):
+    """Send the app to the background (for ``duration_s``, then back, if given)."""
+
+    duration_s: float | None = Field(default=None, gt=0, le=3600)
+
+
+@step("foreground", "device")
+class Foreground(StepModel):
+    """Bring the app back to the foreground."""
+
+
+@step("kill", "device")
+class Kill(StepModel):
+    """The OS (or the user) kills the app; local storage stays."""
+
+
+@step("relaunch", "device")
+class Relaunch(StepModel):
+    """Cold start of the app after a kill (storage kept)."""
+
+
+@step("reinstall", "device")
+class Reinstall(StepModel):
+    """Uninstall and install again: local storage cleared."""
+
+
+@step("policy", "device", primary="name")
+class Policy(StepModel):
+    """Put the app in the background under a battery/background policy for ``background_s``, then foreground."""
+
+    name: str
+    background_s: float = Field(default=20, gt=0, le=3600)
+
+
+# -- user actions ----------------------------------------------------------------------------
+
+
+@step("open_dashboard", "action")
+class OpenDashboard(StepModel):
+    """Open the dashboard and read its widgets and conversation counts."""
+
+
+@step("open_contacts", "action", primary="pages")
+class OpenContacts(StepModel):
+    """Open the contact list and scroll ``pages`` pages down."""
+
+    pages: int = Field(default=1, ge=1, le=100)
+
+
+@step("open_contact", "action", primary="contact")
+class OpenContact(StepModel):
+    """Open a contact's detail: fields, activity history, notes."""
+
+    contact: int = ContactRef
+
+
+@step("open_thread", "action", primary="conversation")
+class OpenThread(StepModel):
+    """Open a conversation thread and load ``earlier_pages`` pages of earlier messages."""
+
+    conversation: int = Field(ge=1)
+    earlier_pages: int = Field(default=0, ge=0, le=20)
+
+
+@step("open_calendar", "action")
+class OpenCalendar(StepModel):
+    """Open the calendar (today and the next days) and read every appointment."""
+
+
+@step("add_note", "action", primary="contact")
+class AddNote(StepModel):
+    """Add a note (carrying a marker) to a contact."""
+
+    contact: int = ContactRef
+    label: str | None = Label
+
+
+@step("edit_opportunity", "action", primary="opportunity")
+class EditOpportunity(StepModel):
+    """Change an opportunity's stage and value; its name gets a marker."""
+
+    opportunity: int = Field(ge=1)
+    stage: Literal["lead", "qualified", "proposal", "won", "lost"] | None = None
+    value: float | None = Field(default=None, ge=0)
+    label: str | None = Label
+
+
+@step("upload_photo", "action", primary="contact")
+class UploadPhoto(StepModel):
+    """Attach a generated photo (its file name carries a marker) to a contact."""
+
+    contact: int = ContactRef
+    size_kb: int = Field(default=16, ge=1, le=4096)
+    label: str | None = Label
+
+
+@step("send_sms", "action", primary="contact")
+class SendSms(StepModel):
+    """Send an SMS (its body carries a marker) to a contact."""
+
+    contact: int = ContactRef
+    label: str | None = Label
+
+
+@step("send_email", "action", primary="contact")
+class SendEmail(StepModel):
+    """Send an email (its subject and body carry a marker) to a contact."""
+
+    contact: int = ContactRef
+    label: str | None = Label
+
+
+@step("call", "action", primary="contact")
+class Call(StepModel):
+    """Start a call to a contact."""
+
+    contact: int = ContactRef
+
+
+@step("pay", "action", primary="contact")
+class Pay(StepModel):
+    """Take a payment from a contact (invoice or POS)."""
+
+    contact: int = ContactRef
+    amount_cents: int = Field(default=1000, ge=1)
+    kind: Literal["invoice", "pos"] = "invoice"
+
+
+@step("run_workflow", "action")
+class RunWorkflow(StepModel):
+    """Run a workflow on a contact."""
+
+    workflow: int = Field(default=1, ge=1)
+    contact: int = ContactRef
+
+
+@step("search", "action", primary="q")
+class Search(StepModel):
+    """Search all records for ``q`` (or for the name of ``contact``)."""
+
+    q: str | None = Field(default=None, min_length=1)
+    contact: int | None = Field(default=None, ge=1)
+
+
+# -- server-side activity ---------------------------------------------------------------------
+
+
+@step("server_activity", "server", primary="kind")
+class ServerActivity(StepModel):
+    """Changes made on the server while the app is offline (needs the backend's admin API)."""
+
+    kind: Literal["message", "contact", "appointment_change"]
+    count: int = Field(default=1, ge=1, le=100)
+
+
+# -- expectations and waits -----------------------------------------------------------------
+
+
+@step("expect_banner", "expect", primary="visible")
+class ExpectBanner(StepModel):
+    """The offline banner is shown (or gone) within ``within_s``."""
+
+    visible: bool
+    within_s: float = Field(default=10, gt=0, le=600)
+
+
+@step("expect_item", "expect")
+class ExpectItem(StepModel):
+    """A labelled item's sync state on screen within ``within_s``."""
+
+    label: str = Field(alias="as")
+    state: Literal["pending", "synced", "failed", "absent"]
+    within_s: float = Field(default=10, gt=0, le=600)
+
+
+@step("wait_synced", "expect", primary="timeout_s")
+class WaitSynced(StepModel):
+    """Wait (bounded) until the app says nothing is pending."""
+
+    timeout_s: float = Field(default=60, gt=0, le=3600)
+
+
+@step("wait", "wait", primary="s")
+class Wait(StepModel):
+    """Let time pass (e.g. stay offline for a while); scenario time, not a synchronisation."""
+
+    s: float = Field(gt=0, le=3600)
+
+
+def step_names(family: Family | None = None) -> list[str]:
+    return sorted(n for n, s in STEPS.items() if family is None or s.family == family)
+
+
+def parse_step(name: str, params: Any) -> StepModel:
+    """Build one step's model; raises KeyError for an unknown name, pydantic's error for bad params."""
+    st = STEPS[name]
+    if params is None:
+        params = {}
+    elif not isinstance(params, dict):
+        if st.primary is None:
+            raise TypeError(f"{name} takes a mapping of fields, not {params!r}")
+        params = {st.primary: params}
+    return st.model.model_validate(params)
+
+
+__all__ = ["STEPS", "StepModel", "StepType", "parse_step", "step", "step_names"]
