@@ -1,0 +1,113 @@
+"""R20, R21: background sync follows the device's policy.
+
+Under a policy that allows background sync (Android "No restrictions", iOS
+Background App Refresh on), queued work drains while the app is in the
+background once the link is back. Under one that forbids it (an aggressive
+OEM killer, Background App Refresh off), nothing is sent while backgrounded
+and the queue drains within ``max_drain_s`` after the app returns to the
+foreground (``no-sync-on-foreground`` breaks that).
+
+The policy is ``ctx.background_sync``, else the last ``device policy``
+event's ``data.background_sync`` (``allowed``/``forbidden``). The
+requirement is R20 on Android, R21 on iOS (``data.platform``), else both.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.registry import check
+from harness.checks.view import Window, applied_requests, arrival_t, evidence, offline_windows, queued_actions, requests
+from harness.errors import Evidence
+from harness.timeline import Event
+
+LEAVE = frozenset({"background", "freeze"})
+RETURN = frozenset({"foreground", "unfreeze", "relaunch"})
+
+
+@check("background", "R20", "R21")
+def background(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
+    """One verdict per background period that had queued work, under the policy in force."""
+    policy_ev = next((e for e in reversed(events) if e.kind == "device" and e.name == "policy"), None)
+    policy = ctx.background_sync or (str(policy_ev.data.get("background_sync")) if policy_ev else None)
+    if policy not in ("allowed", "forbidden"):
+        return []
+    platform = str(policy_ev.data.get("platform", "")).lower() if policy_ev else ""
+    req = ("R20",) if platform == "android" else ("R21",) if platform == "ios" else ("R20", "R21")
+    windows = offline_windows(events)
+    queued = queued_actions(events, ctx, windows)
+    arrivals = applied_requests(events)
+    firsts = {q.marker: arrivals[q.marker][0] for q in queued if q.marker in arrivals}
+    out: list[Verdict] = []
+    for bg, fg in _periods(events):
+        fg_t = fg.t if fg is not None else events[-1].t
+        pending = [q for q in queued if q.event.t < fg_t and
+                   (q.marker not in firsts or arrival_t(firsts[q.marker]) >= bg.t)]
+        if not pending:
+            continue
+        if policy == "allowed":
+            out.append(_allowed(req, bg, fg_t, windows, pending, firsts))
+        else:
+            out.append(_forbidden(req, bg, fg, fg_t, events, windows, pending, firsts, ctx))
+    return [v for v in out if v is not None]
+
+
+def _periods(events: Sequence[Event]) -> list[tuple[Event, Event | None]]:
+    out: list[tuple[Event, Event | None]] = []
+    bg: Event | None = None
+    for e in events:
+        if e.kind != "device":
+            continue
+        if e.name in LEAVE and bg is None:
+            bg = e
+        elif e.name in RETURN and bg is not None:
+            out.append((bg, e))
+            bg = None
+    if bg is not None:
+        out.append((bg, None))
+    return out
+
+
+def _online_from(t0: float, t1: float, windows: Sequence[Window]) -> float | None:
+    """The first moment in [t0, t1) when no offline window is active."""
+    t = t0
+    for w in windows:
+        if w.contains(t):
+            if w.end_t is None:
+                return None
+            t = w.end_t
+    return t if t < t1 else None
+
+
+def _allowed(req: tuple[str, ...], bg: Event, fg_t: float, windows: Sequence[Window], pending: list,
+             firsts: dict[str, Event]) -> Verdict | None:
+    up = _online_from(bg.t, fg_t, windows)
+    if up is None:
+        return None  # never online while backgrounded: nothing to judge
+    late = [q for q in pending if q.marker not in firsts or arrival_t(firsts[q.marker]) >= fg_t]
+    if late:
+        ev = (evidence(bg, "went to background with queued work; background sync allowed"),) + tuple(
+            evidence(q.event, "not uploaded while in the background") for q in late)
+        return Verdict("background", req, False, "background sync allowed, yet the queue did not drain", ev)
+    ev = (evidence(bg),) + tuple(evidence(firsts[q.marker], "uploaded while backgrounded") for q in pending)
+    return Verdict("background", req, True, "queue drained while in the background (policy allows it)", ev)
+
+
+def _forbidden(req: tuple[str, ...], bg: Event, fg: Event | None, fg_t: float, events: Sequence[Event],
+               windows: Sequence[Window], pending: list, firsts: dict[str, Event], ctx: CheckContext) -> Verdict:
+    sent = [r for r in requests(events) if bg.t <= arrival_t(r) < fg_t and str(r.data.get("method", "GET")) != "GET"]
+    bad: list[Evidence] = [evidence(r, "sent while backgrounded under a policy that forbids it") for r in sent]
+    if fg is not None:
+        start = max(fg_t, _online_from(fg_t, float("inf"), windows) or fg_t)
+        for q in pending:
+            first = firsts.get(q.marker)
+            if first is None:
+                bad.append(evidence(q.event, "never uploaded after returning to the foreground"))
+            elif arrival_t(first) >= fg_t and arrival_t(first) - start > ctx.max_drain_s:
+                bad.append(evidence(first, f"uploaded {arrival_t(first) - start:.1f}s after foreground"))
+    if bad:
+        return Verdict("background", req, False, "background policy not respected", (evidence(bg),) + tuple(bad))
+    ev = [evidence(bg, "background sync forbidden")] + ([evidence(fg, "back in the foreground")] if fg else [])
+    ev += [evidence(firsts[q.marker], "drained after foreground") for q in pending if q.marker in firsts]
+    return Verdict("background", req, True, "nothing sent in the background; drained after foreground", tuple(ev))

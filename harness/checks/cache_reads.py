@@ -1,0 +1,147 @@
+"""R3, R6-R8, R12: offline, what was loaded before is still shown; what never was says so.
+
+An observation of a screen (``contact_view``, ``contact_list``,
+``thread_view``, ``calendar_view``) has a subject: ``data.subject`` or the
+screen's id field (``contact_id``, ``conversation_id``, ``date``; the list
+is one subject). Its content is every list or mapping under the keys in
+:data:`CONTENT_KEYS` (``items``, ``activity``, ``messages``, ...).
+
+For each such observation made while offline:
+- subject loaded before (observed online, or opened by an online action):
+  it must not be unavailable, an error or a hang, and it must still show
+  every element the latest online observation of it showed (a superset:
+  notes added offline may join). Breaks R3 plus the screen's requirement.
+- subject never loaded: it must show the unavailable message (R12).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.registry import check
+from harness.checks.view import evidence, is_offline, offline_windows
+from harness.errors import Evidence
+from harness.timeline import Event
+
+#: screen observation -> (requirement, the data key naming its subject)
+SCREENS: dict[str, tuple[str, str | None]] = {
+    "contact_view": ("R6", "contact_id"),
+    "contact_list": ("R6", None),
+    "thread_view": ("R7", "conversation_id"),
+    "calendar_view": ("R8", "date"),
+}
+#: online action -> the screen it loads
+OPENERS: dict[str, str] = {"open_contact": "contact_view", "open_thread": "thread_view",
+                           "open_calendar": "calendar_view", "scroll_contacts": "contact_list"}
+CONTENT_KEYS: tuple[str, ...] = ("items", "ids", "fields", "activity", "notes", "messages", "appointments", "rows")
+#: only these screens are "never loaded -> needs a connection" (R12)
+NEEDS_CONNECTION: frozenset[str] = frozenset({"contact_view", "thread_view"})
+
+
+@dataclass
+class _Tally:
+    passed: list[Evidence]
+    failed: list[Evidence]
+
+
+@check("cache_reads", "R3", "R6", "R7", "R8", "R12")
+def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
+    """Verdicts for R3 (all loaded screens) and per screen requirement (R6, R7, R8, R12)."""
+    windows = offline_windows(events)
+    online_seen: dict[tuple[str, str], Event] = {}
+    opened: dict[tuple[str, str], Event] = {}
+    tallies: dict[str, _Tally] = {}
+
+    def note(req: str, ok: bool, ev: Evidence) -> None:
+        t = tallies.setdefault(req, _Tally([], []))
+        (t.passed if ok else t.failed).append(ev)
+
+    for ev in events:
+        if ev.kind == "action" and ev.name in OPENERS and not is_offline(ev, windows):
+            screen = OPENERS[ev.name]
+            opened[(screen, _subject(screen, ev.data))] = ev
+            continue
+        if ev.kind != "observation" or ev.name not in SCREENS:
+            continue
+        key = (ev.name, _subject(ev.name, ev.data))
+        if not is_offline(ev, windows):
+            if not _unavailable(ev.data) and _state(ev.data) not in ("error", "hung"):
+                online_seen[key] = ev
+            continue
+        req = SCREENS[ev.name][0]
+        before = online_seen.get(key)
+        if before is not None or key in opened:
+            ok, why, extra = _judge_loaded(ev, before)
+            note("R3", ok, evidence(ev, why))
+            note(req, ok, evidence(ev, why))
+            if extra is not None:
+                note(req, False, extra)
+        elif ev.name in NEEDS_CONNECTION:
+            ok = _unavailable(ev.data) and _state(ev.data) not in ("error", "hung")
+            note("R12", ok, evidence(ev, "never loaded: says it needs a connection" if ok
+                                     else "never loaded, yet no 'needs a connection' message"))
+    return [_verdict(req, t) for req, t in sorted(tallies.items(), key=lambda kv: int(kv[0][1:]))]
+
+
+def _verdict(req: str, t: _Tally) -> Verdict:
+    if t.failed:
+        return Verdict("cache_reads", (req,), False,
+                       f"{len(t.failed)} offline reads did not show what was loaded before", tuple(t.failed))
+    return Verdict("cache_reads", (req,), True, f"{len(t.passed)} offline reads showed the cached data",
+                   tuple(t.passed))
+
+
+def _subject(screen: str, d: Mapping[str, Any]) -> str:
+    if d.get("subject") is not None:
+        return str(d["subject"])
+    field = SCREENS.get(screen, (None, None))[1]
+    return str(d.get(field)) if field and d.get(field) is not None else "*"
+
+
+def _state(d: Mapping[str, Any]) -> str:
+    return str(d.get("state", ""))
+
+
+def _unavailable(d: Mapping[str, Any]) -> bool:
+    return bool(d.get("unavailable")) or _state(d) == "unavailable"
+
+
+def _judge_loaded(ev: Event, before: Event | None) -> tuple[bool, str, Evidence | None]:
+    d = ev.data
+    if _state(d) in ("error", "hung"):
+        return False, f"loaded before, but offline the screen is {_state(d)}", None
+    if _unavailable(d):
+        return False, "loaded before, but offline it says unavailable", None
+    if before is None:
+        return True, "loaded before; shown offline", None
+    missing = _missing(before.data, d)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        return False, f"offline it lacks {len(missing)} elements shown online: {shown}", \
+            evidence(before, "what was shown online")
+    return True, f"shows everything shown online at #{before.seq}", None
+
+
+def _missing(online: Mapping[str, Any], offline: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    for k in CONTENT_KEYS:
+        was, now = online.get(k), offline.get(k)
+        if was is None:
+            continue
+        if isinstance(was, list):
+            have = {_canon(x) for x in now} if isinstance(now, list) else set()
+            out += [f"{k}:{_canon(x)}" for x in was if _canon(x) not in have]
+        elif isinstance(was, Mapping):
+            cur = now if isinstance(now, Mapping) else {}
+            out += [f"{k}.{f}" for f, v in was.items() if cur.get(f) != v]
+        elif was != now:
+            out.append(k)
+    return out
+
+
+def _canon(x: Any) -> str:
+    if isinstance(x, Mapping):
+        return str(x.get("id", sorted(x.items())))
+    return str(x)

@@ -1,0 +1,188 @@
+"""R18, R25: after reconnection and quiescence the app shows exactly the server's state.
+
+Compares the final ``app`` snapshot (what the page objects read off the
+screen) with the final ``backend`` snapshot (the admin API):
+
+- notes per contact and opportunity fields the app shows equal the backend's
+  rows (R18 upload, R25);
+- dashboard widgets and conversation counts equal the backend's
+  (``backend.dashboard``, or the contacts/conversations row counts) (R18, R25);
+- every item the backend created while the app was offline (``server
+  activity`` events, ``data.created``) is among the ids the app shows (R18);
+- nothing is left pending, and a ``sync_status`` observation reports
+  quiescence within ``max_converge_s`` of the last reconnection (R18, R25).
+
+App snapshot shape: ``{"notes": {contact_id: [text]}, "opportunities": {id:
+{field: value}}, "dashboard": {"widgets": {...}, "conversation_counts":
+{...}}, "ids": {"messages": [...], "contacts": [...], "appointments":
+[...]}, "pending": N}``; every key is optional. The dashboard falls back to
+the last ``dashboard`` observation after reconnection.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from harness.checks.liveness import measure
+from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.registry import check
+from harness.checks.view import evidence, offline_windows
+from harness.errors import Evidence
+from harness.timeline import Event
+
+#: server activity kind -> the app snapshot's ``ids`` key
+ACTIVITY_ENTITY: dict[str, str] = {"message": "messages", "contact": "contacts", "appointment_change": "appointments",
+                                   "appointment": "appointments", "note": "notes"}
+
+
+@check("convergence", "R18", "R25")
+def convergence(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
+    """Verdicts for notes, opportunities, dashboard, downloads and quiescence, where both sides are known."""
+    windows = offline_windows(events)
+    if not windows or windows[-1].end_t is None:
+        return []
+    last_end = windows[-1].end_t
+    app_ev = _last(events, "snapshot", "app")
+    back_ev = _last(events, "snapshot", "backend")
+    app = dict(snapshots.app or {})
+    dash_obs = next((e for e in reversed(events) if e.kind == "observation" and e.name == "dashboard"
+                     and e.t >= last_end), None)
+    if "dashboard" not in app and dash_obs is not None:
+        app["dashboard"] = dash_obs.data
+    anchor = app_ev or dash_obs
+    back = snapshots.backend
+    out: list[Verdict] = []
+    if back is not None and anchor is not None:
+        out += _compare(app, back, anchor, back_ev)
+    if anchor is not None:
+        out += _downloads(events, app, anchor, last_end)
+    q = _quiescence(events, app, app_ev, last_end, ctx)
+    if q is not None:
+        out.append(q)
+    return out
+
+
+def _last(events: Sequence[Event], kind: str, name: str) -> Event | None:
+    return next((e for e in reversed(events) if e.kind == kind and e.name == name), None)
+
+
+def _verdict(req: tuple[str, ...], what: str, problems: list[str], anchor: Event, back: Event | None) -> Verdict:
+    ev: list[Evidence] = [evidence(anchor, p) for p in problems[:20]] or [evidence(anchor, f"{what} match")]
+    if back is not None:
+        ev.append(evidence(back, "backend state"))
+    if problems:
+        return Verdict("convergence", req, False, f"{what}: app differs from the backend ({len(problems)})", tuple(ev))
+    return Verdict("convergence", req, True, f"{what}: app equals the backend", tuple(ev))
+
+
+def _compare(app: Mapping[str, Any], back: Mapping[str, Any], anchor: Event, back_ev: Event | None) -> list[Verdict]:
+    out: list[Verdict] = []
+    notes = app.get("notes")
+    if isinstance(notes, Mapping) and isinstance(back.get("notes"), list):
+        problems: list[str] = []
+        for cid, texts in notes.items():
+            server = {str(n.get("text")) for n in back["notes"] if str(n.get("contact_id")) == str(cid)}
+            shown = {str(t) for t in texts or []}
+            problems += [f"contact {cid}: note {t!r} on the server, not in the app" for t in sorted(server - shown)]
+            problems += [f"contact {cid}: note {t!r} in the app, not on the server" for t in sorted(shown - server)]
+        out.append(_verdict(("R18", "R25"), "notes", problems, anchor, back_ev))
+    opps = app.get("opportunities")
+    if isinstance(opps, Mapping) and isinstance(back.get("opportunities"), list):
+        rows = {str(o.get("id")): o for o in back["opportunities"]}
+        problems = []
+        for oid, fields in opps.items():
+            row = rows.get(str(oid))
+            if row is None:
+                problems.append(f"opportunity {oid} shown but not on the server")
+                continue
+            for f, v in (fields or {}).items():
+                if not _same(v, row.get(f)):
+                    problems.append(f"opportunity {oid}.{f}: app {v!r}, server {row.get(f)!r}")
+        out.append(_verdict(("R18", "R25"), "opportunities", problems, anchor, back_ev))
+    dash = app.get("dashboard")
+    if isinstance(dash, Mapping):
+        expected = _expected_dashboard(back)
+        if expected:
+            problems = [f"{k}: app {_dig(dash, k)!r}, server {v!r}" for k, v in expected.items()
+                        if not _same(_dig(dash, k), v)]
+            out.append(_verdict(("R18", "R25"), "dashboard", problems, anchor, back_ev))
+    return out
+
+
+def _expected_dashboard(back: Mapping[str, Any]) -> dict[str, Any]:
+    d = back.get("dashboard")
+    if isinstance(d, Mapping):
+        return {f"{sect}.{k}": v for sect in ("widgets", "conversation_counts")
+                for k, v in (d.get(sect) or {}).items()}
+    out: dict[str, Any] = {}
+    if isinstance(back.get("contacts"), list):
+        out["widgets.contacts"] = len(back["contacts"])
+    if isinstance(back.get("conversations"), list):
+        out["conversation_counts.total"] = len(back["conversations"])
+    return out
+
+
+def _dig(d: Mapping[str, Any], dotted: str) -> Any:
+    cur: Any = d
+    for part in dotted.split("."):
+        cur = cur.get(part) if isinstance(cur, Mapping) else None
+    return cur
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float, str)) and isinstance(b, (int, float, str)) and not isinstance(a, bool):
+        try:
+            return abs(float(a) - float(b)) < 1e-9
+        except ValueError:
+            pass
+    return a == b or str(a) == str(b)
+
+
+def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, last_end: float) -> list[Verdict]:
+    ids = app.get("ids")
+    if not isinstance(ids, Mapping):
+        return []
+    problems: list[Evidence] = []
+    checked: list[Evidence] = []
+    for ev in events:
+        if ev.kind != "server" or ev.name != "activity" or ev.t > last_end:
+            continue
+        default = ACTIVITY_ENTITY.get(str(ev.data.get("kind")), str(ev.data.get("kind")))
+        for item in ev.data.get("created") or []:
+            entity = ACTIVITY_ENTITY.get(str(item.get("entity")), default) if isinstance(item, Mapping) else default
+            iid = item.get("id") if isinstance(item, Mapping) else item
+            shown = ids.get(entity)
+            if shown is None:
+                continue
+            ok = str(iid) in {str(x) for x in shown}
+            (checked if ok else problems).append(evidence(ev, f"{entity} {iid} {'shown' if ok else 'not downloaded'}"))
+    if not problems and not checked:
+        return []
+    if problems:
+        return [Verdict("convergence", ("R18", "R25"), False,
+                        f"{len(problems)} server-side changes made while offline not downloaded",
+                        tuple(problems) + (evidence(anchor, "app state"),))]
+    return [Verdict("convergence", ("R18", "R25"), True, f"{len(checked)} server-side changes downloaded",
+                    tuple(checked))]
+
+
+def _quiescence(events: Sequence[Event], app: Mapping[str, Any], app_ev: Event | None, last_end: float,
+                ctx: CheckContext) -> Verdict | None:
+    pending = app.get("pending")
+    statuses = [e for e in events if e.kind == "observation" and e.name == "sync_status" and e.t >= last_end]
+    took = measure(events, ctx).get("time_to_converge_s")
+    m = {"time_to_converge_s": took} if took is not None else {}
+    if isinstance(pending, int) and pending > 0 and app_ev is not None:
+        return Verdict("convergence", ("R18", "R25"), False, f"{pending} changes still pending after quiescence",
+                       (evidence(app_ev, f"pending={pending}"),), m)
+    if not statuses:
+        return None
+    if took is None:
+        return Verdict("convergence", ("R18", "R25"), False, "sync never reported quiescence after reconnection",
+                       (evidence(statuses[-1], "last sync status"),), m)
+    done = next(e for e in statuses if e.data.get("pending") == 0 or str(e.data.get("state")) == "synced")
+    if took > ctx.max_converge_s:
+        return Verdict("convergence", ("R18", "R25"), False,
+                       f"quiescent {took:.1f}s after reconnection > {ctx.max_converge_s}s", (evidence(done),), m)
+    return Verdict("convergence", ("R18", "R25"), True, f"quiescent {took:.2f}s after reconnection",
+                   (evidence(done),), m)

@@ -1,0 +1,114 @@
+"""R22, R27: every queued action is applied exactly once, never lost, never duplicated.
+
+Black-box oracle: the 2xx requests carrying a queued marker must exist (it
+arrived) and carry a single Idempotency-Key (a retry with a new key is a
+duplicate the server cannot recognise: the ``retry-new-key`` bug). When the
+reference backend's admin API was captured, two stronger oracles join: the
+applied-mutation log must hold that key exactly once (``server-ignores-
+idempotency``), and the snapshot's create tables (notes, files, messages)
+must hold the marker in exactly one row.
+
+R27 gets its own verdict for the markers queued before the app was killed,
+relaunched or reinstalled: they must still arrive exactly once
+(``outbox-in-memory``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping, Sequence
+
+from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.registry import check
+from harness.checks.view import Queued, applied_requests, arrival_t, evidence, markers_of, queued_actions, requests
+from harness.errors import Evidence
+from harness.timeline import Event
+
+KILL_EVENTS = frozenset({"kill", "relaunch", "reinstall", "force_stop"})
+
+
+@check("exactly_once", "R22", "R27")
+def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
+    """An R22 verdict over every queued marker, and an R27 verdict over those queued before a kill."""
+    queued = queued_actions(events, ctx)
+    if not queued:
+        return []
+    arrivals = applied_requests(events)
+    keys_by_marker = _keys_by_marker(events)
+    problems: dict[str, list[Evidence]] = {}
+    for q in queued:
+        errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx)
+        if errs:
+            problems[q.marker] = errs
+    verdicts = [_verdict(("R22",), "exactly_once", queued, arrivals, problems,
+                         "every queued action applied exactly once")]
+    kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
+    survived = [q for q in queued if any(_killed_while_queued(q, k, arrivals) for k in kills)]
+    if survived:
+        first_kill = next(k for k in kills if _killed_while_queued(survived[0], k, arrivals))
+        v = _verdict(("R27",), "exactly_once", survived, arrivals, problems,
+                     "queued actions survived the app being killed")
+        verdicts.append(Verdict(v.check, v.requirement_ids, v.passed, v.title,
+                                (evidence(first_kill, "app killed with a non-empty outbox"),) + v.evidence))
+    return verdicts
+
+
+def _killed_while_queued(q: Queued, kill: Event, arrivals: dict[str, list[Event]]) -> bool:
+    first = arrivals.get(q.marker)
+    return kill.t > q.event.t and (not first or kill.t < arrival_t(first[0]))
+
+
+def _verdict(req: tuple[str, ...], name: str, queued: list[Queued], arrivals: dict[str, list[Event]],
+             problems: dict[str, list[Evidence]], ok_title: str) -> Verdict:
+    bad = [q for q in queued if q.marker in problems]
+    if bad:
+        ev = tuple(e for q in bad for e in problems[q.marker])
+        lost = sum(1 for q in bad if q.marker not in arrivals)
+        title = f"{len(bad)} of {len(queued)} queued actions not applied exactly once ({lost} never arrived)"
+        return Verdict(name, req, False, title, ev)
+    ev = tuple(x for q in queued for x in (evidence(q.event), evidence(arrivals[q.marker][0], "applied")))
+    return Verdict(name, req, True, f"{ok_title} ({len(queued)} actions)", ev)
+
+
+def _keys_by_marker(events: Sequence[Event]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for ev in requests(events):
+        key = ev.data.get("key")
+        if key:
+            for m in markers_of(ev):
+                out.setdefault(m, set()).add(str(key))
+    return out
+
+
+def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext) -> list[Evidence]:
+    errs: list[Evidence] = []
+    if not ok:
+        errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))
+    keys = {str(r.data.get("key") or "(no key)") for r in ok}
+    if len(keys) > 1:
+        errs.append(evidence(q.event, f"{q.marker} applied under {len(keys)} different Idempotency-Keys"))
+        errs.extend(evidence(r) for r in ok)
+    if snaps.mutations is not None and all_keys:
+        n = sum(1 for m in snaps.mutations if str(m.get("key")) in all_keys)
+        if n != 1:
+            errs.append(evidence(q.event, f"applied-mutation log holds {q.marker}'s key {n} times, expected 1"))
+    if snaps.backend is not None:
+        n_create, n_other = _rows_with(snaps.backend, q.marker, ctx.create_tables)
+        if n_create > 1:
+            errs.append(evidence(q.event, f"backend snapshot holds {q.marker} in {n_create} rows, expected 1"))
+        elif n_create + n_other == 0 and not q.event.name.startswith("edit_"):
+            errs.append(evidence(q.event, f"backend snapshot does not hold {q.marker} (lost)"))
+    return errs
+
+
+def _rows_with(backend: Mapping[str, Any], marker: str, create_tables: frozenset[str]) -> tuple[int, int]:
+    n_create = n_other = 0
+    for table, rows in backend.items():
+        if not isinstance(rows, list):
+            continue
+        hits = sum(1 for row in rows if marker in json.dumps(row, default=str))
+        if table in create_tables:
+            n_create += hits
+        else:
+            n_other += hits
+    return n_create, n_other

@@ -1,0 +1,230 @@
+"""Shared readings of a timeline: offline windows, queued actions, arrivals, one-line summaries.
+
+Every oracle asks the same questions of the events ("when was the app
+offline?", "which markers were queued?", "when did each first reach the
+backend with a 2xx?"); answering them once keeps the checks short and
+consistent with each other.
+
+An offline window is a span where at least one offline-making condition is
+active on any layer: a link ``down``/``half_open``/..., an HTTP
+``captive_portal``/``outage``, the device's airplane mode, or a schedule
+in state ``down``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from harness.errors import Evidence
+from harness.markers import MARKER_RE
+from harness.checks.model import CheckContext
+from harness.timeline import Event
+
+#: condition names that cut the working path to the backend
+OFFLINE_CONDITIONS: frozenset[str] = frozenset({
+    "down", "offline", "half_open", "blackhole", "timeout", "reset_peer", "captive_portal", "outage",
+    "refuse", "airplane", "no_network", "partition",
+})
+#: condition names that clear every condition of their layer
+RESET_CONDITIONS: frozenset[str] = frozenset({"reset", "clear_all", "online"})
+#: action outcomes that mean the action did not go into the outbox
+NOT_QUEUED: frozenset[str] = frozenset({"unavailable", "disabled", "hung", "error"})
+#: record-identifying keys of an action, in preference order (for per-record order)
+RECORD_KEYS: tuple[str, ...] = ("record", "opportunity_id", "contact_id", "conversation_id")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One offline span: from the event that cut the path to the one that restored it (None: never)."""
+
+    start_t: float
+    start_seq: int
+    end_t: float | None = None
+    end_seq: int | None = None
+
+    def contains(self, t: float) -> bool:
+        return self.start_t <= t and (self.end_t is None or t < self.end_t)
+
+    def duration_s(self, until: float) -> float:
+        return (self.end_t if self.end_t is not None else until) - self.start_t
+
+
+@dataclass(frozen=True)
+class Queued:
+    """An action made offline that the app should have put in its outbox."""
+
+    marker: str
+    event: Event
+    record: str | None
+
+
+def offline_windows(events: Sequence[Event]) -> list[Window]:
+    """Spans where some offline-making condition was active, in time order."""
+    active: set[tuple[str, str]] = set()
+    windows: list[Window] = []
+    start: Event | None = None
+    for ev in events:
+        before = bool(active)
+        key, turn_on = _offline_transition(ev)
+        if key is None:
+            if ev.kind == "condition" and ev.name in RESET_CONDITIONS:
+                whole = ev.layer in ("harness", "all")
+                active = set() if whole else {k for k in active if k[0] != ev.layer}
+            else:
+                continue
+        elif turn_on:
+            active.add(key)
+        else:
+            active.discard(key)
+        if not before and active:
+            start = ev
+        elif before and not active and start is not None:
+            windows.append(Window(start.t, start.seq, ev.t, ev.seq))
+            start = None
+    if start is not None:
+        windows.append(Window(start.t, start.seq))
+    return windows
+
+
+def _offline_transition(ev: Event) -> tuple[tuple[str, str] | None, bool]:
+    d = ev.data
+    if ev.kind == "condition" and ev.name in OFFLINE_CONDITIONS:
+        return (ev.layer, ev.name), str(d.get("action", "apply")) != "clear"
+    if ev.kind == "device" and ev.name in ("airplane_on", "airplane_off"):
+        return ("device", "airplane"), ev.name == "airplane_on"
+    if ev.kind == "schedule" and "state" in d:
+        return (ev.layer, f"schedule:{d.get('schedule', '')}"), str(d["state"]) in ("down", "offline", "half_open")
+    return None, False
+
+
+def is_offline(ev: Event, windows: Sequence[Window]) -> bool:
+    """The harness's belief (``data.offline``) when recorded, else whether ``ev`` falls in a window."""
+    flag = ev.data.get("offline")
+    if isinstance(flag, bool):
+        return flag
+    return any(w.contains(ev.t) for w in windows)
+
+
+def markers_of(ev: Event) -> list[str]:
+    """The markers an event carries (``marker``, ``markers``), valid ones only, in order."""
+    d = ev.data
+    found: list[str] = []
+    raw: list[Any] = [d.get("marker")] + list(d.get("markers") or [])
+    for m in raw:
+        if isinstance(m, str) and MARKER_RE.fullmatch(m) and m not in found:
+            found.append(m)
+    return found
+
+
+def record_of(ev: Event) -> str | None:
+    for k in RECORD_KEYS:
+        if ev.data.get(k) is not None:
+            return f"{k}={ev.data[k]}"
+    return None
+
+
+def queued_actions(events: Sequence[Event], ctx: CheckContext, windows: Sequence[Window] | None = None) -> list[Queued]:
+    """Offline actions of a queued feature that the app accepted, one entry per marker, in action order."""
+    wins = offline_windows(events) if windows is None else windows
+    out: list[Queued] = []
+    seen: set[str] = set()
+    for ev in events:
+        if ev.kind != "action" or ev.name not in ctx.queued_features or not is_offline(ev, wins):
+            continue
+        if str(ev.data.get("outcome", "queued")) in NOT_QUEUED:
+            continue
+        for m in markers_of(ev):
+            if m not in seen:
+                seen.add(m)
+                out.append(Queued(m, ev, record_of(ev)))
+    return out
+
+
+def requests(events: Iterable[Event]) -> list[Event]:
+    return [e for e in events if e.kind == "request"]
+
+
+def status_of(ev: Event) -> int | None:
+    s = ev.data.get("status")
+    try:
+        return int(s) if s is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def is_2xx(ev: Event) -> bool:
+    s = status_of(ev)
+    return s is not None and 200 <= s < 300
+
+
+def arrival_t(ev: Event) -> float:
+    """When a request reached the proxy: ``t_start`` when recorded, else the event time."""
+    ts = ev.data.get("t_start")
+    return float(ts) if isinstance(ts, (int, float)) else ev.t
+
+
+def applied_requests(events: Sequence[Event]) -> dict[str, list[Event]]:
+    """marker -> the 2xx requests carrying it, in arrival order."""
+    out: dict[str, list[Event]] = {}
+    for ev in requests(events):
+        if is_2xx(ev):
+            for m in markers_of(ev):
+                out.setdefault(m, []).append(ev)
+    for lst in out.values():
+        lst.sort(key=lambda e: (arrival_t(e), e.seq))
+    return out
+
+
+def reconnect_before(t: float, windows: Sequence[Window]) -> float | None:
+    """The latest end of an offline window at or before ``t``."""
+    ends = [w.end_t for w in windows if w.end_t is not None and w.end_t <= t]
+    return max(ends) if ends else None
+
+
+def summarize(ev: Event) -> str:
+    """A one-line human summary of an event, for evidence lists."""
+    d = ev.data
+    if ev.kind == "request":
+        parts = [f"{d.get('method', '')} {d.get('path', '')}".strip() or ev.name]
+        status = d.get("status")
+        parts.append(f"-> {status}" if status is not None else "-> no response")
+        if d.get("fault"):
+            parts.append(f"fault={d['fault']}")
+        if d.get("key"):
+            parts.append(f"key={str(d['key'])[:12]}")
+        ms = markers_of(ev)
+        if ms:
+            parts.append("markers=" + ",".join(ms))
+        return "request " + " ".join(parts)
+    if ev.kind == "action":
+        bits = [f"action {ev.name}"] + markers_of(ev)
+        if "offline" in d:
+            bits.append("offline" if d["offline"] else "online")
+        if d.get("outcome"):
+            bits.append(f"outcome={d['outcome']}")
+        if d.get("message"):
+            bits.append(repr(str(d["message"])[:60]))
+        return " ".join(str(b) for b in bits)
+    if ev.kind == "condition":
+        return f"condition {ev.layer}.{ev.name} {d.get('action', 'apply')}"
+    if ev.kind == "observation":
+        keys = [k for k in ("visible", "state", "marker", "pending", "unavailable", "subject") if k in d]
+        detail = " ".join(f"{k}={d[k]}" for k in keys)
+        return f"observation {ev.name} {detail}".strip()
+    if ev.kind == "schedule":
+        return f"schedule {d.get('schedule', ev.name)} -> {d.get('state', '?')}"
+    return f"{ev.kind} {ev.name}"
+
+
+def evidence(ev: Event, note: str = "") -> Evidence:
+    """Evidence pointing at ``ev`` (its seq) with its summary and an optional note."""
+    s = summarize(ev)
+    return Evidence(ev.seq, f"{s}: {note}" if note else s)
+
+
+__all__ = [
+    "NOT_QUEUED", "OFFLINE_CONDITIONS", "Queued", "Window", "applied_requests", "arrival_t", "evidence", "is_2xx",
+    "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_of", "requests",
+    "status_of", "summarize",
+]
