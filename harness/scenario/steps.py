@@ -188,14 +188,15 @@ class WaitSchedule(StepModel):
 
 @step("background", "device", primary="duration_s")
 class Background(StepModel):
-    """Send the app to the background (for ``duration_s``, then back, if given)."""
+    """Send the app to the background under a background policy (the device profile's unless named)."""
 
-    duration_s: float | None = Field(default=None, gt=0, le=3600)
+    duration_s: float | None = Field(default=None, gt=0, le=3600, description="then back to the foreground")
+    policy: str | None = Field(default=None, description="a policy name (harness devices --policies lists them)")
 
 
 @step("foreground", "device")
 class Foreground(StepModel):
-    """Bring the app back to the foreground."""
+    """Bring the app back to the foreground (a cold start if the policy killed it)."""
 
 
 @step("kill", "device")
@@ -217,7 +218,7 @@ class Reinstall(StepModel):
 class Policy(StepModel):
     """Put the app in the background under a battery/background policy for ``background_s``, then foreground."""
 
-    name: str
+    name: str | None = Field(default=None, description="default: the device profile's policy")
     background_s: float = Field(default=20, gt=0, le=3600)
 
 
