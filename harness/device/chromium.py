@@ -1,0 +1,397 @@
+"""The reference device: Chromium driven through Appium 3's chromium driver.
+
+A phone-sized Chromium (mobile emulation: 390x844, touch, a mobile user
+agent) runs the web app like an installed app. Its traffic goes through the
+lab's chain (``--proxy-server`` = the Toxiproxy link, loopback not
+bypassed). The OS controls are CDP commands sent through Appium
+(:mod:`harness.device.cdp`), each verified in tests/device/test_chromium.py:
+
+============  ===============================================================
+airplane      Network.emulateNetworkConditions offline (page and service
+              workers; ``navigator.onLine`` false, ``offline`` event) plus
+              the lab's optional ``radio`` hook
+background    Browser.setWindowBounds minimized: ``visibilitychange`` hidden,
+              timers keep running (throttled), as an app in the background
+freeze        Page.setWebLifecycleState frozen: ``freeze`` event, no timers
+kill          SIGKILL to the browser process (no unload, no flush), then the
+              session is ended; ``kill_mode: close`` ends the session instead
+relaunch      a new session on the same ``--user-data-dir``: a cold start with
+              IndexedDB, caches and the service worker kept
+reinstall     a new session on a fresh, empty user-data-dir
+============  ===============================================================
+
+Usage::
+
+    dev = ChromiumDevice(profile, endpoints=Endpoints(app_url=..., proxy=..., appium_url=...),
+                         run_dir=run_dir, timeline=tl)
+    dev.launch(); dev.set_airplane(True); dev.kill(); dev.relaunch(); dev.quit()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from harness import paths
+from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported
+from harness.device.cdp import Cdp, network_conditions
+from harness.device.policies import Op
+from harness.device.profiles import ChromiumProfile
+from harness.errors import LabError, PartFailed, SpecError
+from harness.timeline import Timeline
+
+DriverFactory = Callable[[str, dict[str, Any]], Any]
+
+_CONNECTION_TYPE = {"wifi": "wifi", "cellular": "cellular4g", "none": "none"}
+
+
+def appium_driver(url: str, caps: dict[str, Any]) -> Any:
+    """Open an Appium session (the default driver factory)."""
+    from appium import webdriver
+    from appium.options.common.base import AppiumOptions
+    from appium.webdriver.client_config import AppiumClientConfig
+
+    opts = AppiumOptions()
+    opts.load_capabilities(caps)
+    return webdriver.Remote(url, options=opts, client_config=AppiumClientConfig(url, timeout=120))
+
+
+class ChromiumDevice:
+    """The reference device (see the module docstring for what each control does)."""
+
+    supports = frozenset({
+        Control.AIRPLANE, Control.NETWORK_TYPE, Control.BACKGROUND, Control.FREEZE, Control.KILL,
+        Control.RELAUNCH, Control.REINSTALL, Control.SCREENSHOT, Control.CONSOLE_LOG, Control.BATTERY_POLICY,
+    })
+    policy_backend = "reference"
+
+    def __init__(
+        self,
+        profile: ChromiumProfile,
+        *,
+        endpoints: Endpoints,
+        run_dir: Path,
+        timeline: Timeline | None = None,
+        driver_factory: DriverFactory = appium_driver,
+        radio: Callable[[bool], None] | None = None,
+        app_url: str | None = None,
+    ) -> None:
+        self.profile = profile
+        self.name = profile.name
+        self.endpoints = endpoints
+        self.run_dir = run_dir
+        self.timeline = timeline or Timeline()
+        self.driver_factory = driver_factory
+        self.radio = radio
+        self.app_url = app_url or endpoints.app_url
+        self.user_data_dir = run_dir / "profile"
+        self._driver: Any = None
+        self._cdp: Cdp | None = None
+        self._state = AppState.NOT_RUNNING
+        self._airplane = False
+        self._network = "wifi"
+        self._shots = 0
+        self._guard: threading.Thread | None = None
+        self._guard_stop = threading.Event()
+        self.last_cold_start_ms: float | None = None
+
+    # --- building a session ------------------------------------------------
+
+    @property
+    def appium_url(self) -> str:
+        url = self.endpoints.appium_url or self.profile.appium_url
+        if not url:
+            raise SpecError("appium_url", None, "an Appium server URL from the lab or the profile",
+                            fix="start the lab (it runs Appium) or set appium_url in the device profile")
+        return url
+
+    def capabilities(self) -> dict[str, Any]:
+        """The exact W3C capabilities this device opens its session with."""
+        c = self.profile.chromium
+        binary = c.binary or paths.chromium()
+        driver = c.chromedriver or paths.chromedriver()
+        if not binary or not driver:
+            raise PartFailed("chromium", "chromium or chromedriver not found", fix="run scripts/setup")
+        args = [
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--no-default-browser-check", "--disable-quic",
+            f"--user-data-dir={self.user_data_dir}",
+        ]
+        if c.headless:
+            args.insert(0, "--headless=new")
+        if self.endpoints.proxy:
+            args += [f"--proxy-server=http://{self.endpoints.proxy}", "--proxy-bypass-list=<-loopback>"]
+        args += list(c.extra_args)
+        caps: dict[str, Any] = dict(self.profile.capabilities)
+        caps.update({
+            "appium:executable": driver,
+            "appium:autodownloadEnabled": False,
+            "appium:newCommandTimeout": caps.get("appium:newCommandTimeout", 600),
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {
+                "binary": binary,
+                "args": args,
+                "mobileEmulation": {
+                    "deviceMetrics": {
+                        "width": c.viewport.width, "height": c.viewport.height,
+                        "pixelRatio": c.viewport.pixel_ratio, "touch": c.viewport.touch,
+                    },
+                    "userAgent": c.user_agent,
+                },
+            },
+        })
+        return caps
+
+    def _event(self, name: str, **data: Any) -> None:
+        self.timeline.append("device", name, layer="device", data={"device": self.name, "backend": "chromium", **data})
+
+    def _open(self, name: str) -> None:
+        self.user_data_dir.mkdir(parents=True, exist_ok=True)
+        t0 = time.monotonic()
+        self._driver = self.driver_factory(self.appium_url, self.capabilities())
+        self._cdp = Cdp(self._driver)
+        self._cdp.execute("Network.enable")
+        if self._airplane or self._network == "none":
+            self._apply_network()  # the OS setting outlives the app
+        self._driver.get(self.app_url)
+        self._wait_loaded()
+        if self._airplane or self._network == "none":
+            self._apply_network()  # the service worker may have started with the page
+        self.last_cold_start_ms = round((time.monotonic() - t0) * 1000, 1)
+        self._state = AppState.FOREGROUND
+        self._event(name, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
+                    user_data_dir=str(self.user_data_dir), offline=self._airplane)
+
+    def _wait_loaded(self, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.driver.execute_script("return document.readyState") == "complete":
+                return
+            time.sleep(0.05)
+        raise LabError(f"{self.name}: {self.app_url} did not finish loading in {timeout_s}s")
+
+    # --- Device protocol -------------------------------------------------------
+
+    @property
+    def state(self) -> AppState:
+        return self._state
+
+    @property
+    def driver(self) -> Any:
+        if self._driver is None:
+            raise LabError(f"{self.name}: the app is not running (state {self._state.value}); relaunch it first")
+        return self._driver
+
+    @property
+    def cdp(self) -> Cdp:
+        if self._cdp is None:
+            raise LabError(f"{self.name}: the app is not running")
+        return self._cdp
+
+    @property
+    def offline(self) -> bool:
+        return self._airplane or self._network == "none"
+
+    def launch(self) -> None:
+        if self._driver is not None:
+            raise LabError(f"{self.name}: already running")
+        self._open("launch")
+
+    def _apply_network(self) -> None:
+        if self._driver is None:
+            return
+        cond = network_conditions(offline=self.offline, connection_type=_CONNECTION_TYPE[self._network])
+        self.cdp.execute("Network.emulateNetworkConditions", cond)
+        self.cdp.emulate_workers(cond)
+        self._ensure_guard()
+
+    def _ensure_guard(self) -> None:
+        """While offline, re-apply emulation to service workers that (re)start."""
+        if not self.offline or (self._guard is not None and self._guard.is_alive()):
+            return
+        self._guard_stop.clear()
+
+        def loop() -> None:
+            while not self._guard_stop.wait(0.5):
+                if not self.offline or self._driver is None or self._state == AppState.FROZEN:
+                    if not self.offline:
+                        return
+                    continue
+                try:
+                    self.cdp.emulate_workers(network_conditions(offline=True))
+                except Exception:
+                    continue
+
+        self._guard = threading.Thread(target=loop, name=f"{self.name}-offline-guard", daemon=True)
+        self._guard.start()
+
+    def set_airplane(self, on: bool) -> None:
+        self._airplane = on
+        if self.radio is not None:
+            self.radio(not on)
+        self._apply_network()
+        self._event("airplane_on" if on else "airplane_off", navigator_online=self._online_flag())
+
+    def set_network(self, kind: str) -> None:
+        if kind not in NETWORK_TYPES:
+            raise SpecError("network", kind, f"one of {', '.join(NETWORK_TYPES)}")
+        self._network = kind
+        self._apply_network()
+        self._event("network", kind=kind, navigator_online=self._online_flag())
+
+    def _online_flag(self) -> bool | None:
+        if self._driver is None or self._state == AppState.FROZEN:
+            return None
+        try:
+            return bool(self.driver.execute_script("return navigator.onLine"))
+        except Exception:
+            return None
+
+    def _window(self, state: str) -> None:
+        self.cdp.execute("Browser.setWindowBounds", {"windowId": self.cdp.window_id(), "bounds": {"windowState": state}})
+
+    def visibility(self) -> str:
+        """``document.visibilityState`` as the app sees it."""
+        return str(self.driver.execute_script("return document.visibilityState"))
+
+    def background(self) -> None:
+        self._need_running("background")
+        if self._state == AppState.FOREGROUND:
+            self._window("minimized")
+            self._state = AppState.BACKGROUND
+        self._event("background", visibility="hidden")
+
+    def foreground(self) -> None:
+        self._need_running("foreground")
+        if self._state == AppState.FROZEN:
+            self.unfreeze()
+        self._window("normal")
+        if self.visibility() != "visible":  # after a freeze the page stays hidden until the window changes
+            self._window("minimized")
+            self._window("normal")
+        self._state = AppState.FOREGROUND
+        self._event("foreground", visibility=self.visibility())
+
+    def freeze(self) -> None:
+        self._need_running("freeze")
+        if self._state == AppState.FOREGROUND:
+            self._window("minimized")
+        self.cdp.execute("Page.setWebLifecycleState", {"state": "frozen"})
+        self._state = AppState.FROZEN
+        self._event("freeze")
+
+    def unfreeze(self) -> None:
+        self._need_running("unfreeze")
+        if self._state != AppState.FROZEN:
+            return
+        self.cdp.execute("Page.setWebLifecycleState", {"state": "active"})
+        self._state = AppState.BACKGROUND
+        if self.offline:
+            self._apply_network()
+        self._event("unfreeze")
+
+    def _need_running(self, what: str) -> None:
+        if self._driver is None:
+            raise LabError(f"{self.name}: cannot {what}: the app is not running; relaunch it first")
+
+    def browser_pids(self) -> list[int]:
+        """PIDs of this device's Chromium browser process (found by its own user-data-dir)."""
+        import psutil
+
+        flag = f"--user-data-dir={self.user_data_dir}"
+        out = []
+        for p in psutil.process_iter(["pid", "cmdline"]):
+            cmd = p.info.get("cmdline") or []
+            if flag in cmd and not any(a.startswith("--type=") for a in cmd):
+                out.append(int(p.info["pid"]))
+        return out
+
+    def kill(self) -> None:
+        self._need_running("kill")
+        self._save_console()
+        mode = self.profile.chromium.kill_mode
+        pids = self.browser_pids() if mode == "sigkill" else []
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._end_session()
+        self._event("kill", mode=mode if pids or mode == "close" else "close", pids=pids)
+
+    def _end_session(self) -> None:
+        self._guard_stop.set()
+        drv, self._driver, self._cdp = self._driver, None, None
+        self._state = AppState.NOT_RUNNING
+        if drv is not None:
+            try:
+                drv.quit()
+            except Exception:
+                pass  # the browser is gone already
+        # wait for the profile lock to be released by a dying browser
+        deadline = time.monotonic() + 10
+        while self.browser_pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def relaunch(self) -> None:
+        if self._driver is not None:
+            self.kill()
+        self._open("relaunch")
+
+    def reinstall(self) -> None:
+        if self._driver is not None:
+            self._end_session()
+        shutil.rmtree(self.user_data_dir, ignore_errors=True)
+        self._open("reinstall")
+
+    def screenshot(self, label: str) -> Path:
+        self._shots += 1
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in label)[:60]
+        path = self.run_dir / "screens" / f"{self._shots:03d}-{safe}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.driver.get_screenshot_as_file(str(path))
+        self.timeline.append("log", "screenshot", layer="device", data={"path": str(path), "label": label})
+        return path
+
+    def console_logs(self) -> list[dict[str, Any]]:
+        if self._cdp is None or self._state == AppState.FROZEN:
+            return []
+        entries = self._cdp.browser_log()
+        if entries:
+            with (self.run_dir / "console.jsonl").open("a", encoding="utf-8") as fh:
+                for e in entries:
+                    fh.write(json.dumps(e, default=str) + "\n")
+        return entries
+
+    def _save_console(self) -> None:
+        try:
+            self.console_logs()
+        except Exception:
+            pass
+
+    def run_policy_op(self, op: Op) -> None:
+        """Policy hook: freeze / unfreeze / kill on the reference device."""
+        if op.verb == "freeze":
+            self.freeze()
+        elif op.verb == "unfreeze":
+            self.unfreeze()
+        elif op.verb == "kill":
+            self.kill()
+        else:
+            raise Unsupported(self.name, f"policy op {op}", "the reference device runs freeze, unfreeze and kill")
+
+    def quit(self) -> None:
+        if self._driver is not None:
+            self._save_console()
+            self._end_session()
+            self._event("quit")
+
+
+__all__ = ["ChromiumDevice", "DriverFactory", "appium_driver"]
