@@ -15,7 +15,7 @@ class TL:
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    def add(self, kind: str, name: str, t: float, *, layer: str = "app", **data: Any) -> Event:
+    def add(self, kind: str, name: str, t: float, /, *, layer: str = "app", **data: Any) -> Event:
         ev = Event(seq=len(self.events), t=t, kind=kind, name=name, layer=layer, wall=1_700_000_000 + t,
                    scenario="s1", data=data)
         self.events.append(ev)

@@ -1,0 +1,62 @@
+"""background (R20, R21): the queue follows the device's background policy."""
+
+from __future__ import annotations
+
+from harness.checks import CheckContext, run_checks
+
+from .factory import M1, TL
+
+
+def _setup(tl: TL, policy: str, platform: str = "android") -> None:
+    tl.add("device", "policy", 0, layer="device", background_sync=policy, platform=platform)   # 0
+    tl.drop(1)                                                                                  # 1
+    tl.action("add_note", 2, M1)                                                                # 2
+    tl.add("device", "background", 3, layer="device")                                           # 3
+    tl.restore(5)                                                                               # 4
+
+
+def test_allowed_and_drained_in_background_passes(tl: TL) -> None:
+    _setup(tl, "allowed")
+    tl.request(7, [M1])                                      # 5
+    tl.add("device", "foreground", 20, layer="device")       # 6
+    [v] = run_checks(tl.events, names=["background"])
+    assert v.passed and v.requirement_ids == ("R20",) and [e.seq for e in v.evidence] == [3, 5]
+
+
+def test_allowed_but_waits_for_foreground_fails(tl: TL) -> None:
+    _setup(tl, "allowed", platform="ios")
+    tl.add("device", "foreground", 20, layer="device")       # 5
+    tl.request(21, [M1])                                     # 6
+    [v] = run_checks(tl.events, names=["background"])
+    assert not v.passed and v.requirement_ids == ("R21",) and [e.seq for e in v.evidence] == [3, 2]
+
+
+def test_forbidden_and_sent_in_background_fails(tl: TL) -> None:
+    _setup(tl, "forbidden")
+    tl.request(7, [M1])                                      # 5
+    tl.add("device", "foreground", 20, layer="device")       # 6
+    [v] = run_checks(tl.events, names=["background"])
+    assert not v.passed and [e.seq for e in v.evidence] == [3, 5]
+
+
+def test_forbidden_and_no_sync_on_foreground_fails(tl: TL) -> None:
+    _setup(tl, "forbidden")
+    tl.add("device", "foreground", 20, layer="device")       # 5
+    tl.add("log", "idle", 200)                               # 6
+    [v] = run_checks(tl.events, names=["background"], context=CheckContext(max_drain_s=30))
+    assert not v.passed and [e.seq for e in v.evidence] == [3, 2]
+
+
+def test_forbidden_then_drained_after_foreground_passes(tl: TL) -> None:
+    _setup(tl, "forbidden")
+    tl.add("device", "foreground", 20, layer="device")       # 5
+    tl.request(22, [M1])                                     # 6
+    [v] = run_checks(tl.events, names=["background"])
+    assert v.passed and [e.seq for e in v.evidence] == [3, 5, 6]
+
+
+def test_no_policy_no_verdict(tl: TL) -> None:
+    tl.drop(1)
+    tl.action("add_note", 2, M1)
+    tl.add("device", "background", 3, layer="device")
+    assert run_checks(tl.events, names=["background"]) == []

@@ -1,0 +1,81 @@
+"""convergence (R18, R25): the app's final state equals the backend's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from harness.checks import CheckContext, run_checks
+
+from .factory import M1, TL
+
+BACKEND: dict[str, Any] = {
+    "notes": [{"id": 1, "contact_id": 4, "text": f"call back {M1}"}, {"id": 2, "contact_id": 5, "text": "old"}],
+    "opportunities": [{"id": 7, "name": "Deal", "stage": "won", "value": 1200.0}],
+    "dashboard": {"widgets": {"contacts": 120, "open_opportunities": 3},
+                  "conversation_counts": {"total": 20, "unread": 4}},
+}
+APP: dict[str, Any] = {
+    "notes": {"4": [f"call back {M1}"]},
+    "opportunities": {"7": {"stage": "won", "value": "1200"}},
+    "dashboard": {"widgets": {"contacts": 120, "open_opportunities": 3},
+                  "conversation_counts": {"total": 20, "unread": 4}},
+    "ids": {"messages": [501, 502]},
+    "pending": 0,
+}
+
+
+def _run_with(tl: TL, app: dict[str, Any]) -> list:
+    tl.drop(1)                                                           # 0
+    tl.add("server", "activity", 2, layer="backend", kind="message",
+           created=[{"id": 501}, {"id": 502}])                           # 1
+    tl.restore(10)                                                       # 2
+    tl.obs("sync_status", 12, pending=0)                                 # 3
+    tl.snapshot("backend", 20, BACKEND)                                  # 4
+    tl.snapshot("app", 21, app)                                          # 5
+    return run_checks(tl.events, names=["convergence"], context=CheckContext(max_converge_s=5))
+
+
+def test_equal_state_passes(tl: TL) -> None:
+    verdicts = _run_with(tl, APP)
+    assert [v.title.split(":")[0] for v in verdicts] == ["notes", "opportunities", "dashboard",
+                                                         "2 server-side changes downloaded", "quiescent 2.00s after reconnection"]
+    assert all(v.passed for v in verdicts)
+    assert all(v.requirement_ids == ("R18", "R25") for v in verdicts)
+    assert [e.seq for e in verdicts[0].evidence] == [5, 4]
+
+
+def test_stale_dashboard_and_missing_download_fail(tl: TL) -> None:
+    app = dict(APP, dashboard={"widgets": {"contacts": 119, "open_opportunities": 3},
+                               "conversation_counts": {"total": 20, "unread": 2}},
+               ids={"messages": [501]})
+    verdicts = {v.title.split(":")[0].split(" ")[0]: v for v in _run_with(tl, app)}
+    dash = verdicts["dashboard"]
+    assert not dash.passed and len([e for e in dash.evidence if e.seq == 5]) == 2
+    assert "widgets.contacts" in dash.evidence[0].summary
+    down = verdicts["1"]
+    assert not down.passed and [e.seq for e in down.evidence] == [1, 5]
+    assert "502 not downloaded" in down.evidence[0].summary
+
+
+def test_note_missing_in_app_and_pending_left_fail(tl: TL) -> None:
+    app = dict(APP, notes={"4": []}, pending=1)
+    verdicts = _run_with(tl, app)
+    notes = verdicts[0]
+    assert not notes.passed and M1 in notes.evidence[0].summary
+    assert not verdicts[-1].passed and "1 changes still pending" in verdicts[-1].title
+
+
+def test_dashboard_observation_is_used_without_app_snapshot(tl: TL) -> None:
+    tl.drop(1)
+    tl.restore(2)
+    tl.obs("dashboard", 3, widgets={"contacts": 10}, conversation_counts={"total": 3})   # 2
+    tl.snapshot("backend", 4, {"contacts": [{}] * 10, "conversations": [{}] * 4})        # 3
+    [v] = run_checks(tl.events, names=["convergence"])
+    assert not v.passed and [e.seq for e in v.evidence] == [2, 3]
+    assert "conversation_counts.total" in v.evidence[0].summary
+
+
+def test_still_offline_means_no_verdict(tl: TL) -> None:
+    tl.drop(1)
+    tl.snapshot("app", 2, APP)
+    assert run_checks(tl.events, names=["convergence"]) == []

@@ -1,0 +1,80 @@
+"""exactly_once (R22, R27): one key per queued marker, arrived, once in the backend's logs."""
+
+from __future__ import annotations
+
+from harness.checks import Snapshots, run_checks
+
+from .factory import M1, M2, TL
+
+
+def _queued_two(tl: TL) -> None:
+    tl.drop(1)                              # 0
+    tl.action("add_note", 2, M1, contact_id=1)   # 1
+    tl.action("add_note", 3, M2, contact_id=1)   # 2
+    tl.restore(10)                          # 3
+
+
+def test_retry_with_same_key_after_lost_response_passes(tl: TL) -> None:
+    _queued_two(tl)
+    tl.request(11, [M1], key="a", fault="drop_response")  # 4: applied, response lost
+    tl.request(12, [M1], key="a")                          # 5: replay, same key
+    tl.request(13, [M2], key="b")                          # 6
+    tl.snapshot("mutations", 20, {"items": [{"seq": 1, "key": "a"}, {"seq": 2, "key": "b"}]})
+    tl.snapshot("backend", 21, {"notes": [{"id": 1, "contact_id": 1, "text": f"n {M1}"},
+                                          {"id": 2, "contact_id": 1, "text": f"n {M2}"}]})
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert v.passed and v.requirement_ids == ("R22",)
+    assert [e.seq for e in v.evidence] == [1, 4, 2, 6]
+
+
+def test_retry_with_new_key_is_a_duplicate(tl: TL) -> None:
+    _queued_two(tl)
+    tl.request(11, [M1], key="a", fault="drop_response")  # 4
+    tl.request(12, [M1], key="a2")                         # 5: new key
+    tl.request(13, [M2], key="b")                          # 6
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and v.requirement_ids == ("R22",)
+    assert [e.seq for e in v.evidence] == [1, 4, 5]
+    assert "2 different Idempotency-Keys" in v.evidence[0].summary
+
+
+def test_lost_marker_fails(tl: TL) -> None:
+    _queued_two(tl)
+    tl.request(11, [M1], key="a")
+    tl.request(12, [M2], key="b", status=401)  # rejected and never retried
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and "1 never arrived" in v.title
+    assert [e.seq for e in v.evidence] == [2]
+
+
+def test_server_applying_a_replay_twice_is_caught_by_the_mutation_log(tl: TL) -> None:
+    _queued_two(tl)
+    tl.request(11, [M1], key="a")
+    tl.request(12, [M1], key="a")
+    tl.request(13, [M2], key="b")
+    snaps = Snapshots(mutations=[{"key": "a"}, {"key": "a"}, {"key": "b"}],
+                      backend={"notes": [{"text": M1}, {"text": M1}, {"text": M2}]})
+    [v] = run_checks(tl.events, names=["exactly_once"], snapshots=snaps)
+    assert not v.passed
+    summaries = " | ".join(e.summary for e in v.evidence)
+    assert "mutation log holds" in summaries and "2 rows" in summaries
+    assert {e.seq for e in v.evidence} == {1}
+
+
+def test_kill_while_offline_gets_an_r27_verdict(tl: TL) -> None:
+    _queued_two(tl)
+    kill = tl.add("device", "kill", 5, layer="device")       # 4, but after the actions in time
+    tl.add("device", "relaunch", 6, layer="device")          # 5
+    tl.request(11, [M1], key="a")                             # 6
+    verdicts = run_checks(tl.events, names=["exactly_once"])
+    assert [v.requirement_ids for v in verdicts] == [("R22",), ("R27",)]
+    r27 = verdicts[1]
+    assert not r27.passed
+    assert r27.evidence[0].seq == kill.seq
+    assert [e.seq for e in r27.evidence[1:]] == [2]   # M2 lost across the kill
+
+
+def test_nothing_queued_means_no_verdict(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=False, outcome="done")
+    tl.request(2, [M1])
+    assert run_checks(tl.events, names=["exactly_once"]) == []
