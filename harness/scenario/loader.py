@@ -215,6 +215,22 @@ def _labels_and_ids(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, st
                 yield None, f"setup.load[{j}].{field}", value, f"1..{limit}", "pick an id within the seed"
 
 
+@cross_check
+def _policies(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    from harness.device.policies import POLICIES
+
+    for st in s.steps:
+        field = "policy" if st.name == "background" else "name" if st.name == "policy" else None
+        value = getattr(st.params, field, None) if field else None
+        if value is not None and value not in POLICIES:
+            close = difflib.get_close_matches(value, POLICIES, n=1)
+            yield st.line, f"steps[{st.index}].{st.name}.{field}", value, "a policy: " + ", ".join(sorted(POLICIES)), \
+                f"did you mean {close[0]!r}?" if close else "harness devices lists the policies"
+    for i, name in enumerate(s.device.policies or ()):
+        if name not in POLICIES:
+            yield None, f"device.policies[{i}]", name, "a policy: " + ", ".join(sorted(POLICIES)), None
+
+
 def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
     errors = []
     for check in CROSS_CHECKS:

@@ -63,6 +63,8 @@ BROKEN = [
     ("unknown check", HEAD + "steps: [offline]\nexpect:\n  checks: [ordering, vibes]\n", 6,
      ["expect.checks[1]", "'vibes'", "'exactly_once'"]),
     ("scalar for mapping-only step", HEAD + "steps:\n  - flap: 3\n", 5, ["flap", "mapping of fields"]),
+    ("unknown policy", HEAD + "steps:\n  - background: {policy: xiaomi_kill}\n", 5,
+     ["steps[0].background.policy", "'xiaomi_kill'", "did you mean 'xiaomi_killer'"]),
     ("wrong type", HEAD + "steps:\n  - wait: soon\n", 5, ["steps[0].wait.s", "'soon'", "number"]),
 ]
 

@@ -1,0 +1,154 @@
+"""``harness run``: validate, run scenario suites through pytest with a progress display, write the report.
+
+Everything is validated before anything starts (scenario files, the device
+profile, the options); then pytest runs the scenarios through the plugin
+with its terminal output replaced by a progress bar and one line per
+scenario, and the HTML report is rendered from the run folder.
+Exit codes: 0 all passed, 1 a check failed, 2 bad input or a lab that could not start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from harness import paths
+from harness.errors import LabError, UserError
+from harness.scenario.loader import load_all, scenario_files
+from harness.scenario.session import new_run_id
+
+DEFAULT_DEVICE = "reference-unrestricted"
+
+
+def default_suite() -> list[Path]:
+    """The default suite: every scenario under scenarios/ except exported regressions."""
+    return [p for p in scenario_files([paths.SCENARIOS]) if "regressions" not in p.relative_to(paths.SCENARIOS).parts]
+
+
+class ProgressPlugin:
+    """Replaces pytest's terminal output: a progress bar and one line per finished scenario."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=console, transient=True)
+        self.task: Any = None
+        self.outcomes: dict[str, str] = {}
+        self.lab_errors: list[str] = []
+        self.other_errors: list[str] = []
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("scenarios", total=len(session.items))
+
+    def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"running {nodeid.split('::')[-1]}")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        name = report.nodeid.split("::")[-1]
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            outcome = report.outcome
+            if report.when == "setup" and outcome == "failed":
+                outcome = "error"
+            self.outcomes[name] = outcome
+            style = {"passed": "green", "failed": "red", "skipped": "yellow"}.get(outcome, "red")
+            self.console.print(f"[{style}]{outcome.upper():7}[/{style}] {name} ({report.duration:.1f}s)")
+            if outcome in ("failed", "error"):
+                text = str(report.longrepr)
+                (self.lab_errors if ("LabError" in text or "PartFailed" in text) else self.other_errors).append(text)
+                self.console.print("        " + text.strip().replace("\n", "\n        "), markup=False)
+            if outcome == "skipped" and isinstance(report.longrepr, tuple):
+                self.console.print(f"        {report.longrepr[2]}", markup=False)
+            if self.task is not None:
+                self.progress.advance(self.task)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.other_errors.append(str(report.longrepr))
+            self.console.print(str(report.longrepr), markup=False)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.progress.stop()
+
+
+@click.command("run")
+@click.argument("scenario_paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="device profile name or path")
+@click.option("--bugs", default="", help="refapp bugs to switch on, comma-separated")
+@click.option("--report-dir", type=click.Path(path_type=Path), default=None, help="run folder (default reports/<run-id>)")
+@click.option("--seed", type=int, default=None, help="seed for markers (printed for reproduction)")
+@click.option("-k", "keyword", default=None, help="only scenarios matching this pytest -k expression")
+@click.option("-m", "markexpr", default=None, help="only scenarios matching this marker expression (tags, R ids)")
+@click.option("--backend", default=None, help="an external backend URL instead of the reference app")
+@click.option("--exitfirst", "-x", is_flag=True, help="stop at the first failing scenario")
+def run_command(scenario_paths: tuple[Path, ...], device: str, bugs: str, report_dir: Path | None, seed: int | None,
+                keyword: str | None, markexpr: str | None, backend: str | None, exitfirst: bool) -> int:
+    """Run scenario suites on a device and write a report."""
+    from harness.device.profiles import can_run_here, find_profile
+
+    files = scenario_files(scenario_paths) if scenario_paths else default_suite()
+    if not files:
+        raise UserError("no scenario files found; give a path to a .yaml scenario or a folder of them")
+    load_all(files)  # every file validated before anything starts
+    profile = find_profile(device)
+    runnable, why = can_run_here(profile)
+    if not runnable:
+        raise LabError(f"device {profile.name} cannot run on this machine: {why}")
+    run_dir = (report_dir or paths.REPORTS / new_run_id()).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    console = Console(stderr=False)
+    console.print(f"harness run: {len(files)} scenario file(s) on {profile.name}; bugs={bugs or 'none'}; "
+                  f"run folder {run_dir}")
+    args = [str(f) for f in files] + [
+        "-p", "no:terminal", "-p", "no:cacheprovider", "-o", "console_output_style=classic", "--rootdir",
+        str(paths.ROOT), "-c", str(paths.ROOT / "pyproject.toml"),
+        "--harness-device", device, "--harness-report-dir", str(run_dir), "--junitxml", str(run_dir / "junit.xml"),
+    ]
+    if bugs:
+        args += ["--harness-bugs", bugs]
+    if seed is not None:
+        args += ["--harness-seed", str(seed)]
+    if backend:
+        args += ["--harness-backend", backend]
+    if keyword:
+        args += ["-k", keyword]
+    if markexpr:
+        args += ["-m", markexpr]
+    if exitfirst:
+        args.append("-x")
+    plugin = ProgressPlugin(console)
+    code = pytest.main(args, plugins=[plugin])
+    report = _render(run_dir, console)
+    counts = {k: list(plugin.outcomes.values()).count(k) for k in ("passed", "failed", "error", "skipped")}
+    console.print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
+                  f"{counts['skipped']} skipped")
+    if report:
+        console.print(f"report: {report}")
+    if plugin.lab_errors and not counts["failed"]:
+        return 2
+    if code == pytest.ExitCode.OK:
+        return 0
+    if code == pytest.ExitCode.TESTS_FAILED:
+        return 1 if counts["failed"] or not plugin.lab_errors else 2
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        console.print("no scenario matched the selection (-k / -m)")
+    return 2
+
+
+def _render(run_dir: Path, console: Console) -> Path | None:
+    try:
+        from harness.report.html import render_report
+    except ImportError as e:  # the report package is optional for a partial checkout
+        console.print(f"report not rendered: {e}")
+        return None
+    try:
+        return Path(render_report(run_dir))
+    except Exception as e:  # a broken reporter never hides the run's result
+        console.print(f"report not rendered: {type(e).__name__}: {e}")
+        return None
