@@ -123,8 +123,8 @@ def _verdicts(sc: ScenarioRun) -> list[Verdict]:
     for ev in sc.events:  # fall back to the timeline's check events
         if ev.kind == "check":
             d = dict(ev.data, check=ev.name)
-            d["evidence"] = [{"seq": s, "summary": m} for s, m in
-                             zip(d.get("evidence") or [], d.get("evidence_summaries") or [""] * 999)]
+            seqs, notes = list(d.get("evidence") or []), list(d.get("evidence_summaries") or [])
+            d["evidence"] = [{"seq": s, "summary": notes[i] if i < len(notes) else ""} for i, s in enumerate(seqs)]
             try:
                 out.append(Verdict.from_dict(d))
             except (TypeError, ValueError):

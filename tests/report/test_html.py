@@ -99,3 +99,14 @@ def test_cell_states(run: Path) -> None:
     assert cell(s["notes-in-order"], "R5") == "pass"
     assert cell(s["notes-in-order"], "R11") == ""
     assert cell(s["notes-in-order"], "R22") == "pass"
+
+
+def test_verdicts_fall_back_to_timeline_check_events(run: Path) -> None:
+    result = run / "scenarios" / "notes-lifo" / "result.json"
+    data = json.loads(result.read_text())
+    del data["verdicts"]
+    result.write_text(json.dumps(data))
+    lifo = next(s for s in load_run(run).scenarios if s.id == "notes-lifo")
+    failed = [v for v in lifo.verdicts if not v.passed]
+    assert [v.requirement_ids for v in failed] == [("R5",)]
+    assert failed[0].evidence and all(e.summary for e in failed[0].evidence)
