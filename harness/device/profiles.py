@@ -199,19 +199,21 @@ def parse_profile(text: str, *, file: str | Path = "<string>") -> AnyProfile:
         prof: AnyProfile = _ADAPTER.validate_python(_plain(doc))
     except ValidationError as e:
         err = e.errors()[0]
+        fix: str | None = None
         loc = _field_name(tuple(err["loc"]))
         field = ".".join(str(p) for p in loc) or "(document)"
         value = err.get("input")
         if err["type"] == "extra_forbidden":
-            allowed = "no such field; known fields: " + _known_fields(doc.get("backend"), loc[:-1])
+            allowed = "one of the known fields: " + _known_fields(doc.get("backend"), loc[:-1])
             value = loc[-1]
+            fix = "remove it or correct its spelling"
         elif err["type"] == "missing":
             allowed = "a value (the field is required)"
             value = None
         else:
             allowed = err["msg"]
         line = _line_of(doc, loc) or _line_of(doc, loc[:-1]) or 1
-        raise SpecError(field, value, allowed, file=file, line=line) from None
+        raise SpecError(field, value, allowed, file=file, line=line, fix=fix) from None
     _check_caps(prof, doc, file)
     _check_policy(prof, doc, file)
     return prof
