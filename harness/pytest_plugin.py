@@ -30,13 +30,16 @@ _SESSION_KEY = pytest.StashKey["Any"]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "offline-harness")
     group.addoption("--harness-device", default=None,
-                    help="device profile name or path (default: reference, or HARNESS_DEVICE)")
+                    help="device profile name or path (default: reference-unrestricted, or HARNESS_DEVICE)")
     group.addoption("--harness-bugs", default=None, help="refapp bugs to switch on, comma-separated")
     group.addoption("--harness-report-dir", default=None, help="run folder (default: reports/<run-id>)")
     group.addoption("--harness-seed", default=None, help="seed for markers and generated choices (an integer)")
     group.addoption("--harness-app", default=None, help="app profile name or path (default: refapp)")
     group.addoption("--harness-backend", default=None,
                     help="an external backend URL instead of starting the reference app")
+    group.addoption("--harness-pool", default=None,
+                    help="a device pool (pool file or comma-separated profile names); with xdist "
+                         "'-n N --dist each' worker gwI runs every scenario on the pool's device I")
 
 
 def _options(config: pytest.Config) -> dict[str, Any]:
@@ -47,8 +50,17 @@ def _options(config: pytest.Config) -> dict[str, Any]:
         raise pytest.UsageError(f"--harness-seed: {seed_raw!r} is not an integer; give e.g. --harness-seed 1234")
     bugs_raw = config.getoption("--harness-bugs") or os.environ.get("HARNESS_BUGS") or ""
     bugs = tuple(b.strip() for b in bugs_raw.split(",") if b.strip())
+    device = config.getoption("--harness-device") or os.environ.get("HARNESS_DEVICE") or "reference-unrestricted"
+    pool = config.getoption("--harness-pool")
+    if pool:
+        from harness.farm.pool import device_for_worker
+
+        try:
+            device = device_for_worker(pool, os.environ.get("PYTEST_XDIST_WORKER"))
+        except UserError as e:
+            raise pytest.UsageError(f"--harness-pool: {e}") from None
     return {
-        "device": config.getoption("--harness-device") or os.environ.get("HARNESS_DEVICE") or "reference",
+        "device": device,
         "bugs": bugs,
         "report_dir": config.getoption("--harness-report-dir") or os.environ.get("HARNESS_REPORT_DIR"),
         "seed": seed,
