@@ -231,6 +231,22 @@ def _policies(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | No
             yield None, f"device.policies[{i}]", name, "a policy: " + ", ".join(sorted(POLICIES)), None
 
 
+@cross_check
+def _network(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    """Condition types, their parameters and profile names, checked by the network layer's own parsers."""
+    from harness.scenario.conditions import condition_for, schedule_for
+    from harness.scenario.steps import STEPS as _STEPS
+
+    for st in s.steps:
+        try:
+            if st.name in ("condition", "profile", "half_open", "drop_response", "http_status", "hold"):
+                condition_for(st.name, st.params)
+            elif _STEPS[st.name].family == "schedule" and st.name != "wait_schedule":
+                schedule_for(st.params)
+        except SpecError as e:
+            yield st.line, f"steps[{st.index}].{st.name}.{e.field}", e.value, e.allowed, e.fix
+
+
 def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
     errors = []
     for check in CROSS_CHECKS:

@@ -65,6 +65,12 @@ BROKEN = [
     ("scalar for mapping-only step", HEAD + "steps:\n  - flap: 3\n", 5, ["flap", "mapping of fields"]),
     ("unknown policy", HEAD + "steps:\n  - background: {policy: xiaomi_kill}\n", 5,
      ["steps[0].background.policy", "'xiaomi_kill'", "did you mean 'xiaomi_killer'"]),
+    ("unknown profile", HEAD + "steps:\n  - profile: 5g-turbo\n", 5, ["steps[0].profile", "'5g-turbo'"]),
+    ("unknown condition", HEAD + "steps:\n  - condition: {type: packet_loss}\n", 5,
+     ["steps[0].condition", "'packet_loss'", "latency"]),
+    ("bad condition parameter", HEAD + "steps:\n  - condition: {type: latency, latency_ms: -3}\n", 5,
+     ["latency_ms", "-3"]),
+    ("bad path pattern", HEAD + "steps:\n  - drop_response: {path: 'api/[notes'}\n", 5, ["path", "api/[notes"]),
     ("wrong type", HEAD + "steps:\n  - wait: soon\n", 5, ["steps[0].wait.s", "'soon'", "number"]),
 ]
 
