@@ -35,6 +35,14 @@ export class Connectivity extends Emitter {
   /** Only the OS signal counts (bug `banner-os-only`). */
   get osOnly() { return this.bugs.has('banner-os-only'); }
 
+  /** Resolves at the next transition to online (immediately if online). */
+  whenOnline() {
+    if (this.online) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.subscribe((state) => { if (state === 'online') { off(); resolve(); } });
+    });
+  }
+
   start() { this.started = true; this.schedule(); }
   stop() { this.started = false; this.clock.clearTimeout(this.timer); this.timer = null; }
 

@@ -6,6 +6,9 @@
 
 import { K } from './store.js';
 
+/** Route ids are strings; the API wants integer ids in bodies. */
+export const toId = (x) => (/^\d+$/.test(String(x)) ? Number(x) : x);
+
 export class Mutations {
   constructor({ outbox, cache, sync }) { Object.assign(this, { outbox, cache, sync }); }
 
@@ -45,7 +48,7 @@ export class Mutations {
   async uploadFile(contactId, { filename, content_type, data_base64, size }) {
     const entry = await this.outbox.enqueue({
       kind: 'file', method: 'POST', path: '/api/files',
-      body: { contact_id: contactId, filename, content_type, data_base64 }, meta: { contact_id: contactId, summary: filename },
+      body: { contact_id: toId(contactId), filename, content_type, data_base64 }, meta: { contact_id: contactId, summary: filename },
     });
     await this.cache.update(K.contact(contactId), (d) => {
       if (!d) return d;
@@ -60,7 +63,7 @@ export class Mutations {
   async sendSms(contactId, body) {
     const entry = await this.outbox.enqueue({
       kind: 'sms', method: 'POST', path: '/api/messages/sms',
-      body: { contact_id: contactId, body }, meta: { contact_id: contactId, summary: body },
+      body: { contact_id: toId(contactId), body }, meta: { contact_id: contactId, summary: body },
     });
     this.kick();
     return entry;
@@ -69,7 +72,7 @@ export class Mutations {
   async sendEmail(contactId, subject, body) {
     const entry = await this.outbox.enqueue({
       kind: 'email', method: 'POST', path: '/api/messages/email',
-      body: { contact_id: contactId, subject, body }, meta: { contact_id: contactId, summary: subject },
+      body: { contact_id: toId(contactId), subject, body }, meta: { contact_id: contactId, summary: subject },
     });
     this.kick();
     return entry;

@@ -190,14 +190,21 @@ export class SyncEngine extends Emitter {
 
   /** Download what changed on the server since the saved cursor. */
   async download() {
-    let cursor = (await this.cache.get(K.cursor)) ?? 0;
+    let cursor = await this.cache.get(K.cursor);
+    if (cursor === undefined || cursor === null) {
+      // First sync on this device: everything cached so far was just
+      // fetched, so start the feed at the server's current position.
+      await rememberDashboard(this.cache, await this.api.get('/api/dashboard'));
+      cursor = (await this.cache.get(K.cursor)) ?? 0;
+      return;
+    }
     for (let page = 0; page < 200; page++) {
       const r = await this.api.get(`/api/changes?since=${encodeURIComponent(cursor)}`);
       const changes = (r && r.changes) || [];
       await applyChanges(this.cache, changes, { bugs: this.bugs });
       const next = r && r.cursor !== undefined && r.cursor !== null ? r.cursor : cursor;
       await this.cache.put(K.cursor, next);
-      if (!changes.length || next === cursor) return;
+      if (!changes.length || next === cursor || r.has_more === false) return;
       cursor = next;
     }
   }

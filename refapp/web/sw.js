@@ -1,0 +1,68 @@
+// sw.js: the service worker. It keeps the app shell (page, styles,
+// modules) and /client-config.json in Cache Storage so that a relaunch
+// while offline still opens the app (R27). It never answers /api/* or
+// /_admin/*: those requests go straight to the network, so the app's own
+// timeout, offline detection and outbox stay in charge of them.
+// Shell requests are network-first (the backend may have been restarted
+// with another client build or bug list) with a short timeout, then cache.
+
+const CACHE = 'refapp-shell-v1';
+const SHELL = [
+  '/', '/web/app.css', '/client-config.json',
+  '/web/js/app.js', '/web/js/api.js', '/web/js/changes.js', '/web/js/config.js', '/web/js/connectivity.js',
+  '/web/js/dom.js', '/web/js/mutations.js', '/web/js/outbox.js', '/web/js/router.js', '/web/js/store.js',
+  '/web/js/sync.js', '/web/js/util.js',
+  '/web/js/views/common.js', '/web/js/views/dashboard.js', '/web/js/views/contacts.js', '/web/js/views/contact.js',
+  '/web/js/views/conversations.js', '/web/js/views/thread.js', '/web/js/views/calendar.js', '/web/js/views/opportunity.js',
+  '/web/js/views/search.js', '/web/js/views/workflows.js', '/web/js/views/payments.js', '/web/js/views/outbox.js',
+];
+const NETWORK_TIMEOUT_MS = 3000;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // one by one: a missing file must not make the whole install fail
+    await Promise.all(SHELL.map((url) => cache.add(new Request(url, { cache: 'no-store' })).catch(() => {})));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    await self.clients.claim();
+  })());
+});
+
+function isShell(url) {
+  if (url.origin !== self.location.origin) return false;
+  if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/_admin')) return false;
+  return url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/client-config.json'
+    || url.pathname.startsWith('/web/');
+}
+
+async function networkFirst(request, cacheKey) {
+  const cache = await caches.open(CACHE);
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), NETWORK_TIMEOUT_MS);
+  try {
+    const res = await fetch(request, { signal: ctrl.signal, cache: 'no-store' });
+    if (res.ok) await cache.put(cacheKey, res.clone());
+    return res;
+  } catch (e) {
+    const hit = await cache.match(cacheKey, { ignoreSearch: true });
+    if (hit) return hit;
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (!isShell(url)) return; // /api/* and everything else: not intercepted
+  const key = request.mode === 'navigate' || url.pathname === '/index.html' ? '/' : url.pathname;
+  event.respondWith(networkFirst(request, key));
+});
