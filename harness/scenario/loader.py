@@ -244,7 +244,8 @@ def _network(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | Non
             elif _STEPS[st.name].family == "schedule" and st.name != "wait_schedule":
                 schedule_for(st.params)
         except SpecError as e:
-            yield st.line, f"steps[{st.index}].{st.name}.{e.field}", e.value, e.allowed, e.fix
+            sub = e.field.split(".", 1)[1] if "." in e.field else ""
+            yield st.line, f"steps[{st.index}].{st.name}" + (f".{sub}" if sub else ""), e.value, e.allowed, e.fix
 
 
 def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
