@@ -58,6 +58,7 @@ class LabConfig:
     mitm_confdir: Path | None = None
     seed: int = 0
     start_timeout_s: float = 30.0
+    listen_host: str = LOOPBACK  # the link's listen address; 0.0.0.0 lets a phone on the LAN use the lab
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "run_dir", Path(self.run_dir))
@@ -200,7 +201,7 @@ class Lab:
         link = Link(LOOPBACK, api_port)
         tox.wait_ready(link.version, timeout_s=timeout)
         try:
-            proxy_host, proxy_port = link.create(upstream=f"{LOOPBACK}:{mitm_port}", listen=f"{LOOPBACK}:0")
+            proxy_host, proxy_port = link.create(upstream=f"{LOOPBACK}:{mitm_port}", listen=f"{cfg.listen_host}:0")
         except Exception as e:
             raise PartFailed("toxiproxy", f"cannot create the link proxy: {e}", log=tox.log_path) from e
         # 4. Appium
