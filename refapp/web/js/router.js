@@ -52,7 +52,7 @@ export class Router {
     this.root.replaceChildren(page);
     this.current = { token, view: null, route };
     this.onRoute && this.onRoute(route);
-    window.scrollTo(0, 0);
+    this.root.scrollTop = 0;
     try {
       const view = await this.views[route.name].mount(page, this.ctx, route.params);
       if (this.current.token === token) this.current.view = view;
