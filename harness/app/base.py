@@ -1,0 +1,156 @@
+"""The base of every page object: locators from the app profile, bounded waits, timeline records.
+
+Every wait is explicit and bounded (the profile's ``timeouts``): a screen
+that never shows what we wait for ends the wait with a
+:class:`ScreenTimeout` naming the locator, never a hang, and no fixed sleep
+stands in for a wait. Page objects return observations (values) and record
+``action`` and ``observation`` events on the timeline.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, TypeVar
+
+from harness.app.profile import AppProfile, Locator
+from harness.errors import LabError
+from harness.timeline import Timeline
+
+T = TypeVar("T")
+
+
+class ScreenTimeout(LabError):
+    """The app did not show what a page object waited for within the bound."""
+
+
+def _stale(e: BaseException) -> bool:
+    return type(e).__name__ in ("StaleElementReferenceException", "NoSuchElementException")
+
+
+class Screen:
+    """Shared helpers; one subclass per screen family."""
+
+    def __init__(self, driver: Any, profile: AppProfile, *, timeline: Timeline | None = None,
+                 offline_belief: Callable[[], bool] | None = None) -> None:
+        self.driver = driver
+        self.profile = profile
+        self.timeline = timeline if timeline is not None else Timeline()
+        self.offline_belief = offline_belief
+        self.t = profile.parameters.timeouts
+
+    # --- finding ----------------------------------------------------------------
+    def loc(self, name: str) -> Locator:
+        return self.profile.locator(name)
+
+    def attr_name(self, name: str) -> str:
+        return self.profile.attr(name)
+
+    def find_all(self, name: str | Locator, within: Any = None) -> list[Any]:
+        loc = self.loc(name) if isinstance(name, str) else name
+        return list((within or self.driver).find_elements(loc.by, loc.value))
+
+    def first(self, name: str | Locator, within: Any = None) -> Any | None:
+        els = self.find_all(name, within)
+        return els[0] if els else None
+
+    def visible(self, name: str | Locator) -> list[Any]:
+        out = []
+        for e in self.find_all(name):
+            try:
+                if e.is_displayed():
+                    out.append(e)
+            except Exception as ex:
+                if not _stale(ex):
+                    raise
+        return out
+
+    def get(self, el: Any, attr: str) -> str:
+        """An element's attribute by its profile name (``sync_state``...)."""
+        return str(el.get_attribute(self.attr_name(attr)) or "")
+
+    def text(self, el: Any) -> str:
+        return str(el.text or "").strip()
+
+    # --- waiting ------------------------------------------------------------------
+    def wait(self, what: str, probe: Callable[[], T | None], timeout_s: float | None = None, poll_s: float = 0.05) -> T:
+        """Poll ``probe`` until it returns something truthy, at most ``timeout_s`` (default ui_s)."""
+        limit = self.t.ui_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + limit
+        last: BaseException | None = None
+        while True:
+            try:
+                v = probe()
+                if v:
+                    return v
+            except Exception as e:
+                if not _stale(e):
+                    raise
+                last = e
+            if time.monotonic() >= deadline:
+                raise ScreenTimeout(f"app {self.profile.name}: {what} not seen within {limit:g}s"
+                                    + (f" (last error: {last})" if last else ""))
+            time.sleep(poll_s)  # the poll interval of a bounded wait, not a fixed delay
+
+    def wait_visible(self, name: str, timeout_s: float | None = None) -> Any:
+        return self.wait(f"{name} ({self.loc(name).value})", lambda: (self.visible(name) or [None])[0], timeout_s)
+
+    def poll(self, probe: Callable[[], T | None], timeout_s: float) -> T | None:
+        """Like :meth:`wait` but returns None at the deadline instead of raising."""
+        try:
+            return self.wait("condition", probe, timeout_s)
+        except ScreenTimeout:
+            return None
+
+    # --- acting -----------------------------------------------------------------
+    def click(self, el: Any) -> None:
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el) if self.profile.platform == "web" else None
+        el.click()
+
+    def type_into(self, el: Any, text: str) -> None:
+        el.clear()
+        el.send_keys(text)
+
+    def enabled(self, el: Any) -> bool:
+        return bool(el.is_enabled())
+
+    # --- app-wide state -------------------------------------------------------------
+    def connectivity(self) -> str:
+        root = self.first("app_root")
+        return self.get(root, "connectivity") if root is not None else ""
+
+    def offline_now(self) -> bool:
+        if self.offline_belief is not None:
+            return self.offline_belief()
+        return self.connectivity() == "offline"
+
+    def unavailable_messages(self) -> list[str]:
+        return [self.text(e) for e in self.visible("unavailable_message")]
+
+    def error_page(self) -> bool:
+        return bool(self.visible("error_page"))
+
+    def pending_count(self) -> int:
+        el = self.first("sync_status")
+        try:
+            return int(self.get(el, "pending")) if el is not None else 0
+        except ValueError:
+            return 0
+
+    def go(self, route: str, root: str, **kw: Any) -> Any:
+        """Open a screen by its route (web deep link) and wait for its root element."""
+        r = self.profile.route(route, **kw)
+        if r is None:
+            raise LabError(f"app {self.profile.name}: no route {route!r}; navigate by taps on this platform")
+        self.driver.execute_script("window.location.hash = arguments[0]", r)
+        return self.wait_visible(root)
+
+    # --- recording ------------------------------------------------------------------
+    def record_action(self, name: str, **data: Any) -> None:
+        data.setdefault("offline", self.offline_now())
+        self.timeline.append("action", name, layer="app", data=data)
+
+    def record_observation(self, name: str, **data: Any) -> None:
+        self.timeline.append("observation", name, layer="app", data=data)
+
+
+__all__ = ["Screen", "ScreenTimeout"]

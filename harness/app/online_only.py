@@ -1,0 +1,77 @@
+"""Payments (R13) and workflows (R16): online-only actions that must say so offline (R26)."""
+
+from __future__ import annotations
+
+from harness.app.base import Screen
+from harness.app.contact import ContactScreen
+from harness.app.observations import ActionResult
+
+
+class OnlineOnly(Screen):
+    """Pay and run-workflow flows."""
+
+    def _result(self, action: str, locator: str, contact_id: str, **data: object) -> ActionResult:
+        before = self.text(self.first(locator)) if self.first(locator) is not None else ""
+        final = self.poll(lambda: (t := self.text(self.first(locator))) and t != before and not t.endswith("…") and t,
+                          self.t.hang_s)
+        if not final:
+            outcome, msg = ("hung", self.text(self.first(locator)) if self.first(locator) is not None else "")
+        else:
+            low = str(final).lower()
+            outcome = "unavailable" if ("connection" in low or "offline" in low) else ("error" if "fail" in low else "done")
+            msg = str(final)
+        self.record_action(action, contact_id=contact_id, outcome=outcome, message=msg, **data)
+        return ActionResult(action, outcome, msg)
+
+    def _disabled(self, action: str, cid: str) -> ActionResult:
+        msg = "; ".join(self.unavailable_messages())
+        self.record_action(action, contact_id=cid, outcome="disabled", message=msg)
+        return ActionResult(action, "disabled", msg)
+
+    def pay(self, contact_id: str | int, amount_cents: int, kind: str = "invoice") -> ActionResult:
+        cid = str(contact_id)
+        c = ContactScreen(self.driver, self.profile, timeline=self.timeline, offline_belief=self.offline_belief)
+        if c.current_id() != cid:
+            c.open(cid)
+        btn = self.wait_visible("action_pay")
+        if not self.enabled(btn):
+            return self._disabled("pay", cid)
+        self.click(btn)
+        self.type_into(self.wait_visible("payment_amount"), f"{amount_cents / 100:.2f}")
+        from selenium.webdriver.support.select import Select
+
+        Select(self.wait_visible("payment_kind")).select_by_value(kind)
+        submit = self.wait_visible("payment_submit")
+        if not self.enabled(submit):
+            return self._disabled("pay", cid)
+        self.click(submit)
+        return self._result("pay", "payment_result", cid, amount_cents=amount_cents, kind=kind)
+
+    def run_workflow(self, workflow_id: str | int, contact_id: str | int) -> ActionResult:
+        wid, cid = str(workflow_id), str(contact_id)
+        if self.first("nav_workflows") is not None:
+            self.click(self.wait_visible("nav_workflows"))
+        else:
+            self.go("workflows", "workflow_list")
+        self.wait("workflows or a message", lambda: self.find_all("workflow_run") or self.unavailable_messages())
+        sel = self.first("workflow_contact")
+        if sel is not None and sel.is_enabled():
+            from selenium.webdriver.support.select import Select
+
+            try:
+                Select(sel).select_by_value(cid)
+            except Exception:
+                pass  # the contact is not in the list: the run below reports it
+        loc = self.loc("workflow_run")
+        run = self.first(loc.css_with(self.attr_name("workflow_id"), wid)) if loc.css else self.first("workflow_run")
+        if run is None:
+            msgs = self.unavailable_messages()
+            self.record_action("run_workflow", contact_id=cid, workflow_id=wid, outcome="unavailable", message="; ".join(msgs))
+            return ActionResult("run_workflow", "unavailable", "; ".join(msgs))
+        if not self.enabled(run):
+            return self._disabled("run_workflow", cid)
+        self.click(run)
+        return self._result("run_workflow", "workflow_result", cid, workflow_id=wid)
+
+
+__all__ = ["OnlineOnly"]

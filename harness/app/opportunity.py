@@ -1,0 +1,69 @@
+"""Editing an opportunity (R14): the change is saved, queued offline, and its indicator shown.
+
+Numbers cannot carry a marker, so the marker goes into the name.
+"""
+
+from __future__ import annotations
+
+from harness.app.base import Screen
+from harness.app.observations import OpportunityView
+
+
+class OpportunityScreen(Screen):
+    """The opportunity form."""
+
+    def open(self, opportunity_id: str | int) -> OpportunityView:
+        oid = str(opportunity_id)
+        loc = self.loc("opportunity_row")
+        row = self.first(loc.css_with(self.attr_name("opportunity_id"), oid)) if loc.css else None
+        if row is not None:
+            self.click(row)
+            self.wait_visible("opportunity_form")
+        else:
+            self.go("opportunity", "opportunity_form", id=oid)
+        self.wait("opportunity form or message", lambda: self.visible("opportunity_name") or self.unavailable_messages())
+        return self.read(oid)
+
+    def read(self, oid: str) -> OpportunityView:
+        name = self.first("opportunity_name")
+        if name is None:
+            return OpportunityView(id=oid, available=False)
+        stage = self.first("opportunity_stage")
+        value = self.first("opportunity_value")
+        return OpportunityView(
+            id=oid, available=True, name=str(name.get_attribute("value") or ""),
+            stage=str(stage.get_attribute("value") or "") if stage is not None else "",
+            value=str(value.get_attribute("value") or "") if value is not None else "",
+            pending=bool(self.visible("opportunity_sync_indicator")),
+        )
+
+    def edit(self, opportunity_id: str | int, *, name: str | None = None, stage: str | None = None,
+             value: float | None = None, marker: str | None = None) -> OpportunityView:
+        """Change fields and save; returns the form as the app shows it after saving."""
+        oid = str(opportunity_id)
+        view = self.open(oid)
+        if not view.available:
+            self.record_action("edit_opportunity", marker=marker, outcome="unavailable",
+                               message="; ".join(self.unavailable_messages()))
+            return view
+        if name is not None or marker:
+            base = name if name is not None else view.name.split(" hx")[0]
+            self.type_into(self.first("opportunity_name"), f"{base} {marker}" if marker else base)
+        if stage is not None:
+            from selenium.webdriver.support.select import Select
+
+            Select(self.first("opportunity_stage")).select_by_value(stage)
+        if value is not None:
+            self.type_into(self.first("opportunity_value"), f"{value:g}")
+        offline = self.connectivity() == "offline"
+        self.click(self.wait_visible("opportunity_save"))
+        if offline:
+            self.poll(lambda: self.visible("opportunity_sync_indicator"), self.t.ui_s)
+        after = self.read(oid)
+        self.record_action("edit_opportunity", marker=marker, opportunity_id=oid,
+                           outcome="queued" if after.pending else "done", stage=stage, value=value)
+        self.record_observation("item_state", item="opportunity", id=oid, marker=marker, pending=after.pending)
+        return after
+
+
+__all__ = ["OpportunityScreen"]
