@@ -12,7 +12,7 @@ import { Connectivity } from './connectivity.js';
 import { SyncEngine } from './sync.js';
 import { Mutations } from './mutations.js';
 import { Router } from './router.js';
-import { h, T } from './dom.js';
+import { h, T, setText } from './dom.js';
 import { prefetchCalendar } from './views/calendar.js';
 import * as dashboard from './views/dashboard.js';
 import * as contacts from './views/contacts.js';
@@ -83,7 +83,7 @@ async function boot() {
   function renderSyncStatus() {
     const n = outbox.pendingCount();
     syncStatus.dataset.pending = String(n);
-    syncStatus.textContent = n === 0 ? 'All changes synced' : sync.syncing && conn.online ? 'Syncing…' : `${n} pending`;
+    setText(syncStatus, n === 0 ? 'All changes synced' : sync.syncing && conn.online ? 'Syncing…' : `${n} pending`);
     syncStatus.classList.toggle('has-pending', n > 0);
     const failed = outbox.list().filter((e) => e.state === 'failed').length;
     syncStatus.dataset.failed = String(failed);

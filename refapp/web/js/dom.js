@@ -29,6 +29,7 @@ function append(el, children) {
 
 /** Replace the children of `el`. */
 export function fill(el, ...children) {
+  el.__sig = undefined;
   el.replaceChildren();
   append(el, children);
   return el;
@@ -51,3 +52,19 @@ export const money = (v) => {
   const n = Number(v) || 0;
   return n.toLocaleString(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 };
+
+/** Rebuild the children of `el` only when `data` changed since the last
+ * call: screens redraw after every sync event, and an element that is
+ * replaced under a user's (or the harness's) finger is a stale click. */
+export function keyed(el, data, build) {
+  const sig = JSON.stringify(data);
+  if (el.__sig === sig) return el;
+  fill(el, build());
+  el.__sig = sig;
+  return el;
+}
+
+/** Set text only when it differs (no needless DOM churn). */
+export function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}

@@ -2,7 +2,7 @@
 // this range at launch while online (prefetchCalendar), so the calendar is
 // readable offline even if the user never opened it.
 
-import { h, T, fill, fmtTime } from '../dom.js';
+import { h, T, fill, keyed, fmtTime } from '../dom.js';
 import { K } from '../store.js';
 import { dayRange, dateOf, timeOf } from '../util.js';
 import { screen, unavailable, loading, empty } from './common.js';
@@ -43,10 +43,10 @@ export async function mount(root, ctx) {
       lists.push(cached !== undefined ? cached : live && live.get(d));
     }
     if (lists.every((x) => x === undefined || x === null)) {
-      fill(body, unavailable('The calendar needs a connection: it has not been loaded on this device yet.'));
+      keyed(body, ['unavailable', location.hash], () => unavailable('The calendar needs a connection: it has not been loaded on this device yet.'));
       return;
     }
-    fill(body, days.map((d, i) => h('section', { ...T('calendar-day', label(d, i)), class: 'day', 'data-date': d },
+    keyed(body, [days, lists], () => days.map((d, i) => h('section', { ...T('calendar-day', label(d, i)), class: 'day', 'data-date': d },
       h('h3', { class: 'section-title' }, label(d, i), h('span', { class: 'row-sub' }, ` ${d}`)),
       lists[i] === undefined || lists[i] === null
         ? h('p', { class: 'empty' }, 'Not saved on this device: needs a connection.')

@@ -7,7 +7,7 @@
 // is built once; update() only redraws the data parts, so a sync that lands
 // while the user types never wipes the input.
 
-import { h, T, fill, fmtDate, money } from '../dom.js';
+import { h, T, fill, keyed, setText, fmtDate, money } from '../dom.js';
 import { K } from '../store.js';
 import { NetworkError } from '../util.js';
 import { screen, unavailable, loading, readThrough, empty } from './common.js';
@@ -210,19 +210,19 @@ export async function mount(root, ctx, { id }) {
     const d = await ctx.cache.get(K.contact(id));
     if (!d) {
       skeleton = null;
-      if (notFound) { fill(body, unavailable('This contact does not exist.')); return; }
+      if (notFound) { keyed(body, ['unavailable', location.hash], () => unavailable('This contact does not exist.')); return; }
       if (ctx.conn.online && !fetching) { fill(body, loading()); await fetchLive(); if (await ctx.cache.get(K.contact(id))) return update(); }
-      fill(body, unavailable('This contact needs a connection: it has not been opened on this device yet.'));
+      keyed(body, ['unavailable', location.hash], () => unavailable('This contact needs a connection: it has not been opened on this device yet.'));
       return;
     }
     if (!skeleton) { skeleton = build(); fill(body, skeleton.root); }
     const s = skeleton;
     const c = d.contact || {};
-    s.name.textContent = c.name || '';
-    s.company.textContent = c.company || '';
-    s.email.textContent = c.email || '';
+    setText(s.name, c.name || '');
+    setText(s.company, c.company || '');
+    setText(s.email, c.email || '');
     s.email.href = c.email ? `mailto:${c.email}` : '#';
-    s.phone.textContent = c.phone || '';
+    setText(s.phone, c.phone || '');
     s.phone.href = c.phone ? `tel:${c.phone}` : '#';
 
     const online = ctx.conn.online;
@@ -241,42 +241,43 @@ export async function mount(root, ctx, { id }) {
     if (!callEnabled) missing.push('Calls');
     if (!online) missing.push('payments', 'workflows');
     if (!messagingAllowed()) missing.push('SMS', 'email');
-    fill(s.unavailableSlot,
+    keyed(s.unavailableSlot, [missing, online, ctx.settings.queueMessages], () => [
       missing.length ? unavailable(`${missing.join(', ').replace(/^./, (x) => x.toUpperCase())} need a connection: not available offline.`) : null,
-      !online && ctx.settings.queueMessages ? h('p', { class: 'hint' }, 'SMS and email are queued and sent when you are back online.') : null);
-    s.smsStatus.textContent = entryState(status.sms);
-    s.emailStatus.textContent = entryState(status.email);
+      !online && ctx.settings.queueMessages ? h('p', { class: 'hint' }, 'SMS and email are queued and sent when you are back online.') : null]);
+    setText(s.smsStatus, entryState(status.sms));
+    setText(s.emailStatus, entryState(status.email));
 
     const opps = d.opportunities || [];
-    fill(s.opps, opps.length ? opps.map((o) => h('li', null,
+    const oppPending = opps.map((o) => ctx.mutations.opportunityPending(o.id));
+    keyed(s.opps, [opps, oppPending], () => (opps.length ? opps.map((o) => h('li', null,
       h('a', { href: `#/opportunities/${o.id}`, ...T('opportunity-row', `Opportunity ${o.name}`), class: 'row-link', 'data-opportunity-id': o.id },
         h('span', { class: 'row-main' }, o.name), h('span', { class: 'pill' }, o.stage), h('span', { class: 'row-sub' }, money(o.value)),
         ctx.mutations.opportunityPending(o.id) ? h('span', { class: 'sync-dot', title: 'Waiting to sync' }, '⟳') : null)))
-      : empty('No opportunities.'));
+      : empty('No opportunities.')));
 
     const notes = d.notes || [];
-    fill(s.notes, notes.length ? notes.map((n) => {
+    keyed(s.notes, notes, () => (notes.length ? notes.map((n) => {
       const state = n._sync || 'synced';
       return h('li', { ...T('note-item', 'Note'), class: `note ${state}`, 'data-key': n.client_key || '', 'data-sync-state': state },
         h('p', { ...T('note-text', 'Note text'), class: 'note-text' }, n.text),
         h('div', { class: 'note-meta' }, fmtDate(n.created_at),
           state === 'pending' ? h('span', { ...T('note-sync-indicator', 'Waiting to sync'), class: 'sync-ind', role: 'status' }, '⟳ Waiting to sync') : null,
           state === 'failed' ? h('span', { class: 'failed-ind' }, '✕ Not saved: the server refused it') : null));
-    }) : empty('No notes yet.'));
+    }) : empty('No notes yet.')));
 
     const files = d.files || [];
-    fill(s.files, files.length ? files.map((f) => {
+    keyed(s.files, files, () => (files.length ? files.map((f) => {
       const state = f._sync || 'synced';
       return h('li', { ...T('file-item', `File ${f.filename}`), class: `file ${state}`, 'data-key': f.client_key || '', 'data-sync-state': state },
         h('span', { class: 'row-main' }, f.filename), h('span', { class: 'row-sub' }, `${Math.ceil((f.size || 0) / 1024)} KB`),
         state === 'pending' ? h('span', { class: 'sync-ind' }, '⟳ Waiting to upload') : null,
         state === 'failed' ? h('span', { class: 'failed-ind' }, '✕ Refused') : null);
-    }) : empty('No files.'));
+    }) : empty('No files.')));
 
     const activity = d.activity || (live && live.activity) || [];
-    fill(s.activity, activity.length ? activity.map((a) => h('li', { ...T('activity-item', `Activity ${a.type}`), class: 'activity-item', 'data-activity-id': a.id },
+    keyed(s.activity, [activity, !!d.activity], () => (activity.length ? activity.map((a) => h('li', { ...T('activity-item', `Activity ${a.type}`), class: 'activity-item', 'data-activity-id': a.id },
       h('span', { class: 'pill' }, a.type), ' ', h('span', null, a.text), h('div', { class: 'row-sub' }, fmtDate(a.at))))
-      : empty(d.activity ? 'No activity yet.' : 'Activity history is not saved on this device.'));
+      : empty(d.activity ? 'No activity yet.' : 'Activity history is not saved on this device.')));
   }
 
   await update();

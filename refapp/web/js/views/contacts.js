@@ -2,7 +2,7 @@
 // the cached pages and says where the cached set ends; R12: nothing cached
 // means "needs a connection").
 
-import { h, T, fill } from '../dom.js';
+import { h, T, fill, keyed } from '../dom.js';
 import { K } from '../store.js';
 import { screen, unavailable, loading, readThrough, empty } from './common.js';
 
@@ -42,7 +42,7 @@ export async function mount(root, ctx) {
     const sig = JSON.stringify([lst, online, loadingMore]);
     if (sig === lastRendered) return;
     lastRendered = sig;
-    if (!lst) { fill(body, unavailable('Contacts need a connection: the list has not been loaded on this device yet.')); return; }
+    if (!lst) { keyed(body, ['unavailable', location.hash], () => unavailable('Contacts need a connection: the list has not been loaded on this device yet.')); return; }
     const hasMore = lst.next_offset !== null && lst.next_offset !== undefined;
     fill(body,
       h('p', { class: 'meta' }, `${lst.items.length} of ${lst.total ?? lst.items.length} contacts`),

@@ -1,6 +1,6 @@
 // views/conversations.js: the conversation list (R7; offline from cache).
 
-import { h, T, fill, fmtDate } from '../dom.js';
+import { h, T, fill, keyed, fmtDate } from '../dom.js';
 import { K } from '../store.js';
 import { screen, unavailable, loading, readThrough, empty } from './common.js';
 
@@ -13,12 +13,12 @@ export async function mount(root, ctx) {
 
   async function update() {
     const lst = await ctx.cache.get(K.conversations);
-    if (!lst) { fill(body, unavailable('Conversations need a connection: they have not been loaded on this device yet.')); return; }
-    fill(body, lst.items.length ? h('ul', { class: 'list' }, lst.items.map((c) => h('li', { class: 'row' },
+    if (!lst) { keyed(body, null, () => unavailable('Conversations need a connection: they have not been loaded on this device yet.')); return; }
+    keyed(body, lst, () => (lst.items.length ? h('ul', { class: 'list' }, lst.items.map((c) => h('li', { class: 'row' },
       h('a', { href: `#/conversations/${c.id}`, ...T('conversation-row', `Conversation ${c.subject}`), class: `row-main ${c.unread ? 'unread' : ''}`,
         'data-conversation-id': c.id, 'data-unread': c.unread ? 'true' : 'false' }, c.subject),
       h('span', { class: 'row-sub' }, c.unread ? h('span', { class: 'badge' }, 'new') : null, ' ', fmtDate(c.last_message_at)))))
-      : empty('No conversations.'));
+      : empty('No conversations.')));
   }
   await update();
   return { update };

@@ -1,7 +1,7 @@
 // views/dashboard.js: widgets and conversation counts (R18: refreshed by
 // every sync; offline: the last copy, with its age).
 
-import { h, T, fill, money, fmtDate } from '../dom.js';
+import { h, T, fill, keyed, money, fmtDate } from '../dom.js';
 import { K } from '../store.js';
 import { screen, unavailable, loading } from './common.js';
 import { rememberDashboard } from '../sync.js';
@@ -29,10 +29,10 @@ export async function mount(root, ctx) {
 
   async function update() {
     const d = await ctx.cache.get(K.dashboard);
-    if (!d) { fill(body, unavailable('The dashboard needs a connection: it has not been loaded on this device yet.')); return; }
+    if (!d) { keyed(body, ['unavailable', location.hash], () => unavailable('The dashboard needs a connection: it has not been loaded on this device yet.')); return; }
     const w = d.widgets || {};
     const cc = d.conversation_counts || {};
-    fill(body,
+    keyed(body, d, () => [
       h('div', { class: 'widgets' }, WIDGETS.map(([k, tid, label]) => h('div', { ...T(tid, label), class: 'widget', 'data-value': w[k] ?? 0 },
         h('div', { class: 'widget-value' }, k === 'pipeline_value' ? money(w[k]) : String(w[k] ?? 0)),
         h('div', { class: 'widget-label' }, label)))),
@@ -42,7 +42,7 @@ export async function mount(root, ctx) {
           h('strong', null, String(cc.unread ?? 0)), ' unread'),
         h('a', { href: '#/conversations', ...T('conversation-count-total', 'Total conversations'), class: 'count', 'data-value': cc.total ?? 0 },
           h('strong', null, String(cc.total ?? 0)), ' total')),
-      d.fetched_at ? h('p', { class: 'as-of' }, `Updated ${fmtDate(d.fetched_at)}`) : null);
+      d.fetched_at ? h('p', { class: 'as-of' }, `Updated ${fmtDate(d.fetched_at)}`) : null]);
   }
   await update();
   return { update };

@@ -2,7 +2,7 @@
 // outbox, so it works offline; `opportunity-sync-indicator` shows while a
 // change is waiting for the server.
 
-import { h, T, fill } from '../dom.js';
+import { h, T, fill, keyed } from '../dom.js';
 import { K } from '../store.js';
 import { screen, unavailable, loading, readThrough } from './common.js';
 
@@ -48,15 +48,15 @@ export async function mount(root, ctx, { id }) {
   async function update() {
     const opp = await ctx.cache.get(K.opportunity(id));
     if (!opp) {
-      fill(body, unavailable(r.source === 'not-found' ? 'This opportunity does not exist.' : 'This opportunity needs a connection: it has not been loaded on this device yet.'));
+      keyed(body, ['unavailable', location.hash], () => unavailable(r.source === 'not-found' ? 'This opportunity does not exist.' : 'This opportunity needs a connection: it has not been loaded on this device yet.'));
       return;
     }
     if (!form) { form = build(opp); fill(body, form.root); }
     const pending = ctx.mutations.opportunityPending(id);
     const failed = ctx.outbox.list().filter((e) => e.kind === 'opportunity' && String(e.meta.opportunity_id) === String(id)).pop();
-    fill(form.indicatorSlot,
+    keyed(form.indicatorSlot, [pending, failed && failed.state, failed && failed.last_error], () => [
       pending ? h('p', { ...T('opportunity-sync-indicator', 'Change waiting to sync'), class: 'sync-ind', role: 'status' }, '⟳ Change waiting to sync') : null,
-      !pending && failed && failed.state === 'failed' ? h('p', { class: 'failed-ind' }, `✕ Last change refused by the server (${failed.last_error})`) : null);
+      !pending && failed && failed.state === 'failed' ? h('p', { class: 'failed-ind' }, `✕ Last change refused by the server (${failed.last_error})`) : null]);
   }
   await update();
   return { update };

@@ -1,7 +1,7 @@
 // views/payments.js: take a payment (invoice or POS) for a contact (R13:
 // needs a live connection; offline the form is disabled with a message).
 
-import { h, T, fill } from '../dom.js';
+import { h, T, fill, keyed } from '../dom.js';
 import { K } from '../store.js';
 import { NetworkError } from '../util.js';
 import { screen, unavailable } from './common.js';
@@ -43,7 +43,7 @@ export async function mount(root, ctx, { id }) {
     submit.disabled = !online || busy;
     amount.disabled = !online;
     kind.disabled = !online;
-    fill(slot, online ? null : unavailable('Payments need a connection: not available offline.'));
+    keyed(slot, online, () => online ? null : unavailable('Payments need a connection: not available offline.'));
   }
   update();
   return { update };

@@ -2,7 +2,7 @@
 // "load earlier" paging back (R7: every page loaded is cached, so earlier
 // messages stay readable offline).
 
-import { h, T, fill, fmtDate } from '../dom.js';
+import { h, T, fill, keyed, fmtDate } from '../dom.js';
 import { K } from '../store.js';
 import { sortMessages } from '../changes.js';
 import { screen, unavailable, loading, empty } from './common.js';
@@ -66,15 +66,15 @@ export async function mount(root, ctx, { id }) {
     const convs = await ctx.cache.get(K.conversations);
     const conv = convs && convs.items.find((c) => String(c.id) === String(id));
     title.textContent = conv ? conv.subject : 'Conversation';
-    if (!shown) { fill(body, unavailable('This conversation needs a connection: it has not been opened on this device yet.')); return; }
+    if (!shown) { keyed(body, null, () => unavailable('This conversation needs a connection: it has not been opened on this device yet.')); return; }
     const online = ctx.conn.online;
-    fill(body,
+    keyed(body, [shown, online, loadingEarlier], () => [
       shown.has_more ? h('button', { ...T('load-earlier', 'Load earlier messages'), class: 'btn secondary wide', disabled: !online || loadingEarlier, onclick: earlier },
         loadingEarlier ? 'Loading…' : online ? 'Load earlier messages' : 'Earlier messages need a connection') : null,
       shown.items.length ? h('ol', { class: 'messages' }, shown.items.map((m) => h('li', { ...T('message-item', `Message ${m.direction}`),
         class: `msg ${m.direction === 'outbound' ? 'out' : 'in'}`, 'data-message-id': m.id, 'data-direction': m.direction },
         m.subject ? h('strong', null, m.subject) : null, h('div', { class: 'msg-body' }, m.body), h('div', { class: 'msg-at' }, fmtDate(m.at)))))
-        : empty('No messages.'));
+        : empty('No messages.')]);
     if (!scrolled && shown.items.length) { scrolled = true; body.lastElementChild.lastElementChild?.scrollIntoView({ block: 'end' }); }
   }
   await update();

@@ -1,7 +1,7 @@
 // views/workflows.js: run a workflow for a contact (R16: needs a live
 // connection; offline the run buttons are disabled and a message says so).
 
-import { h, T, fill } from '../dom.js';
+import { h, T, fill, keyed } from '../dom.js';
 import { K } from '../store.js';
 import { NetworkError } from '../util.js';
 import { screen, unavailable, loading, readThrough, empty } from './common.js';
@@ -46,8 +46,8 @@ export async function mount(root, ctx, params) {
     const wfs = await ctx.cache.get(K.workflows);
     const online = ctx.conn.online;
     if (!list.isConnected) fill(body, h('label', null, 'Contact', select), slot, list, result);
-    fill(slot, online ? null : unavailable('Workflows need a connection: not available offline.'));
-    fill(list, !wfs ? h('li', null, unavailable('The workflow list has not been loaded on this device yet.'))
+    keyed(slot, online, () => online ? null : unavailable('Workflows need a connection: not available offline.'));
+    keyed(list, [wfs, online, running], () => !wfs ? h('li', null, unavailable('The workflow list has not been loaded on this device yet.'))
       : wfs.items.length ? wfs.items.map((wf) => h('li', { class: 'row' },
         h('span', { class: 'row-main' }, wf.name),
         h('button', { ...T('workflow-run', `Run ${wf.name}`), class: 'btn small', 'data-workflow-id': wf.id, disabled: !online || running, onclick: () => run(wf) }, 'Run')))
