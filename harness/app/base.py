@@ -145,11 +145,11 @@ class Screen:
         return self.wait_visible(root)
 
     # --- recording ------------------------------------------------------------------
-    def record_action(self, name: str, **data: Any) -> None:
+    def record_action(self, name: str, /, **data: Any) -> None:
         data.setdefault("offline", self.offline_now())
         self.timeline.append("action", name, layer="app", data=data)
 
-    def record_observation(self, name: str, **data: Any) -> None:
+    def record_observation(self, name: str, /, **data: Any) -> None:
         self.timeline.append("observation", name, layer="app", data=data)
 
 

@@ -1,0 +1,97 @@
+"""End to end on the reference device: offline reads, a queued note, kill while queued (R3, R6, R9, R12, R22, R27).
+
+Real Appium + Chromium + refapp through the lab's chain; oracles are the
+lab's ledger (what crossed the proxy, by marker) and refapp's admin API.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.device.base import AppState
+from harness.markers import new_marker
+
+from .conftest import Rig
+
+pytestmark = [pytest.mark.browser, pytest.mark.processes]
+
+
+def notes_reaching_backend(rig: Rig, marker: str) -> tuple[list[object], list[dict[str, object]]]:
+    """(ledger requests carrying the marker that the backend answered 201, applied note mutations)."""
+    crossed = [e for e in rig.lab.ledger() if marker in e.markers and e.method == "POST" and e.status == 201]  # type: ignore[attr-defined]
+    snap = rig.lab.admin.snapshot()  # type: ignore[attr-defined]
+    notes = [n for n in snap["notes"] if marker in str(n.get("text"))]
+    return crossed, notes
+
+
+def test_offline_note_round_trip(rig: Rig) -> None:
+    app, dev = rig.app, rig.device
+    # online: load the list and open a contact (both get cached)
+    listing = app.contacts.open()
+    assert len(listing.rows) == app.profile.parameters.cached_list_size
+    cid = listing.rows[5].id
+    online_view = app.contact.open(cid)
+    assert online_view.available and online_view.name
+    assert not app.shell.banner().visible
+
+    # airplane mode: the app notices, shows the banner, the cached contact still opens
+    dev.set_airplane(True)
+    app.shell.wait_connectivity("offline", timeout_s=10)
+    assert app.shell.banner().visible
+    app.contacts.open()
+    offline_view = app.contact.open(cid)
+    assert offline_view.available
+    assert offline_view.name == online_view.name
+    assert [a.id for a in offline_view.activity] == [a.id for a in online_view.activity]
+
+    # a contact never loaded (past the cached list) needs a connection (R12)
+    far = app.contact.open("119")
+    assert not far.available and any("connection" in m.lower() for m in far.unavailable)
+
+    # add a note offline: stored locally, indicator shown, nothing crossed
+    marker = new_marker()
+    note = app.contact.add_note(cid, "call back about the quote", marker=marker)
+    assert note.state == "pending" and note.indicator
+    assert app.shell.sync_status().pending >= 1
+    assert notes_reaching_backend(rig, marker) == ([], [])
+
+    # network back: it reaches the backend exactly once and the indicator clears
+    dev.set_airplane(False)
+    synced = app.contact.wait_note_state(marker, "synced", timeout_s=30)
+    assert not synced.indicator
+    app.shell.wait_all_synced()
+    assert not app.shell.banner().visible
+    crossed, applied = notes_reaching_backend(rig, marker)
+    assert len(applied) == 1, applied
+    assert len(crossed) == 1 and crossed[0].key == note.key  # type: ignore[attr-defined]
+    muts = [m for m in rig.lab.admin.mutations() if m["key"] == note.key]  # type: ignore[attr-defined]
+    assert len(muts) == 1 and muts[0]["path"] == f"/api/contacts/{cid}/notes"
+    kinds = [(e.kind, e.name) for e in rig.timeline.events if e.kind in ("device", "action")]
+    assert ("device", "airplane_on") in kinds and ("action", "add_note") in kinds and ("device", "airplane_off") in kinds
+
+
+def test_kill_while_queued_then_relaunch_offline(rig: Rig) -> None:
+    app, dev = rig.app, rig.device
+    cid = app.contacts.open().rows[2].id
+    app.contact.open(cid)
+    dev.set_airplane(True)
+    app.shell.wait_connectivity("offline", timeout_s=10)
+    marker = new_marker()
+    note = app.contact.add_note(cid, "queued before the kill", marker=marker)
+    assert note.state == "pending"
+
+    dev.kill()
+    assert dev.state is AppState.NOT_RUNNING
+    dev.relaunch()  # still in airplane mode: the service worker serves the app shell
+    app.shell.wait_ready()
+    assert app.shell.banner().visible
+    again = app.contact.open(cid)
+    assert again.available
+    still = app.contact.note(marker)
+    assert still is not None and still.state == "pending" and still.key == note.key
+    assert notes_reaching_backend(rig, marker) == ([], [])
+
+    dev.set_airplane(False)
+    app.contact.wait_note_state(marker, "synced", timeout_s=30)
+    crossed, applied = notes_reaching_backend(rig, marker)
+    assert len(applied) == 1 and len(crossed) == 1
