@@ -31,15 +31,15 @@ def probe(lab: Lab, timeout_s: float = 2.0) -> str:
 
 def test_flap_transitions_are_observed_and_recorded(net: Lab) -> None:
     tl = Timeline()
-    running = Scheduler(net.net, tl).start(flap(up_s=0.4, down_s=0.4, cycles=2))
+    running = Scheduler(net.net, tl).start(flap(up_s=0.8, down_s=0.8, cycles=2))
     seen = []
-    for at in (0.2, 0.6, 1.0, 1.4):
+    for at in (0.4, 1.2, 2.0, 2.8):  # mid-phase, so a loaded machine cannot blur the edges
         time.sleep(max(0.0, running.t0 + at - time.monotonic()))
-        seen.append(probe(net, 0.15))
+        seen.append(probe(net, 0.3))
     records = running.wait(5)
     assert seen == ["refused", "200", "refused", "200"]
     assert [r.state for r in records] == ["down", "up", "down", "up"]
-    assert all(0 <= r.error_ms < 50 for r in records)
+    assert all(0 <= r.error_ms < 100 for r in records)  # the benchmark measures the real figure
     evs = [e for e in tl.events if e.kind == "schedule"]
     assert len(evs) == 4 and all({"scheduled_t", "error_ms", "state"} <= e.data.keys() for e in evs)
     assert evs[0].t >= evs[0].data["scheduled_t"]
