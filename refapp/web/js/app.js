@@ -128,9 +128,13 @@ async function boot() {
   outbox.subscribe(refresh);
   sync.subscribe(refresh);
 
-  conn.subscribe((state) => {
+  conn.subscribe(async (state) => {
+    // Redraw the screen for the new state first, then flip the banner and
+    // body[data-connectivity]: whoever sees "offline" there also sees the
+    // screen's offline form (disabled actions, messages).
+    await Promise.race([router.update(), new Promise((r) => setTimeout(r, 500))]);
     renderConnectivity();
-    refresh();
+    renderSyncStatus();
     if (state === 'online') {
       sync.requestSync('online');
       prefetchCalendar(ctx).catch(() => {});

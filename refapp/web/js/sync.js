@@ -195,7 +195,6 @@ export class SyncEngine extends Emitter {
       // First sync on this device: everything cached so far was just
       // fetched, so start the feed at the server's current position.
       await rememberDashboard(this.cache, await this.api.get('/api/dashboard'));
-      cursor = (await this.cache.get(K.cursor)) ?? 0;
       return;
     }
     for (let page = 0; page < 200; page++) {
