@@ -3,8 +3,11 @@
 // while offline still opens the app (R27). It never answers /api/* or
 // /_admin/*: those requests go straight to the network, so the app's own
 // timeout, offline detection and outbox stay in charge of them.
-// Shell requests are network-first (the backend may have been restarted
-// with another client build or bug list) with a short timeout, then cache.
+// The page and /client-config.json are network-first with a short timeout
+// (the backend may have been restarted with another bug list), then cache.
+// Styles and modules under /web/ are served from the cache at once and
+// refreshed in the background (stale-while-revalidate): on a half-open link
+// a network-first module graph would cost one timeout per import level.
 
 const CACHE = 'refapp-shell-v1';
 const SHELL = [
@@ -58,11 +61,26 @@ async function networkFirst(request, cacheKey) {
   }
 }
 
+async function staleWhileRevalidate(event, request, cacheKey) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(cacheKey);
+  const refresh = fetch(request, { cache: 'no-store' }).then(async (res) => {
+    if (res.ok) await cache.put(cacheKey, res.clone());
+    return res;
+  });
+  if (hit) {
+    event.waitUntil(refresh.catch(() => {}));
+    return hit;
+  }
+  return refresh;
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (!isShell(url)) return; // /api/* and everything else: not intercepted
+  if (url.pathname.startsWith('/web/')) { event.respondWith(staleWhileRevalidate(event, request, url.pathname)); return; }
   const key = request.mode === 'navigate' || url.pathname === '/index.html' ? '/' : url.pathname;
   event.respondWith(networkFirst(request, key));
 });
