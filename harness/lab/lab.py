@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -99,6 +100,20 @@ class Endpoints:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "Endpoints":
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
+
+
+def allowed_hosts(backend_url: str) -> str:
+    """Hosts mitmdump may forward to: loopback, the backend's host, and HARNESS_ALLOW_HOSTS.
+
+    Everything else (a browser's update checks, an app's analytics) is answered
+    403 by the addon without any connection leaving the lab.
+    """
+    hosts = ["127.0.0.1", "localhost", "::1"]
+    backend_host = urllib.parse.urlsplit(backend_url).hostname
+    if backend_host:
+        hosts.append(backend_host)
+    hosts += [h.strip() for h in os.environ.get("HARNESS_ALLOW_HOSTS", "").split(",") if h.strip()]
+    return ",".join(dict.fromkeys(hosts))
 
 
 class Lab:
@@ -184,6 +199,7 @@ class Lab:
             mitmdump, "--mode", "regular", "--listen-host", LOOPBACK, "--listen-port", str(mitm_port),
             "-s", str(ADDON), "--set", f"confdir={confdir}", "--set", f"harness_ledger={self.ledger_path}",
             "--set", f"harness_seed={cfg.seed}", "--set", "flow_detail=0", "--set", "termlog_verbosity=warn",
+            "--set", "connection_strategy=lazy", "--set", f"harness_allow_hosts={allowed_hosts(backend_url)}",
         ], log_path=self.run_dir / "mitmproxy.log")
         self._procs.append(mitm.start())
         mitm_url = f"http://{LOOPBACK}:{mitm_port}"

@@ -86,6 +86,7 @@ class HarnessAddon:
     """See the module docstring."""
 
     def __init__(self) -> None:
+        self.allow_hosts: set[str] = {"127.0.0.1", "localhost", "::1"}
         self.rules: dict[str, _Rule] = {}
         self.held: dict[str, tuple[http.HTTPFlow, str, float]] = {}
         self._ids = itertools.count(1)
@@ -99,8 +100,14 @@ class HarnessAddon:
     def load(self, loader: Any) -> None:
         loader.add_option("harness_ledger", str, "", "Append one JSON line per request to this file (the ledger).")
         loader.add_option("harness_seed", int, 0, "Added to every rule's seed: one knob to vary rate-based faults.")
+        loader.add_option("harness_allow_hosts", str, "127.0.0.1,localhost,::1",
+                          "Comma-separated hosts the lab may forward to; any other host is answered 403 here and "
+                          "never contacted (the device's own background traffic must not leave the lab).")
 
     def configure(self, updated: set[str]) -> None:
+        if "harness_allow_hosts" in updated:
+            self.allow_hosts = {h.strip().lower().strip("[]") for h in ctx.options.harness_allow_hosts.split(",")
+                                if h.strip()}
         if "harness_ledger" in updated:
             if self._ledger is not None:
                 self._ledger.close()
@@ -122,8 +129,19 @@ class HarnessAddon:
 
     # ------------------------------------------------------------------ hooks
 
+    def _blocked(self, host: str) -> bool:
+        return bool(self.allow_hosts) and host.lower().strip("[]") not in self.allow_hosts
+
+    def http_connect(self, flow: http.HTTPFlow) -> None:
+        """A CONNECT to a host outside the lab is refused before any upstream connection."""
+        if self._blocked(flow.request.host):
+            flow.response = http.Response.make(403, b"blocked by the harness lab", {"X-Harness-Fault": "blocked_host"})
+
     def requestheaders(self, flow: http.HTTPFlow) -> None:
         if flow.request.host == CONTROL_HOST:
+            return
+        if self._blocked(flow.request.host):
+            flow.response = http.Response.make(403, b"blocked by the harness lab", {"X-Harness-Fault": "blocked_host"})
             return
         flow.metadata["harness_seq"] = next(self._seq)
         flow.metadata["harness_t_start"] = time.monotonic()

@@ -1,0 +1,210 @@
+"""Run one scenario through the lab on a device and judge it.
+
+Per scenario: steady state (network clean, backend reset and seeded, app
+reinstalled with the scenario's timers, screens loaded while online), the
+steps, then the rollback that always runs (schedules cancelled, network
+reset, airplane off, app in the foreground), quiescence (nothing pending in
+the app and no request for ``quiescence_s``, bounded), the final snapshots
+(what the app shows; the backend's admin snapshot when there is one), the
+checks, and result.json. Everything that happened is on the scenario's
+timeline as it happens.
+
+The lab and the device are started once per run (:meth:`ScenarioRunner.start`)
+and shared by every scenario of the run.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import traceback
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from harness.checks import CheckContext, measure, run_checks
+from harness.errors import HarnessError, LabError, UserError
+from harness.scenario.ledger_feed import LedgerFeed, last_seq
+from harness.scenario.model import Scenario
+from harness.scenario.result import ScenarioResult
+from harness.timeline import Timeline
+
+
+def app_url(base: str, scenario: Scenario) -> str:
+    """The app's launch URL with the scenario's timers as query parameters."""
+    params = scenario.setup.app.model_dump()
+    params["queue_messages"] = int(params["queue_messages"])
+    return base.split("?", 1)[0] + "?" + urllib.parse.urlencode(params)
+
+
+class ScenarioRunner:
+    """Owns the lab, the device and the app model for a run; runs scenarios one after another."""
+
+    def __init__(self, *, lab: Any, device: Any, profile: Any, app_profile: Any, run_dir: Path, bugs: tuple[str, ...],
+                 seed: int) -> None:
+        self.lab = lab
+        self.device = device
+        self.profile = profile
+        self.app_profile = app_profile
+        self.run_dir = run_dir
+        self.bugs = bugs
+        self.seed = seed
+
+    @classmethod
+    def start(cls, *, run_dir: Path, device: str, app: str, bugs: tuple[str, ...], seed: int,
+              backend: str | None = None) -> "ScenarioRunner":
+        """Validate the device and app profiles, then start the lab and build the device (not launched)."""
+        from harness.app.profile import load_app_profile
+        from harness.device.factory import build_device, device_endpoints
+        from harness.device.profiles import can_run_here, find_profile
+        from harness.lab import Lab, LabConfig
+
+        profile = find_profile(device)
+        app_profile = load_app_profile(app)
+        ok, why = can_run_here(profile)
+        if not ok:
+            raise LabError(f"device {profile.name} cannot run here: {why}")
+        needs_appium = profile.backend in ("chromium", "android", "ios") and not profile.appium_url
+        lab = Lab(LabConfig(run_dir=run_dir / "lab", backend=backend or "refapp", bugs=bugs, appium=needs_appium,
+                            seed=seed))
+        lab.start()
+        try:
+            dev = build_device(profile, endpoints=device_endpoints(lab.endpoints), run_dir=run_dir / "device",
+                               timeline=lab.timeline)
+        except BaseException:
+            lab.stop()
+            raise
+        return cls(lab=lab, device=dev, profile=profile, app_profile=app_profile, run_dir=run_dir, bugs=bugs,
+                   seed=seed)
+
+    def close(self) -> None:
+        """Stop the device, then the lab; never raises."""
+        try:
+            self.device.quit()
+        except Exception:
+            pass
+        self.lab.stop()
+
+    # ---------------------------------------------------------------------------------------------
+
+    def run(self, scenario: Scenario) -> ScenarioResult:
+        from harness.scenario.executor import StepExecutor
+
+        folder = self.run_dir / "scenarios" / scenario.id
+        folder.mkdir(parents=True, exist_ok=True)
+        tl = Timeline(folder / "timeline.jsonl", scenario=scenario.id)
+        result = ScenarioResult(id=scenario.id, title=scenario.title, requirements=scenario.requirements,
+                                tags=scenario.tags, folder=folder, device=self.profile.name, bugs=self.bugs,
+                                seed=self.seed)
+        self._attach(tl, folder)
+        t0 = time.monotonic()
+        tl.append("run", "scenario.start", data={
+            "id": scenario.id, "title": scenario.title, "requirements": list(scenario.requirements),
+            "device": self.profile.name, "bugs": list(self.bugs), "seed": self.seed,
+            "path": str(scenario.path) if scenario.path else None})
+        feed = LedgerFeed(self.lab.ledger_path, tl, since_seq=last_seq(self.lab.ledger_path)).start()
+        rng = random.Random(f"{self.seed}:{scenario.id}")
+        ex = StepExecutor(lab=self.lab, device=self.device, profile=self.profile, app_profile=self.app_profile,
+                          timeline=tl, scenario=scenario, rng=rng, folder=folder)
+        inline: list[Any] = []
+        try:
+            try:
+                self._steady_state(scenario, ex, tl)
+                for step in scenario.steps:
+                    inline.extend(ex.run_step(step))
+            finally:
+                ex.rollback()
+            ex.settle(feed)
+            ex.final_snapshots()
+        except UserError:
+            raise
+        except (HarnessError, Exception) as e:  # the app or the lab broke mid-scenario: an error, with evidence
+            result.outcome = "error"
+            result.error = f"{type(e).__name__}: {e}"
+            tl.append("log", "scenario.error", data={"error": result.error, "traceback": traceback.format_exc()})
+            ex.screenshot("error")
+        finally:
+            feed.stop()
+            ex.close()
+        if result.outcome != "error":
+            self._judge(scenario, tl, result, inline, ex)
+        result.duration_s = time.monotonic() - t0
+        tl.append("run", "scenario.end", data={"outcome": result.outcome, "duration_s": round(result.duration_s, 3)})
+        tl.close()
+        self._write_har(folder, feed)
+        result.write()
+        return result
+
+    def _attach(self, tl: Timeline, folder: Path) -> None:
+        self.lab.set_timeline(tl)
+        self.device.timeline = tl
+        if hasattr(self.device, "run_dir"):
+            self.device.run_dir = folder
+
+    def _steady_state(self, scenario: Scenario, ex: Any, tl: Timeline) -> None:
+        """Clean network, fresh backend data, a freshly installed app, the setup screens loaded online."""
+        self.lab.net.reset()
+        admin = self.lab.admin
+        if admin is not None:
+            admin.reset()
+            admin.config(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
+            admin.seed(**scenario.setup.seed.model_dump())
+        self.device.app_url = app_url(self.lab.endpoints.app_url, scenario)
+        ex.fresh_install()
+        for item in scenario.setup.load:
+            ex.load(item)
+        tl.append("log", "setup.done", data={"loads": len(scenario.setup.load)})
+
+    def _judge(self, scenario: Scenario, tl: Timeline, result: ScenarioResult, inline: list[Any], ex: Any) -> None:
+        ctx = context_for(scenario, self.app_profile, ex.policy_expect)
+        events = tl.events
+        verdicts = run_checks(events, context=ctx, names=scenario.expect.checks) + inline
+        for v in verdicts:
+            tl.append("check", v.check, data=v.event_data())
+        metrics = measure(events, ctx)
+        for name, value in metrics.items():
+            tl.append("metric", name, data={"value": value, "unit": "s"})
+        result.verdicts = verdicts
+        result.metrics = {k: round(v, 3) for k, v in metrics.items()}
+        result.outcome = "failed" if any(not v.passed for v in verdicts) else "passed"
+        if result.outcome == "failed":
+            ex.screenshot("failed")
+
+    def _write_har(self, folder: Path, feed: LedgerFeed) -> None:
+        try:
+            from harness.net.har import write_har
+        except ImportError:
+            return
+        try:
+            write_har(feed.entries, folder / "ledger.har")
+        except Exception as e:  # a broken exporter never hides the verdicts
+            (folder / "ledger.har.error").write_text(str(e))
+
+
+def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None) -> CheckContext:
+    """What the checks need from the scenario and the app profile."""
+    from harness.checks import DEFAULT_GATED, DEFAULT_QUEUED
+
+    b = scenario.expect.bounds
+    queued, gated = set(DEFAULT_QUEUED), set(DEFAULT_GATED)
+    if not scenario.setup.app.queue_messages:
+        queued -= {"send_sms", "send_email"}
+        gated |= {"send_sms", "send_email"}
+    params = getattr(app_profile, "parameters", None)
+    order_scope = getattr(params, "order_scope", "global") if params is not None else "global"
+    sync = scenario.expect.sync_while_background
+    background: Any = None
+    if sync is not None:
+        background = "allowed" if sync else "forbidden"
+    elif policy_expect is not None:
+        background = {"runs": "allowed", "none_until_foreground": "forbidden",
+                      "none_until_relaunch": "forbidden"}.get(policy_expect)
+    return CheckContext(
+        queued_features=frozenset(queued), gated_features=frozenset(gated), order_scope=order_scope,
+        max_detect_s=b.detect_s, max_banner_clear_s=b.banner_clear_s, max_first_upload_s=b.first_upload_s,
+        max_drain_s=b.drain_s, max_converge_s=b.converge_s, background_sync=background,
+        expect_token_expiry=scenario.setup.token_ttl_s is not None,
+    )
+
+
+__all__ = ["ScenarioRunner", "app_url", "context_for"]
