@@ -29,13 +29,13 @@ def _port(text: str) -> int:
     return value
 
 
-def _positive(text: str) -> int:
+def _seconds(text: str) -> float:
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of seconds") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1 second")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0.1 <= value <= 1e7:
+        raise argparse.ArgumentTypeError(f"{value:g} is out of range; use 0.1 .. 10000000 seconds")
     return value
 
 
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind [127.0.0.1]")
     parser.add_argument("--bugs", type=_bugs, default=frozenset(), help="comma-separated bug names (see --list-bugs)")
     parser.add_argument("--admin", action="store_true", help="enable the /_admin API (loopback clients only)")
-    parser.add_argument("--token-ttl-s", type=_positive, default=900, help="access token lifetime [900]")
+    parser.add_argument("--token-ttl-s", type=_seconds, default=900.0, help="access token lifetime [900]")
     parser.add_argument("--seed", type=int, default=1, help="seed used to fill an empty database [1]")
     parser.add_argument("--no-seed", action="store_true", help="leave an empty database empty")
     parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"),

@@ -27,7 +27,7 @@ from refapp.server import db as dbmod
 from refapp.server import seed as seedmod
 from refapp.server.clock import iso, now, now_iso
 from refapp.server.errors import ApiError
-from refapp.server.validate import get_choice, get_int, get_str, parse_json_object, query_int, read_body
+from refapp.server.validate import get_choice, get_int, get_number, get_str, parse_json_object, query_int, read_body
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _LOOPBACK_NAMES = {"localhost"}
@@ -78,7 +78,7 @@ async def seed(request: Request) -> Response:
     started = time.perf_counter()
     with context.db(request).transaction() as conn:
         counts = seedmod.seed(conn, spec)
-    return JSONResponse({"seed": spec.seed, "counts": counts, **counts,
+    return JSONResponse({"seed": spec.seed, **counts,
                          "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
@@ -179,12 +179,10 @@ async def config(request: Request) -> Response:
                 cfg.bugs = parse_bug_names(bugs)
             except ValueError as exc:
                 raise ApiError(400, "unknown_bug", str(exc)) from None
-        ttl = get_int(body, "token_ttl_s", minimum=1, maximum=10**7, required=False)
-        if ttl is not None:
-            cfg.token_ttl_s = ttl
-        refresh_ttl = get_int(body, "refresh_ttl_s", minimum=1, maximum=10**8, required=False)
-        if refresh_ttl is not None:
-            cfg.refresh_ttl_s = refresh_ttl
+        if body.get("token_ttl_s") is not None:
+            cfg.token_ttl_s = float(get_number(body, "token_ttl_s", minimum=0.1, maximum=1e7))
+        if body.get("refresh_ttl_s") is not None:
+            cfg.refresh_ttl_s = float(get_number(body, "refresh_ttl_s", minimum=0.1, maximum=1e8))
         if "queue_messages" in body:
             if not isinstance(body["queue_messages"], bool):
                 raise ApiError(400, "validation_error", "queue_messages: must be true or false")

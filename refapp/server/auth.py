@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from refapp.server import context
 from refapp.server.clock import unix_s
-from refapp.server.config import ServerConfig
+from refapp.server.config import ServerConfig, seconds
 from refapp.server.errors import ApiError
 from refapp.server.validate import get_str, parse_json_object, read_body
 
@@ -40,7 +40,7 @@ def issue(conn: sqlite3.Connection, cfg: ServerConfig, username: str,
         refresh_token = secrets.token_urlsafe(32)
         conn.execute("INSERT INTO tokens (token, kind, username, issued_at) VALUES (?, 'refresh', ?, ?)",
                      (refresh_token, username, now))
-    return {"access_token": access, "refresh_token": refresh_token, "expires_in": cfg.token_ttl_s,
+    return {"access_token": access, "refresh_token": refresh_token, "expires_in": seconds(cfg.token_ttl_s),
             "token_type": "Bearer"}
 
 

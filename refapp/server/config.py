@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from refapp.bugs import client_bugs
 
 
+def seconds(value: float) -> float | int:
+    """Whole seconds print as integers (900, not 900.0)."""
+    return int(value) if float(value).is_integer() else value
+
+
 @dataclass
 class ServerConfig:
     """Settings a running refapp reads on every request.
@@ -22,8 +27,8 @@ class ServerConfig:
     db_path: str
     admin: bool = False
     bugs: frozenset[str] = field(default_factory=frozenset)
-    token_ttl_s: int = 900
-    refresh_ttl_s: int = 30 * 24 * 3600
+    token_ttl_s: float = 900
+    refresh_ttl_s: float = 30 * 24 * 3600
     queue_messages: bool = True
     seed_on_empty: int | None = None
 
@@ -34,8 +39,8 @@ class ServerConfig:
         """What `GET /_admin/config` shows."""
         return {
             "bugs": sorted(self.bugs),
-            "token_ttl_s": self.token_ttl_s,
-            "refresh_ttl_s": self.refresh_ttl_s,
+            "token_ttl_s": seconds(self.token_ttl_s),
+            "refresh_ttl_s": seconds(self.refresh_ttl_s),
             "queue_messages": self.queue_messages,
             "admin": self.admin,
         }
@@ -44,6 +49,6 @@ class ServerConfig:
         """What the web client reads at launch (`GET /client-config.json`)."""
         return {
             "bugs": client_bugs(self.bugs),
-            "token_ttl_s": self.token_ttl_s,
+            "token_ttl_s": seconds(self.token_ttl_s),
             "queue_messages": self.queue_messages,
         }
