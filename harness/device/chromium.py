@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from harness import paths
+from harness.lab.ports import free_port
 from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported
 from harness.device.cdp import Cdp, network_conditions
 from harness.device.policies import Op
@@ -133,6 +134,10 @@ class ChromiumDevice:
         caps.update({
             "appium:executable": driver,
             "appium:autodownloadEnabled": False,
+            # Appium's chromium driver pkills every chromedriver on its port at session start
+            # (``pkill -15 -f 'chromedriver.*--port=9515'``): a private port per session keeps
+            # parallel devices (farm workers, other runs) from killing each other's sessions.
+            "appium:chromedriverPort": caps.get("appium:chromedriverPort") or free_port(),
             "appium:newCommandTimeout": caps.get("appium:newCommandTimeout", 600),
             "goog:loggingPrefs": {"browser": "ALL"},
             "goog:chromeOptions": {

@@ -62,6 +62,9 @@ def test_capabilities_are_exact(tmp_path: Path) -> None:
     assert caps["appium:automationName"] == "Chromium"
     assert caps["appium:executable"] == paths.chromedriver()
     assert caps["appium:autodownloadEnabled"] is False
+    # a private chromedriver port per session: the driver pkills chromedrivers on its port at start
+    assert caps["appium:chromedriverPort"] != 9515
+    assert caps["appium:chromedriverPort"] != dev.capabilities()["appium:chromedriverPort"]
     opts = caps["goog:chromeOptions"]
     assert opts["binary"] == paths.chromium()
     for flag in ("--headless=new", "--no-sandbox", "--disable-quic", "--proxy-server=http://127.0.0.1:9999",
