@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from harness.farm.progress import is_lab_error
+from harness.farm.progress import is_check_failure, is_lab_error
 
 OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped")
 
@@ -180,7 +180,7 @@ def _from_outcome(rec: dict[str, Any], device: str) -> Cell:
         mapped = "skipped"
     elif outcome == "passed":
         mapped = "passed"
-    elif when == "call" and not lab:
+    elif when == "call" and not lab and is_check_failure(reason):
         mapped = "failed"
     else:
         mapped = "error"
@@ -189,7 +189,7 @@ def _from_outcome(rec: dict[str, Any], device: str) -> Cell:
     dur = rec.get("duration_s")
     return Cell(scenario=str(rec.get("scenario")), device=device, outcome=mapped, reason=reason,
                 duration_s=float(dur) if isinstance(dur, (int, float)) else None, worker=str(rec.get("worker")),
-                lab_error=mapped == "error" and lab)
+                lab_error=mapped == "error")
 
 
 @dataclass
@@ -297,6 +297,8 @@ def _merge_cell(sid: str, dev: str, found: _Found) -> Cell:
     key = (sid, dev)
     result, outcome, dog = found.results.get(key), found.outcomes.get(key), found.watchdog.get(key)
     if result is not None:
+        if dog and result.outcome == "error":
+            return replace(result, reason=f"{dog}; {result.reason}")
         if outcome is not None and outcome.outcome == "error" and result.outcome == "passed":
             return replace(result, outcome="error", reason=outcome.reason, lab_error=outcome.lab_error)
         return result

@@ -172,9 +172,11 @@ def parse_pool(text: str, *, file: Path) -> Pool:
 def pool_file(pool_arg: str) -> Path | None:
     """The pool file ``pool_arg`` names (a path, or a name under pools/), or None for a comma list."""
     p = Path(pool_arg)
+    if "," in pool_arg:
+        return None
     if p.suffix in (".yaml", ".yml"):
         if p.is_file():
-            return p
+            return None if _is_device_profile(p) else p
         named = POOLS / p.name
         if "/" not in pool_arg and named.is_file():
             return named
@@ -182,6 +184,14 @@ def pool_file(pool_arg: str) -> Path | None:
     if "," not in pool_arg and (POOLS / f"{pool_arg}.yaml").is_file():
         return POOLS / f"{pool_arg}.yaml"
     return None
+
+
+def _is_device_profile(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return re.search(r"^backend\s*:", text, re.MULTILINE) is not None
 
 
 def known_pools() -> list[str]:

@@ -45,7 +45,18 @@ def _reason(report: pytest.TestReport) -> str:
         return text[len("Skipped: "):] if text.startswith("Skipped: ") else text
     if lr is None:
         return ""
-    return str(getattr(report, "longreprtext", "") or lr)[:REASON_CHARS]
+    return short_reason(str(getattr(report, "longreprtext", "") or lr))
+
+
+def short_reason(text: str) -> str:
+    """The message of a failure text: pytest's ``E`` lines of a traceback, or the text itself, bounded."""
+    e_lines = [ln[1:].strip() for ln in text.splitlines() if ln.startswith("E ")]
+    return ("\n".join(e_lines[:8]) if e_lines else text.strip())[:REASON_CHARS]
+
+
+def is_check_failure(text: str) -> bool:
+    """Whether a failure text is the plugin's rendering of CheckFailed (the app broke a requirement)."""
+    return "(scenario folder:" in text
 
 
 def is_lab_error(text: str) -> bool:
@@ -82,6 +93,8 @@ class ControllerRecorder:
         })
 
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        if error is None:
+            return  # a worker that finished its scenarios
         worker, device = _node_ids(node)
         _append(self.path, {"event": "node_down", "t": time.time(), "worker": worker, "device": device,
                             "error": str(error) if error else None})
@@ -145,4 +158,5 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ControllerRecorder(farm_dir), "harness-farm-recorder")
 
 
-__all__ = ["ControllerRecorder", "LAB_ERROR_MARKERS", "WorkerHeartbeat", "is_lab_error"]
+__all__ = ["ControllerRecorder", "LAB_ERROR_MARKERS", "WorkerHeartbeat", "is_check_failure", "is_lab_error",
+           "short_reason"]

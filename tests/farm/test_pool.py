@@ -1,0 +1,134 @@
+"""Pool files and comma lists: validated eagerly, errors name file, line and field (table-driven)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness import paths
+from harness.errors import SpecError, UserError
+from harness.farm.pool import device_for_worker, load_pool, parse_pool
+
+GOOD = """\
+name: nightly
+devices:
+  - reference-unrestricted
+  - reference-xiaomi-killer
+  - reference-ios-bar-off
+suites: [scenarios/background]
+workers: 2
+"""
+
+BAD = [
+    # (yaml text, field in the error, line, a word the message must contain)
+    ("devices: []\n", "devices", 1, "non-empty"),
+    ("name: x\n", "devices", 1, "required"),
+    ("devices: [reference-unrestricted]\nwrokers: 2\n", "wrokers", 2, "known fields"),
+    ("devices:\n  - reference-unrestricted\n  - no-such-device\n", "devices[1]", 3, "reference-doze"),
+    ("devices:\n  - reference-unrestricted\n  - reference-unrestricted\n", "devices[1]", 3, "duplicate"),
+    ("devices:\n  - reference-unrestricted\n  - 42\n", "devices[1]", 3, "profile name"),
+    ("devices: [reference-unrestricted]\nworkers: 0\n", "workers", 2, ">= 1"),
+    ("devices: [reference-unrestricted]\nworkers: two\n", "workers", 2, ">= 1"),
+    ("devices: [reference-unrestricted]\nsuites: [scenarios/nope]\n", "suites[0]", 2, "existing"),
+    ("devices: [reference-unrestricted]\ngrid: maybe\n", "grid", 2, "true or false"),
+    ("name: 'bad name!'\ndevices: [reference-unrestricted]\n", "name", 1, "letters"),
+    ("devices: [reference-unrestricted\n", "yaml", None, "YAML"),
+    ("- just\n- a list\n", "(document)", 1, "mapping"),
+]
+
+
+@pytest.mark.parametrize("text,field,line,word", BAD, ids=[b[1] + "-" + str(i) for i, b in enumerate(BAD)])
+def test_bad_pool_files_name_file_line_and_field(tmp_path: Path, text: str, field: str, line: int | None,
+                                                 word: str) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text(text)
+    with pytest.raises(SpecError) as ei:
+        parse_pool(text, file=f)
+    err = ei.value
+    assert err.field == field
+    assert err.file == str(f)
+    if line is not None:
+        assert err.line == line
+    assert word.lower() in str(err).lower()
+
+
+def test_good_pool_file(tmp_path: Path) -> None:
+    f = tmp_path / "nightly.yaml"
+    f.write_text(GOOD)
+    pool = load_pool(str(f))
+    assert pool.name == "nightly"
+    assert pool.devices == ("reference-unrestricted", "reference-xiaomi-killer", "reference-ios-bar-off")
+    assert pool.suites == ((paths.ROOT / "scenarios" / "background").resolve(),)
+    assert pool.parallel == 2
+    assert pool.batches() == [("reference-unrestricted", "reference-xiaomi-killer"), ("reference-ios-bar-off",)]
+
+
+def test_shipped_pools_are_valid_and_differ_in_policy() -> None:
+    from harness.device.profiles import find_profile
+
+    ref = load_pool("reference-policies")
+    grid = load_pool("grid-policies")
+    assert len(ref.devices) >= 3 and grid.grid and not ref.grid
+    assert len({find_profile(d).policy for d in ref.devices}) == len(ref.devices)
+    assert [find_profile(d).policy for d in grid.devices] == [find_profile(d).policy for d in ref.devices]
+    assert all(find_profile(d).appium_url for d in grid.devices)
+
+
+@pytest.mark.parametrize("arg,field", [
+    ("", "pool"),
+    ("reference-unrestricted,,reference-doze", "pool"),
+    ("no-such-pool", "pool"),
+    ("reference-unrestricted,nope", "devices[1]"),
+    ("pools/missing.yaml", "pool"),
+])
+def test_bad_pool_args(arg: str, field: str) -> None:
+    with pytest.raises(SpecError) as ei:
+        load_pool(arg)
+    assert ei.value.field == field
+
+
+def test_comma_list_and_profile_paths() -> None:
+    path = str(paths.DEVICES / "reference-doze.yaml")
+    pool = load_pool(f"reference-unrestricted,{path}")
+    assert pool.devices == ("reference-unrestricted", path)
+    assert pool.parallel == 2 and pool.batches() == [pool.devices]
+
+
+@pytest.mark.parametrize("worker,device", [
+    ("gw0", "reference-unrestricted"), ("gw1", "reference-xiaomi-killer"), ("gw2", "reference-ios-bar-off"),
+])
+def test_device_for_worker(worker: str, device: str) -> None:
+    assert device_for_worker("reference-policies", worker) == device
+    assert device_for_worker("reference-unrestricted,reference-xiaomi-killer,reference-ios-bar-off", worker) == device
+
+
+@pytest.mark.parametrize("worker,words", [
+    ("gw3", ["gw3", "3 device", "-n 3"]),
+    (None, ["-n <devices> --dist each"]),
+    ("", ["xdist"]),
+    ("main", ["gw0"]),
+])
+def test_device_for_worker_errors(worker: str | None, words: list[str]) -> None:
+    with pytest.raises(UserError) as ei:
+        device_for_worker("reference-policies", worker)
+    for w in words:
+        assert w in str(ei.value)
+
+
+def test_plugin_turns_a_short_pool_into_a_usage_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTEST_XDIST_WORKER": "gw5"}
+    r = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--harness-pool",
+                        "reference-unrestricted,reference-doze", str(tmp_path)], env=env, capture_output=True,
+                       text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "--harness-pool: worker gw5 has no device" in r.stderr
+
+
+def test_a_single_profile_path_is_a_pool_of_one() -> None:
+    path = str(paths.DEVICES / "reference-doze.yaml")
+    assert load_pool(path).devices == (path,)
