@@ -109,6 +109,8 @@ class Parameters(_Strict):
     queue_messages: bool = True
     order: Literal["global", "per_record"] = "global"
     launch_query: str = ""
+    #: requests the app makes by itself while idle (health probes, heartbeats); quiescence ignores them
+    idle_paths: tuple[str, ...] = ("/api/health",)
     timeouts: Timeouts = Timeouts()
 
 

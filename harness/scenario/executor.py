@@ -393,9 +393,10 @@ class StepExecutor:
         deadline = time.monotonic() + exp.settle_timeout_s
         quiet_since: float | None = None
         shell = self.app.shell
+        idle_paths = tuple(self.app.profile.parameters.idle_paths)
         while time.monotonic() < deadline:
             feed.poll()
-            last = feed.last_request_t
+            last = feed.last_request_t(ignore_paths=idle_paths)
             now = time.monotonic()
             idle = last is None or now - last >= exp.quiescence_s
             if shell.pending_count() == 0 and idle:
@@ -423,7 +424,7 @@ class StepExecutor:
         dash = app.dashboard.open()
         status = app.shell.sync_status()
         snapshot = {"notes": notes, "opportunities": opps, "pending": status.pending,
-                    "dashboard": {"widgets": dict(dash.widgets),
+                    "dashboard": {"widgets": {k.replace("-", "_"): v for k, v in dash.widgets.items()},
                                   "conversation_counts": {"unread": dash.unread, "total": dash.total}}}
         self.timeline.append("snapshot", "app", layer="app", data=snapshot)
         admin = self.lab.admin

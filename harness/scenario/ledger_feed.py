@@ -54,10 +54,10 @@ class LedgerFeed:
                 self.entries.extend(new)
             return new
 
-    @property
-    def last_request_t(self) -> float | None:
+    def last_request_t(self, *, ignore_paths: tuple[str, ...] = ()) -> float | None:
+        """When the last request ended, not counting the app's idle traffic (``ignore_paths``)."""
         with self._lock:
-            return max((e.t_end for e in self.entries), default=None)
+            return max((e.t_end for e in self.entries if e.path.split("?", 1)[0] not in ignore_paths), default=None)
 
     def stop(self) -> list[LedgerEntry]:
         self._stop.set()

@@ -191,7 +191,7 @@ def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None)
         queued -= {"send_sms", "send_email"}
         gated |= {"send_sms", "send_email"}
     params = getattr(app_profile, "parameters", None)
-    order_scope = getattr(params, "order_scope", "global") if params is not None else "global"
+    order_scope = getattr(params, "order", "global") if params is not None else "global"
     sync = scenario.expect.sync_while_background
     background: Any = None
     if sync is not None:
