@@ -33,10 +33,5 @@ def local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
 
 
-def day_range(start: date, days: int) -> tuple[str, str]:
-    """Lexicographic bounds [lo, hi) for local ISO timestamps of `days` days from `start`."""
-    return start.isoformat(), (start + timedelta(days=days)).isoformat()
-
-
 def unix_s() -> float:
     return time.time()

@@ -55,6 +55,8 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
         value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise ApiError(400, "invalid_json", f"the request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "invalid_json", "the request body is nested too deeply") from None
     if not isinstance(value, dict):
         raise ApiError(400, "invalid_json", f"expected a JSON object, got {type(value).__name__}")
     return value
