@@ -98,10 +98,18 @@ def _duration(run: RunFolder) -> str:
     return f"{total:.1f} s (sum of scenarios)"
 
 
+def _when(value: object) -> str:
+    """A run.json timestamp (Unix seconds or ISO text) as local date and time."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+    return str(value or "")
+
+
 def build_html(run: RunFolder) -> str:
     """The report page for a loaded run (pure: no files written)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["when"] = _when
     scenarios = [_scenario_view(sc) for sc in run.scenarios]
     matrix = [{"req": r, "cells": [cell(sc, r.id) for sc in run.scenarios]} for r in REQUIREMENTS]
     for row in matrix:
