@@ -1,5 +1,9 @@
 """R22, R27: every queued action is applied exactly once, never lost, never duplicated.
 
+Every mutation the harness made counts, offline or online: R22 covers "a
+request that reached the server but whose response was lost", which happens
+to online actions too.
+
 Black-box oracle: the 2xx requests carrying a queued marker must exist (it
 arrived) and carry a single Idempotency-Key (a retry with a new key is a
 duplicate the server cannot recognise: the ``retry-new-key`` bug). When the
@@ -29,8 +33,9 @@ KILL_EVENTS = frozenset({"kill", "relaunch", "reinstall", "force_stop"})
 
 @check("exactly_once", "R22", "R27")
 def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
-    """An R22 verdict over every queued marker, and an R27 verdict over those queued before a kill."""
-    queued = queued_actions(events, ctx)
+    """An R22 verdict over every mutation the harness made (offline or online), and an R27 verdict
+    over those queued before a kill."""
+    queued = queued_actions(events, ctx, offline_only=False)
     if not queued:
         return []
     arrivals = applied_requests(events)

@@ -124,13 +124,20 @@ def record_of(ev: Event) -> str | None:
     return None
 
 
-def queued_actions(events: Sequence[Event], ctx: CheckContext, windows: Sequence[Window] | None = None) -> list[Queued]:
-    """Offline actions of a queued feature that the app accepted, one entry per marker, in action order."""
+def queued_actions(events: Sequence[Event], ctx: CheckContext, windows: Sequence[Window] | None = None, *,
+                   offline_only: bool = True) -> list[Queued]:
+    """Actions of a queued feature that the app accepted, one entry per marker, in action order.
+
+    Offline ones by default; ``offline_only=False`` adds those made online, which the app's outbox
+    also carries (a response lost after the server applied it is retried like offline work).
+    """
     wins = offline_windows(events) if windows is None else windows
     out: list[Queued] = []
     seen: set[str] = set()
     for ev in events:
-        if ev.kind != "action" or ev.name not in ctx.queued_features or not is_offline(ev, wins):
+        if ev.kind != "action" or ev.name not in ctx.queued_features:
+            continue
+        if offline_only and not is_offline(ev, wins):
             continue
         if str(ev.data.get("outcome", "queued")) in NOT_QUEUED:
             continue

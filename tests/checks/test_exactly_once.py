@@ -74,7 +74,23 @@ def test_kill_while_offline_gets_an_r27_verdict(tl: TL) -> None:
     assert [e.seq for e in r27.evidence[1:]] == [2]   # M2 lost across the kill
 
 
-def test_nothing_queued_means_no_verdict(tl: TL) -> None:
-    tl.action("add_note", 1, M1, offline=False, outcome="done")
+def test_no_mutation_means_no_verdict(tl: TL) -> None:
+    tl.action("open_contact", 1, M1, offline=False, outcome="done")
     tl.request(2, [M1])
     assert run_checks(tl.events, names=["exactly_once"]) == []
+
+
+def test_online_mutation_counts_too_lost_response_retried_with_a_new_key(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=False, outcome="done")
+    tl.request(2, [M1], key="k1")   # applied; its response was lost on the way back
+    tl.request(3, [M1], key="k2")   # the retry carries a new key: the server cannot tell
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and v.requirement_ids == ("R22",)
+
+
+def test_online_mutation_applied_once_passes(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=False, outcome="done")
+    tl.request(2, [M1], key="k1")
+    tl.request(3, [M1], key="k1")   # same-key replay: fine
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert v.passed
