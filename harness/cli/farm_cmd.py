@@ -9,6 +9,7 @@ that could not run (and nothing failed).
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,8 +73,13 @@ def farm_command(pool_arg: str | None, merge_dirs: tuple[Path, ...], suites: tup
                        bugs=tuple(b.strip() for b in bugs.split(",") if b.strip()), keyword=keyword,
                        markexpr=markexpr, grid=grid, previous=previous, scenario_timeout_s=scenario_timeout_s,
                        timeout_s=timeout_s)
+    signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job stops the workers, labs and Grid too
     click.echo(f"harness farm: pool {pool.name} ({', '.join(pool.devices)}); run folder {run_dir}")
     return _summary(run_farm(pool, run_dir=run_dir, options=opts, log=click.echo, reports=reports))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _summary(result: "FarmResult") -> int:

@@ -132,7 +132,7 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 def batch_dirs(run_dir: Path, manifest: dict[str, Any] | None) -> list[Path]:
     """The folders holding worker folders: the manifest's batches, else the run folder and any batch-*."""
-    if manifest and isinstance(manifest.get("batches"), list):
+    if manifest and isinstance(manifest.get("batches"), list) and manifest["batches"]:
         return [run_dir / str(b.get("dir", ".")) for b in manifest["batches"] if isinstance(b, dict)]
     return [run_dir] + sorted(p for p in run_dir.glob("batch-*") if p.is_dir())
 

@@ -130,3 +130,11 @@ def test_outcome_lines_map_check_failures_and_harness_errors(farm: FarmFolder) -
     farm.outcome("gw0", "dev-a", "s4", "passed")
     m = build_matrix(farm.root)
     assert [m.cell(s, "dev-a").outcome for s in ("s1", "s2", "s3", "s4")] == ["failed", "error", "error", "passed"]
+
+
+def test_an_interrupted_run_with_no_finished_batch_is_still_merged(farm: FarmFolder) -> None:
+    data = json.loads((farm.root / "farm.json").read_text())
+    data["batches"] = []  # the run was stopped before its first batch returned
+    (farm.root / "farm.json").write_text(json.dumps(data))
+    farm.result(0, "s1", "passed")
+    assert build_matrix(farm.root).cell("s1", "dev-a").outcome == "passed"
