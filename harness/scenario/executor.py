@@ -75,7 +75,7 @@ class StepExecutor:
         if any(h.condition.kind in ("down", "half_open", "refuse", "captive_portal", "timeout")
                for h in self.lab.net.handles()):
             return True
-        return any(not s.done() and getattr(s, "state", "up") != "up" for s in self._schedules)
+        return any(not s.done and _schedule_state(s) != "up" for s in self._schedules)
 
     # -- setup ------------------------------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class StepExecutor:
         deadline = time.monotonic() + timeout_s
         for s in self._schedules:
             s.wait(max(0.0, deadline - time.monotonic()))
-        self._schedules = [s for s in self._schedules if not s.done()]
+        self._schedules = [s for s in self._schedules if not s.done]
 
     def _device(self, step: Step) -> None:
         p = step.params
@@ -447,6 +447,14 @@ class StepExecutor:
             self._policy.stop()
 
 
+def _schedule_state(running: Any) -> str:
+    """The state a running schedule is in now (``up`` before its first transition)."""
+    if isinstance(running, _DeviceSchedule):
+        return running.state
+    records = getattr(running, "records", None) or []
+    return str(records[-1].state) if records else "up"
+
+
 def _backend_dashboard(backend_url: str) -> dict[str, Any] | None:
     """The backend's own dashboard (a direct call, not through the lab), for the convergence check."""
     import httpx
@@ -495,6 +503,7 @@ class _DeviceSchedule:
         self._cancel.set()
         self._thread.join(timeout=10)
 
+    @property
     def done(self) -> bool:
         return not self._thread.is_alive()
 
