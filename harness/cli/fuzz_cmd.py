@@ -1,0 +1,131 @@
+"""``harness fuzz``: let Hypothesis search for a failing sequence, shrink it, export it as a scenario.
+
+Prints the seed and settings first (for reproduction), shows progress
+(examples, steps, elapsed) while it searches, and on a failure prints the
+shrunk sequence, renders the report of the run folder and prints the path
+of the exported scenario and the command that replays it.
+Exit codes: 0 the budget ran out clean, 1 a failure was found, 2 bad input or a lab that could not start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from harness.errors import LabError, UserError
+
+DEFAULT_DEVICE = "reference-unrestricted"
+
+
+def _bugs(raw: str) -> tuple[str, ...]:
+    return tuple(b.strip() for b in raw.split(",") if b.strip())
+
+
+@click.command("fuzz")
+@click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="device profile name or path")
+@click.option("--bugs", default="", help="refapp bugs to switch on, comma-separated")
+@click.option("--budget", "budget_s", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="seconds of searching before giving up clean (shrinking has its own bound)")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Hypothesis seed (printed for reproduction)")
+@click.option("--settings-profile", type=click.Choice(["ci", "nightly"]), default="ci", show_default=True,
+              help="ci: sequences of up to 12 steps; nightly: up to 20 and longer shrinking")
+@click.option("--report-dir", type=click.Path(path_type=Path), default=None, help="run folder (default reports/fuzz-<id>)")
+@click.option("--export-dir", type=click.Path(path_type=Path), default=None,
+              help="where the scenario goes (default scenarios/regressions)")
+@click.option("--checks", default="", help="judge only these checks, comma-separated (default: all that apply)")
+@click.option("--no-database", is_flag=True, help="do not replay or save examples in .hypothesis/fuzz")
+def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, settings_profile: str,
+                 report_dir: Path | None, export_dir: Path | None, checks: str, no_database: bool) -> int:
+    """Search for failing action sequences with Hypothesis and export them as scenarios."""
+    import secrets
+
+    from harness.device.profiles import can_run_here, find_profile
+    from harness.stateful import FuzzOptions, fuzz
+
+    from harness.scenario.model import CHECK_NAMES
+
+    bug_list = _bugs(bugs)
+    check_list = _bugs(checks) or None
+    bad = [c for c in check_list or () if c not in CHECK_NAMES]
+    if bad:
+        raise UserError(f"--checks: unknown check {', '.join(bad)}; known: {', '.join(CHECK_NAMES)}")
+    _check_bugs(bug_list)
+    profile = find_profile(device)
+    ok, why = can_run_here(profile)
+    if not ok:
+        raise LabError(f"device {profile.name} cannot run on this machine: {why}")
+    seed = seed if seed is not None else secrets.randbelow(2**31)
+    opts = FuzzOptions(device=profile.name, bugs=bug_list, budget_s=budget_s, seed=seed,
+                       settings_profile=settings_profile, report_dir=report_dir, export_dir=export_dir,
+                       use_database=not no_database, checks=check_list)
+    console = Console()
+    console.print(f"harness fuzz: device={profile.name} bugs={','.join(bug_list) or 'none'} seed={seed} "
+                  f"settings-profile={settings_profile} budget={budget_s:g}s")
+    console.print(f"reproduce: harness fuzz --device {profile.name} --seed {seed} --settings-profile "
+                  f"{settings_profile} --budget {budget_s:g}" + (f" --bugs {','.join(bug_list)}" if bug_list else ""))
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                        transient=True)
+    task = progress.add_task("starting the lab", total=None)
+
+    def show(stats: object) -> None:
+        s = stats  # FuzzStats
+        phase = "shrinking" if getattr(s, "failures") else "searching"
+        progress.update(task, description=f"{phase}: {getattr(s, 'examples')} examples, {getattr(s, 'steps')} "
+                                          f"steps, {getattr(s, 'failures')} failing")
+
+    with progress:
+        out = fuzz(opts, on_progress=show)
+    st = out.stats
+    rate = st.examples / (st.elapsed_s / 60) if st.elapsed_s else 0.0
+    console.print(f"{st.examples} examples, {st.steps} steps in {st.elapsed_s:.0f}s ({rate:.1f} examples/min); "
+                  f"settings: {out.settings}; seed {out.seed}")
+    if not out.found:
+        console.print("[green]no failure found within the budget[/green]")
+        return 0
+    console.print(f"[red]FAILED[/red] ({out.kind}) after {out.time_to_failure_s or 0:.0f}s: {out.title}")
+    if out.requirement_ids:
+        console.print(f"requirements: {', '.join(out.requirement_ids)}")
+    console.print(f"shrunk sequence ({len(out.steps)} steps):")
+    for i, stp in enumerate(out.steps, 1):
+        console.print(f"  {i:2}. {stp.as_yaml()}", markup=False, highlight=False)
+    report = _render(out.run_dir, console)
+    if report:
+        console.print(f"report: {report}")
+    if out.scenario_path:
+        console.print(f"scenario: {out.scenario_path}")
+        console.print(f"replay: {out.replay_command(profile.name, bug_list)}")
+        verdict = "same failure" if out.replay_matches else f"{out.replay_outcome} {out.replay_failed}"
+        console.print(f"replayed once: {out.replay_outcome} ({verdict})")
+    return 1
+
+
+def _check_bugs(bugs: tuple[str, ...]) -> None:
+    """Unknown bug names are bad input (exit 2), named with the catalogue."""
+    if not bugs:
+        return
+    import subprocess
+    import sys
+
+    from harness import paths
+
+    proc = subprocess.run([sys.executable, "-m", "refapp", "--list-bugs"], capture_output=True, text=True,
+                          cwd=paths.ROOT, timeout=30)
+    known = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    if proc.returncode != 0 or not known:
+        return  # an external app: its bugs are its business
+    bad = [b for b in bugs if b not in known]
+    if bad:
+        raise UserError(f"--bugs: unknown bug {', '.join(bad)}; the catalogue has: {', '.join(known)}")
+
+
+def _render(run_dir: Path, console: Console) -> Path | None:
+    try:
+        from harness.report.html import render_report
+
+        return Path(render_report(run_dir))
+    except Exception as e:  # a broken reporter never hides the finding
+        console.print(f"report not rendered: {type(e).__name__}: {e}")
+        return None

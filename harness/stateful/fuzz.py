@@ -1,0 +1,200 @@
+"""Run the state machine against a device for a time budget; shrink, export and replay a failure.
+
+:func:`fuzz` is what ``harness fuzz`` and ``benchmarks/bugfinding.py`` call.
+It starts the lab and the device once (or reuses a given runner), learns
+the seeded data's opportunity owners, then lets Hypothesis generate
+sequences until the budget runs out or one fails. A failure is shrunk
+(bounded by the profile's ``shrink_s``), exported to
+``scenarios/regressions/`` and replayed once through the ordinary
+:meth:`ScenarioRunner.run`, which is what ``harness run`` does.
+
+Usage::
+
+    out = fuzz(FuzzOptions(device="reference-unrestricted", bugs=("outbox-lifo",), budget_s=120, seed=1))
+    out.found, out.scenario_path, out.replay_failed
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from hypothesis.stateful import run_state_machine_as_test
+
+from harness import paths
+from harness.scenario.model import SeedSpec, Step
+from harness.stateful.exporter import export_scenario, scenario_from_steps
+from harness.stateful.machine import BudgetExhausted, FuzzContext, FuzzStats, machine_for, primary_failure
+from harness.stateful.settings import PROFILES, load_profile, settings_for
+from harness.stateful.strategies import CONTACTS
+
+
+@dataclass(frozen=True, kw_only=True)
+class FuzzOptions:
+    """What to fuzz, for how long, reproducibly."""
+
+    device: str
+    bugs: tuple[str, ...] = ()
+    budget_s: float = 300.0
+    seed: int | None = None
+    settings_profile: str = "ci"
+    app: str = "refapp"
+    report_dir: Path | None = None
+    export_dir: Path | None = None
+    use_database: bool = True
+    replay: bool = True
+    shrink_s: float | None = None  # default: the profile's
+    checks: tuple[str, ...] | None = None  # judge only these checks (default: every check that applies)
+
+
+@dataclass
+class FuzzOutcome:
+    """What a fuzz run found (or not), with everything needed to reproduce it."""
+
+    seed: int
+    settings: str
+    run_dir: Path
+    stats: FuzzStats
+    found: bool = False
+    kind: str = ""  # failed | error
+    steps: list[Step] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    requirement_ids: list[str] = field(default_factory=list)
+    title: str = ""
+    hypothesis_text: str = ""
+    scenario_path: Path | None = None
+    scenario_id: str | None = None
+    replay_outcome: str | None = None
+    replay_failed: list[str] = field(default_factory=list)
+    result_folder: Path | None = None
+    time_to_failure_s: float | None = None
+
+    @property
+    def replay_matches(self) -> bool:
+        """The replay failed, and on the same primary check as the shrunk sequence."""
+        return self.replay_outcome == "failed" and bool(self.failed_checks) and \
+            self.failed_checks[0] in self.replay_failed
+
+    def replay_command(self, device: str, bugs: tuple[str, ...]) -> str:
+        if self.scenario_path is None:
+            return ""
+        rel = self.scenario_path.relative_to(paths.ROOT) if self.scenario_path.is_relative_to(paths.ROOT) \
+            else self.scenario_path
+        parts = [f"harness run {rel}", f"--device {device}", f"--seed {self.seed}"]
+        if bugs:
+            parts.append(f"--bugs {','.join(bugs)}")
+        return " ".join(parts)
+
+
+@contextmanager
+def _shrink_bound(seconds: float) -> Iterator[None]:
+    """Bound Hypothesis's shrinking by wall-clock time (its engine constant; restored afterwards)."""
+    from hypothesis.internal.conjecture import engine
+
+    old = engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKING_SECONDS = int(seconds)
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKING_SECONDS = old
+
+
+def opportunity_owners(runner: Any) -> dict[int, int]:
+    """Opportunity id -> contact id for the opportunities of the contacts a sequence touches."""
+    admin = runner.lab.admin
+    if admin is None:
+        return {}
+    admin.reset()
+    admin.seed(**SeedSpec().model_dump())
+    rows = admin.snapshot().get("opportunities", [])
+    return {int(r["id"]): int(r["contact_id"]) for r in rows if int(r.get("contact_id", 0)) in CONTACTS}
+
+
+def start_runner(options: FuzzOptions, seed: int) -> Any:
+    from harness.scenario.runner import ScenarioRunner
+    from harness.scenario.session import new_run_id
+
+    run_dir = (options.report_dir or paths.REPORTS / f"fuzz-{new_run_id()}").resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    return ScenarioRunner.start(run_dir=run_dir, device=options.device, app=options.app, bugs=options.bugs,
+                                seed=seed)
+
+
+def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[FuzzStats], None] | None = None,
+         ) -> FuzzOutcome:
+    """Search for a failing sequence within ``options.budget_s``; see the module docstring."""
+    profile = PROFILES[load_profile(options.settings_profile) and options.settings_profile]
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    own = runner is None
+    if own:
+        runner = start_runner(options, seed)
+    else:
+        runner.bugs, runner.seed = options.bugs, seed
+    try:
+        ctx = FuzzContext(runner=runner, checks=options.checks, opportunity_owner=opportunity_owners(runner),
+                          deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
+                          shrink_s=options.shrink_s or profile.shrink_s)
+        machine = machine_for(ctx)
+        machine._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+        st = settings_for(options.settings_profile, device=options.device, bugs=options.bugs,
+                          use_database=options.use_database)
+        out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
+                          f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
+                          run_dir=runner.run_dir, stats=ctx.stats)
+        exc: BaseException | None = None
+        try:
+            with _shrink_bound(options.shrink_s or profile.shrink_s):
+                run_state_machine_as_test(machine, settings=st)
+        except BudgetExhausted:
+            return out
+        except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
+            if not ctx.failures:
+                raise
+            exc = e
+        if ctx.failures:
+            _found(out, ctx, exc or ctx.failures[-1].error, options)
+            if options.replay and out.kind == "failed":
+                _export_and_replay(out, runner, options)
+        return out
+    finally:
+        if own:
+            runner.close()
+
+
+def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: FuzzOptions) -> None:
+    last = ctx.failures[-1]  # Hypothesis replays the shrunk example last
+    out.found = True
+    out.time_to_failure_s = ctx.stats.first_failure_s
+    out.steps = last.steps
+    out.result_folder = last.result.folder
+    out.hypothesis_text = "\n".join([f"{type(exc).__name__}: {exc}", *getattr(exc, "__notes__", [])])
+    if last.result.outcome == "failed":
+        out.kind = "failed"
+        failed = [v for v in last.result.verdicts if not v.passed]
+        first = primary_failure(last.result.verdicts)
+        out.failed_checks = list(dict.fromkeys([first.check] + [v.check for v in failed]))
+        out.requirement_ids = list(dict.fromkeys(r for v in [first, *failed] for r in v.requirement_ids))
+        out.title = f"{first.check}: {first.title}"
+    else:
+        out.kind = "error"
+        out.title = last.result.error or f"{type(exc).__name__}: {exc}"
+
+
+def _export_and_replay(out: FuzzOutcome, runner: Any, options: FuzzOptions) -> None:
+    scenario = scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
+                                   checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200])
+    out.scenario_id = scenario.id
+    path = (options.export_dir or paths.SCENARIOS / "regressions") / f"{scenario.id}.yaml"
+    out.scenario_path = path
+    out.scenario_path = export_scenario(scenario, seed=out.seed, directory=path.parent,
+                                        replay=out.replay_command(options.device, options.bugs))
+    result = runner.run(scenario)
+    out.replay_outcome = result.outcome
+    out.replay_failed = list(dict.fromkeys(v.check for v in result.verdicts if not v.passed))
+
+
+__all__ = ["FuzzOptions", "FuzzOutcome", "fuzz", "opportunity_owners", "start_runner"]

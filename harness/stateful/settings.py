@@ -1,0 +1,76 @@
+"""Hypothesis settings profiles for fuzzing (``ci`` and ``nightly``) and the project-local example database.
+
+One example costs seconds (a fresh app in a real browser), so the profiles
+differ from Hypothesis's defaults: no per-example deadline, no health checks
+about slow data generation, one bug at a time (``report_multiple_bugs``
+off, so a found failure goes straight to shrinking), short sequences. The
+fuzz command bounds the whole run by wall-clock time instead of
+``max_examples``; shrinking gets its own bound (``shrink_s``).
+
+Failing examples are kept in ``.hypothesis/fuzz/<device>/<bugs>/`` so that
+the next run of the same configuration replays them first.
+
+>>> load_profile("ci").stateful_step_count
+12
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from harness import paths
+from harness.errors import UserError
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A fuzz profile: Hypothesis settings plus the shrink bound the engine cannot express."""
+
+    name: str
+    steps: int  # stateful_step_count: the longest generated sequence
+    shrink_s: float  # wall-clock bound on shrinking one failure
+
+
+PROFILES: dict[str, Profile] = {
+    "ci": Profile("ci", steps=12, shrink_s=180.0),
+    "nightly": Profile("nightly", steps=20, shrink_s=900.0),
+}
+
+for _p in PROFILES.values():
+    settings.register_profile(
+        f"harness-fuzz-{_p.name}",
+        max_examples=100_000,  # the time budget ends the run, not a count
+        stateful_step_count=_p.steps,
+        deadline=None,
+        derandomize=False,
+        report_multiple_bugs=False,
+        print_blob=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        database=None,
+    )
+
+
+def load_profile(name: str) -> settings:
+    """The registered Hypothesis settings of profile ``name`` (``ci`` or ``nightly``)."""
+    if name not in PROFILES:
+        raise UserError(f"settings profile {name!r} is unknown; use one of {', '.join(sorted(PROFILES))}")
+    return settings.get_profile(f"harness-fuzz-{name}")
+
+
+def database_dir(device: str, bugs: tuple[str, ...]) -> Path:
+    """Where failing examples of this configuration are kept (project-local, ignored by git)."""
+    return paths.ROOT / ".hypothesis" / "fuzz" / device.replace("/", "_") / ("+".join(sorted(bugs)) or "no-bugs")
+
+
+def settings_for(name: str, *, device: str, bugs: tuple[str, ...], use_database: bool = True) -> settings:
+    """The profile's settings with the example database of this device and bug set."""
+    db = DirectoryBasedExampleDatabase(str(database_dir(device, bugs))) if use_database else None
+    return settings(load_profile(name), database=db)
+
+
+__all__ = ["PROFILES", "Profile", "database_dir", "load_profile", "settings_for"]

@@ -1,0 +1,85 @@
+"""Hypothesis strategies for step parameters: small, fast values the reference lab can run in seconds.
+
+Every strategy draws the YAML parameters of one registered step (the same
+names and fields as scenario files, :mod:`harness.scenario.steps`), so a
+generated sequence is a scenario's step list and exports without
+translation. Timers stay short (flaps of about a second, outages of a few)
+because one example is one real app session.
+
+>>> from harness.scenario.steps import parse_step
+>>> parse_step("flap", flap_params().example()).cycles <= 3
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+#: the contacts a sequence touches; the setup opens the first two while online (so they are cached)
+CONTACTS: tuple[int, ...] = (1, 2, 3, 4)
+SETUP_CONTACTS: tuple[int, ...] = (1, 2)
+CONVERSATIONS: tuple[int, ...] = (1, 2, 3)
+STAGES = ("lead", "qualified", "proposal", "won", "lost")
+
+
+def offline_via() -> st.SearchStrategy[str]:
+    return st.sampled_from(["airplane", "link", "backend"])
+
+
+def drop_response_params() -> st.SearchStrategy[dict[str, Any]]:
+    """A response lost after the backend committed the first matching mutation."""
+    return st.fixed_dictionaries({"method": st.just("POST"), "path": st.sampled_from(["/api/*", "/api/contacts/*"]),
+                                  "first": st.integers(1, 2)})
+
+
+def http_status_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"status": st.sampled_from([500, 502, 503]), "method": st.just("POST"),
+                                  "first": st.integers(1, 2)})
+
+
+def flap_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"up_s": st.sampled_from([0.5, 1.0]), "down_s": st.sampled_from([0.5, 1.0]),
+                                  "cycles": st.integers(2, 3)})
+
+
+def outage_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"duration_s": st.sampled_from([1.0, 2.0, 3.0])})
+
+
+def switch_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"blackout_s": st.sampled_from([0.5, 1.0])})
+
+
+def background_params() -> st.SearchStrategy[dict[str, Any]]:
+    """Background under the device profile's own policy for a second or two, then back."""
+    return st.fixed_dictionaries({"duration_s": st.sampled_from([1.0, 2.0])})
+
+
+def opportunity_edit(opportunity: int) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"opportunity": st.just(opportunity), "stage": st.sampled_from(STAGES),
+                                  "value": st.integers(1, 500).map(lambda v: float(v * 100))})
+
+
+def photo_size_kb() -> st.SearchStrategy[int]:
+    return st.sampled_from([1, 4, 16])
+
+
+def thread_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"conversation": st.sampled_from(CONVERSATIONS),
+                                  "earlier_pages": st.integers(0, 1)})
+
+
+def server_activity_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"kind": st.sampled_from(["message", "contact", "appointment_change"]),
+                                  "count": st.integers(1, 2)})
+
+
+def wait_s() -> st.SearchStrategy[float]:
+    return st.sampled_from([0.5, 1.0, 2.0])
+
+
+__all__ = ["CONTACTS", "CONVERSATIONS", "SETUP_CONTACTS", "STAGES", "background_params", "drop_response_params",
+           "flap_params", "http_status_params", "offline_via", "opportunity_edit", "outage_params",
+           "photo_size_kb", "server_activity_params", "switch_params", "thread_params", "wait_s"]

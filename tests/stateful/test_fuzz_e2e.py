@@ -1,0 +1,51 @@
+"""Real lab, real browser: the machine runs clean on the bug-free app and finds, shrinks and exports bugs.
+
+Bounded for 2-core CI: one shared lab, short budgets, a short shrink bound,
+fixed seeds, no example database. The exported scenario is replayed once
+in-process by the fuzz run (ScenarioRunner.run, what ``harness run`` does)
+and once more through the ``harness run`` command.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import paths
+from harness.stateful import FuzzOptions, fuzz
+
+pytestmark = [pytest.mark.processes, pytest.mark.browser]
+
+DEVICE = "reference-unrestricted"
+
+
+def run_fuzz(runner: Any, tmp_path: Path, bugs: tuple[str, ...], budget_s: float, seed: int,
+             checks: tuple[str, ...] | None = None) -> Any:
+    opts = FuzzOptions(device=DEVICE, bugs=bugs, budget_s=budget_s, seed=seed, export_dir=tmp_path,
+                       use_database=False, shrink_s=40, checks=checks)
+    return fuzz(opts, runner=runner)
+
+
+def test_clean_app_short_budget(fuzz_runner: Any, tmp_path: Path) -> None:
+    out = run_fuzz(fuzz_runner, tmp_path, (), budget_s=25, seed=3)
+    assert out.stats.examples >= 1 and out.stats.steps >= 1
+    assert not out.found, f"false alarm on the bug-free app: {out.title}\n{out.steps}"
+
+
+@pytest.mark.parametrize("bug, check", [("outbox-lifo", "ordering"), ("server-ignores-idempotency", "exactly_once")])
+def test_finds_shrinks_exports_and_replays(fuzz_runner: Any, tmp_path: Path, bug: str, check: str) -> None:
+    out = run_fuzz(fuzz_runner, tmp_path, (bug,), budget_s=60, seed=1, checks=("ordering", "exactly_once"))
+    assert out.found and out.kind == "failed", "not found within the budget"
+    assert check in out.failed_checks, out.title
+    assert len(out.steps) <= 12
+    assert out.scenario_path is not None and out.scenario_path.exists()
+    assert out.replay_matches, (out.replay_outcome, out.replay_failed, out.failed_checks)
+    cmd = [sys.executable, "-m", "harness", "run", str(out.scenario_path), "--device", DEVICE, "--seed",
+           str(out.seed), "--bugs", bug, "--report-dir", str(tmp_path / "replay")]
+    proc = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED" in proc.stdout

@@ -1,0 +1,38 @@
+"""Every strategy draws parameters the step registry and the network layer accept."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harness.scenario.conditions import condition_for, schedule_for
+from harness.scenario.steps import parse_step
+from harness.stateful import strategies as S
+
+CASES: list[tuple[str, Callable[[], st.SearchStrategy[Any]]]] = [
+    ("drop_response", S.drop_response_params), ("http_status", S.http_status_params), ("flap", S.flap_params),
+    ("outage", S.outage_params), ("switch_network", S.switch_params), ("background", S.background_params),
+    ("open_thread", S.thread_params), ("server_activity", S.server_activity_params), ("wait", S.wait_s),
+    ("offline", S.offline_via), ("edit_opportunity", lambda: S.opportunity_edit(2)),
+]
+
+
+@pytest.mark.parametrize("name, strategy", CASES, ids=[c[0] for c in CASES])
+def test_draws_are_valid_steps(name: str, strategy: Callable[[], st.SearchStrategy[Any]]) -> None:
+    @settings(max_examples=25, deadline=None)
+    @given(strategy())
+    def check(params: Any) -> None:
+        step = parse_step(name, params)
+        if name in ("drop_response", "http_status"):
+            condition_for(name, step)
+        elif name in ("flap", "outage", "switch_network"):
+            assert schedule_for(step).duration_s <= 10  # one example stays seconds long
+
+    check()
+
+
+def test_setup_contacts_are_part_of_the_pool() -> None:
+    assert set(S.SETUP_CONTACTS) <= set(S.CONTACTS)
