@@ -21,7 +21,12 @@ class CalendarScreen(Screen):
                                  self.text(d)) for d in self.find_all("calendar_day"))
         view = CalendarView(days=days, unavailable=tuple(self.unavailable_messages()))
         self.record_action("open_calendar", outcome="done")
-        self.record_observation("calendar_view", days={d.date: list(d.appointment_ids) for d in days})
+        # one observation per day shown: the checks compare a day's appointments offline with online
+        for d in days:
+            self.record_observation("calendar_view", date=d.date, appointments=list(d.appointment_ids))
+        if not days:
+            self.record_observation("calendar_view", date="*", appointments=[], unavailable=True,
+                                    notices=list(view.unavailable))
         return view
 
     def day(self, date: str) -> CalendarDay | None:

@@ -77,9 +77,15 @@ class ContactScreen(Screen):
                 opportunity_ids=tuple(self.get(e, "opportunity_id") for e in self.find_all("opportunity_row")),
                 unavailable=msgs,
             )
-        self.record_observation("contact_view", contact_id=cid, available=view.available, name=view.name,
-                                activity=len(view.activity), notes=[(n.key, n.state) for n in view.notes],
-                                unavailable=list(msgs))
+        # content as lists of stable ids/texts so an offline read can be compared with the online one;
+        # ``notices`` are messages about other features (e.g. calls need a connection), not this screen
+        self.record_observation(
+            "contact_view", contact_id=cid, available=view.available, unavailable=not view.available,
+            name=view.name,
+            fields={"name": view.name, "email": view.email, "phone": view.phone, "company": view.company}
+            if view.available else {},
+            activity=[a.id for a in view.activity], notes=[n.text for n in view.notes],
+            note_states=[(n.key, n.state) for n in view.notes], notices=list(msgs))
         return view
 
     # --- notes -------------------------------------------------------------------

@@ -24,8 +24,8 @@ class ContactsScreen(Screen):
         more = self.first("load_more")
         view = ContactList(rows=rows, cached_end_shown=bool(self.visible("list_cached_end")),
                            load_more_enabled=None if more is None else self.enabled(more))
-        self.record_observation("contact_list", count=len(rows), cached_end=view.cached_end_shown,
-                                load_more_enabled=view.load_more_enabled)
+        self.record_observation("contact_list", items=[r.id for r in rows], count=len(rows),
+                                cached_end=view.cached_end_shown, load_more_enabled=view.load_more_enabled)
         return view
 
     def scroll_to_end(self, *, max_pages: int = 20) -> ContactList:

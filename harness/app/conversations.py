@@ -49,7 +49,8 @@ class ConversationsScreen(Screen):
         view = ThreadView(id=cid, available=bool(msgs) or not unavailable, messages=msgs,
                           can_load_earlier=None if more is None else self.enabled(more), unavailable=unavailable)
         self.record_observation("thread_view", conversation_id=cid, count=len(msgs),
-                                message_ids=[m.id for m in msgs], available=view.available)
+                                messages=[m.id for m in msgs], available=view.available,
+                                unavailable=not view.available, notices=list(unavailable))
         return view
 
 

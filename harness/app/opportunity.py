@@ -31,9 +31,11 @@ class OpportunityScreen(Screen):
         stage = self.first("opportunity_stage")
         value = self.first("opportunity_value")
         return OpportunityView(
-            id=oid, available=True, name=str(name.get_attribute("value") or ""),
-            stage=str(stage.get_attribute("value") or "") if stage is not None else "",
-            value=str(value.get_attribute("value") or "") if value is not None else "",
+            # form fields: the live ``value`` property (W3C "get element property"), not the attribute,
+            # which the app never sets
+            id=oid, available=True, name=str(name.get_property("value") or ""),
+            stage=str(stage.get_property("value") or "") if stage is not None else "",
+            value=str(value.get_property("value") or "") if value is not None else "",
             pending=bool(self.visible("opportunity_sync_indicator")),
         )
 

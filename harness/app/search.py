@@ -26,7 +26,8 @@ class SearchScreen(Screen):
         view = SearchView(q, results, scope, "on this device" in scope.lower(), self.error_page())
         self.record_action("search", marker=marker, query=q, outcome="error" if view.error else "done")
         self.record_observation("search_results", count=len(results), scope=scope, on_device=view.on_device,
-                                error=view.error, results=[(r.type, r.id) for r in results])
+                                error=view.error, state="error" if view.error else "done",
+                                items=[f"{r.type}:{r.id}" for r in results])
         return view
 
 

@@ -63,6 +63,7 @@ class ManagedProcess:
         self.name = name
         self.argv = [str(a) for a in argv]
         self.log_path = log_path
+        self._log_offset = 0
         self.env = dict(env) if env is not None else None
         self.cwd = cwd
         self.stop_timeout_s = stop_timeout_s
@@ -82,6 +83,7 @@ class ManagedProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ) if self.env is None else {**os.environ, **self.env}
         with self.log_path.open("ab") as log:
+            self._log_offset = log.tell()  # a reused run folder appends: read back only this run's output
             log.write(f"$ {' '.join(self.argv)}\n".encode())
             log.flush()
             try:
@@ -122,8 +124,11 @@ class ManagedProcess:
             time.sleep(interval_s)
 
     def log_text(self) -> str:
+        """What this process wrote since it was started (earlier runs in the same log are skipped)."""
         try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")
+            with self.log_path.open("rb") as fh:
+                fh.seek(self._log_offset)
+                return fh.read().decode("utf-8", errors="replace")
         except OSError:
             return ""
 

@@ -103,6 +103,8 @@ class StepExecutor:
                 self._remember_view(self.app.contact.open(item.contact))
             if item.thread is not None:
                 self.app.conversations.open_thread(item.thread)
+            if item.opportunity is not None:
+                self.app.opportunity.open(item.opportunity)
             if item.contacts_pages is not None:
                 self._remember_names(self.app.contacts.scroll_to_end(max_pages=item.contacts_pages))
 

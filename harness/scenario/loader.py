@@ -209,7 +209,8 @@ def _labels_and_ids(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, st
                 yield st.line, f"steps[{i}].{st.name}.as", label, "a label not used before", "rename it"
             labels[label] = i
     for j, item in enumerate(s.setup.load):
-        for field, limit in (("contact", seed.contacts), ("thread", seed.conversations)):
+        for field, limit in (("contact", seed.contacts), ("thread", seed.conversations),
+                             ("opportunity", seed.opportunities)):
             value = getattr(item, field, None)
             if isinstance(value, int) and value > limit:
                 yield None, f"setup.load[{j}].{field}", value, f"1..{limit}", "pick an id within the seed"

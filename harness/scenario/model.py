@@ -57,6 +57,7 @@ class LoadItem(_Strict):
 
     contact: int | None = Field(default=None, ge=1)
     thread: int | None = Field(default=None, ge=1)
+    opportunity: int | None = Field(default=None, ge=1)
     contacts_pages: int | None = Field(default=None, ge=1, le=100)
 
 

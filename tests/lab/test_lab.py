@@ -114,3 +114,14 @@ def test_signal_leaves_no_process_and_no_toxic(tmp_path: Path, upstream: str, si
     assert not can_connect(ep["proxy_host"], ep["proxy_port"])
     log = (tmp_path / "timeline.jsonl").read_text()
     assert '"lab.stop"' in log
+
+
+def test_a_reused_run_folder_starts_the_backend_it_reports(tmp_path: Path) -> None:
+    """A second lab in the same folder appends to the logs; it must read its own backend's address."""
+    urls = []
+    for _ in range(2):
+        with Lab(LabConfig(run_dir=tmp_path)) as lab:
+            lab.admin.reset()  # reaches this lab's backend, not the previous one's dead port
+            urls.append(lab.endpoints.backend_url)
+    assert urls[0] != urls[1]
+    assert (tmp_path / "backend.log").read_text().count("refapp listening on") == 2
