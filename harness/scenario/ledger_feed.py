@@ -1,36 +1,43 @@
 """Feed the lab's ledger into a scenario's timeline while the scenario runs.
 
 The mitmproxy addon (another process) appends each request to
-``ledger.jsonl``; this thread tails it and appends a ``request`` event per
-entry at the request's own monotonic time, so the timeline file is written
-as things happen and a crash mid-scenario still leaves the requests that
-crossed. Checks sort by ``(t, seq)``, so the small tailing lag is harmless.
+``ledger.jsonl`` when its exchange ends, so sequence numbers (given on
+arrival) are not in file order: a slow request is written after a faster
+later one. This thread therefore tails the file by byte offset, never by
+sequence number, and appends a ``request`` event per entry at the request's
+own monotonic arrival time. Checks sort by ``(t, seq)``, so the tailing lag
+and the write order are harmless; a crash mid-scenario still leaves every
+request that crossed.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
-from harness.net.ledger import LedgerEntry, read_ledger
+from harness.net.ledger import LedgerEntry
 from harness.timeline import Timeline
 
 
-def last_seq(path: Path) -> int:
-    """The ledger's last sequence number (0 when empty): a scenario reads what comes after it."""
-    entries = read_ledger(path)
-    return entries[-1].seq if entries else 0
+def ledger_end(path: Path) -> int:
+    """The ledger's current size in bytes: a scenario reads what is written after it."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 class LedgerFeed:
-    """Tails ``ledger.jsonl`` from ``since_seq`` into ``timeline`` until stopped (then drains once more)."""
+    """Tails ``ledger.jsonl`` from byte ``offset`` into ``timeline`` until stopped (then drains once more)."""
 
-    def __init__(self, path: Path, timeline: Timeline, *, since_seq: int, interval_s: float = 0.1) -> None:
+    def __init__(self, path: Path, timeline: Timeline, *, offset: int, interval_s: float = 0.1) -> None:
         self.path = path
         self.timeline = timeline
-        self.seq = since_seq
+        self.offset = offset
         self.interval_s = interval_s
         self.entries: list[LedgerEntry] = []
+        self._partial = b""
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="ledger-feed", daemon=True)
@@ -43,15 +50,34 @@ class LedgerFeed:
         while not self._stop.wait(self.interval_s):
             self.poll()
 
+    def _read_new(self) -> list[LedgerEntry]:
+        try:
+            with self.path.open("rb") as fh:
+                fh.seek(self.offset)
+                chunk = fh.read()
+        except OSError:
+            return []
+        self.offset += len(chunk)
+        data = self._partial + chunk
+        lines = data.split(b"\n")
+        self._partial = lines.pop()  # an incomplete last line waits for the rest
+        out = []
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                out.append(LedgerEntry.from_dict(json.loads(line)))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return out
+
     def poll(self) -> list[LedgerEntry]:
-        """Append every entry newer than the last one seen; returns them."""
+        """Append every entry written since the last poll; returns them."""
         with self._lock:
-            new = read_ledger(self.path, since_seq=self.seq)
+            new = self._read_new()
             for e in new:
                 self.timeline.append("request", e.name, layer="http", data=e.event_data(), t=e.t_start)
-            if new:
-                self.seq = new[-1].seq
-                self.entries.extend(new)
+            self.entries.extend(new)
             return new
 
     def last_request_t(self, *, ignore_paths: tuple[str, ...] = ()) -> float | None:
@@ -67,4 +93,4 @@ class LedgerFeed:
         return list(self.entries)
 
 
-__all__ = ["LedgerFeed", "last_seq"]
+__all__ = ["LedgerFeed", "ledger_end"]

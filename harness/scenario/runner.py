@@ -24,7 +24,7 @@ from typing import Any
 
 from harness.checks import CheckContext, measure, run_checks
 from harness.errors import HarnessError, LabError, UserError
-from harness.scenario.ledger_feed import LedgerFeed, last_seq
+from harness.scenario.ledger_feed import LedgerFeed, ledger_end
 from harness.scenario.model import Scenario
 from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
@@ -102,7 +102,7 @@ class ScenarioRunner:
             "id": scenario.id, "title": scenario.title, "requirements": list(scenario.requirements),
             "device": self.profile.name, "bugs": list(self.bugs), "seed": self.seed,
             "path": str(scenario.path) if scenario.path else None})
-        feed = LedgerFeed(self.lab.ledger_path, tl, since_seq=last_seq(self.lab.ledger_path)).start()
+        feed = LedgerFeed(self.lab.ledger_path, tl, offset=ledger_end(self.lab.ledger_path)).start()
         rng = random.Random(f"{self.seed}:{scenario.id}")
         ex = StepExecutor(lab=self.lab, device=self.device, profile=self.profile, app_profile=self.app_profile,
                           timeline=tl, scenario=scenario, rng=rng, folder=folder)
