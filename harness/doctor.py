@@ -111,6 +111,18 @@ def _package_version(pkg: str) -> str:
     return "appium-chromium-driver " + str(json.loads(Path(pkg).read_text())["version"])
 
 
+def _grid_jar() -> str | None:
+    """The Selenium Grid jar scripts/setup-grid installed (the farm's --grid), if any."""
+    lib = paths.TOOLS / "grid" / "lib"
+    jars = sorted(lib.glob("selenium-grid-*.jar")) if lib.is_dir() else []
+    return str(jars[-1]) if jars else None
+
+
+def _jar_version(path: str) -> str:
+    m = re.search(r"selenium-grid-([\d.]+)\.jar$", path)
+    return f"selenium-grid {m.group(1)}" if m else Path(path).name
+
+
 def _version_line(*flags: str) -> Callable[[str], str]:
     def read(path: str) -> str:
         line = _first_line(_run([path, *flags]))
@@ -135,6 +147,10 @@ PARTS: tuple[Part, ...] = (
     Part("npm", _which("npm"), _version_line("--version"), "apt-get install -y npm", required=False),
     Part("go", _which("go"), _version_line("version"), "apt-get install -y golang (only needed by setup)",
          required=False),
+    Part("java", _which("java"), lambda p: _first_line(_run([p, "-version"])), "apt-get install -y openjdk-17-jre-headless "
+         "(only for the farm's Selenium Grid)", required=False),
+    Part("selenium grid", _grid_jar, _jar_version, "bash scripts/setup-grid (only for harness farm --grid)",
+         required=False, missing="not installed (only for harness farm --grid)"),
     Part("adb", _which("adb"), _version_line("version"),
          "install the Android SDK platform-tools (only for Android devices)", required=False,
          missing="not present (only needed for Android devices)"),
