@@ -168,3 +168,10 @@ def test_shipped_scenarios_all_load() -> None:
     if not any(SCENARIOS.rglob("*.yaml")):
         pytest.skip("no scenarios shipped yet")
     assert load_all([SCENARIOS])
+
+
+def test_step_reference_in_docs_is_current() -> None:
+    from harness.scenario.reference import DOC, updated
+
+    text = DOC.read_text()
+    assert updated(text) == text, "run: python -m harness.scenario.reference"
