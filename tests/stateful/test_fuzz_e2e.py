@@ -44,8 +44,15 @@ def test_finds_shrinks_exports_and_replays(fuzz_runner: Any, tmp_path: Path, bug
     assert len(out.steps) <= 12
     assert out.scenario_path is not None and out.scenario_path.exists()
     assert out.replay_matches, (out.replay_outcome, out.replay_failed, out.failed_checks)
-    cmd = [sys.executable, "-m", "harness", "run", str(out.scenario_path), "--device", DEVICE, "--seed",
+    # harness run collects scenario files inside the project only: a temporary copy under regressions/
+    copy = paths.SCENARIOS / "regressions" / f"_pytest-{out.scenario_path.name}"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(out.scenario_path.read_text())
+    cmd = [sys.executable, "-m", "harness", "run", str(copy), "--device", DEVICE, "--seed",
            str(out.seed), "--bugs", bug, "--report-dir", str(tmp_path / "replay")]
-    proc = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True, timeout=180)
+    try:
+        proc = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True, timeout=180)
+    finally:
+        copy.unlink(missing_ok=True)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FAILED" in proc.stdout
