@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.checks import Verdict
-from harness.scenario.ledger_feed import LedgerFeed, last_seq
+from harness.scenario.ledger_feed import LedgerFeed, ledger_end
 from harness.scenario.model import Scenario, Step
 from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
@@ -62,7 +62,7 @@ class LiveSequence:
         tl.append("run", "scenario.start", data={
             "id": sc.id, "title": sc.title, "requirements": list(sc.requirements), "device": r.profile.name,
             "bugs": list(r.bugs), "seed": r.seed, "path": None, "generated": True})
-        self._feed = LedgerFeed(r.lab.ledger_path, tl, since_seq=last_seq(r.lab.ledger_path)).start()
+        self._feed = LedgerFeed(r.lab.ledger_path, tl, offset=ledger_end(r.lab.ledger_path)).start()
         rng = random.Random(f"{r.seed}:{sc.id}")
         self.executor = StepExecutor(lab=r.lab, device=r.device, profile=r.profile, app_profile=r.app_profile,
                                      timeline=tl, scenario=sc, rng=rng, folder=self.folder)
