@@ -93,8 +93,21 @@ def _is_scenario_file(path: Path) -> bool:
     return path.suffix in (".yaml", ".yml") and "scenarios" in path.parts and not path.name.startswith("_")
 
 
+def _named_on_command_line(path: Path, config: pytest.Config) -> bool:
+    """A .yaml file given explicitly (e.g. an exported regression kept outside scenarios/)."""
+    if path.suffix not in (".yaml", ".yml"):
+        return False
+    for arg in config.args:
+        candidate = Path(arg.split("::", 1)[0])
+        if not candidate.is_absolute():
+            candidate = Path(config.invocation_params.dir) / candidate
+        if candidate.resolve() == path.resolve():
+            return True
+    return False
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if _is_scenario_file(file_path):
+    if _is_scenario_file(file_path) or _named_on_command_line(file_path, parent.config):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 

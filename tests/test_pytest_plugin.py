@@ -77,3 +77,13 @@ def test_a_scenario_that_does_not_fit_the_device_is_skipped_with_reason(suite: p
     result = suite.runpytest("-rs", "scenarios/d.yaml")
     result.stdout.fnmatch_lines(["*android-only runs on android devices; reference-unrestricted is reference*"])
     assert result.ret == 0
+
+
+def test_a_scenario_file_outside_scenarios_is_collected_when_named(pytester: pytest.Pytester) -> None:
+    elsewhere = pytester.mkdir("exported")
+    (elsewhere / "r.yaml").write_text(GOOD.format(id="regression-x", reqs="R5", tags="x"))
+    (elsewhere / "other.yaml").write_text("not: a scenario\n")
+    result = pytester.runpytest("--collect-only", "-q", "exported/r.yaml")
+    result.stdout.fnmatch_lines(["exported/r.yaml::regression-x", "*1 test collected*"])
+    # a folder of arbitrary YAML outside scenarios/ is not collected
+    assert pytester.runpytest("--collect-only", "-q", "exported").ret == pytest.ExitCode.NO_TESTS_COLLECTED

@@ -48,20 +48,16 @@ class OnlineOnly(Screen):
         return self._result("pay", "payment_result", cid, amount_cents=amount_cents, kind=kind)
 
     def run_workflow(self, workflow_id: str | int, contact_id: str | int) -> ActionResult:
+        """From the contact's screen, as a user does: tap Workflow (the contact comes along), then Run."""
         wid, cid = str(workflow_id), str(contact_id)
-        if self.first("nav_workflows") is not None:
-            self.click(self.wait_visible("nav_workflows"))
-        else:
-            self.go("workflows", "workflow_list")
+        c = ContactScreen(self.driver, self.profile, timeline=self.timeline, offline_belief=self.offline_belief)
+        if c.current_id() != cid:
+            c.open(cid)
+        btn = self.wait_visible("action_workflow")
+        if not self.enabled(btn):
+            return self._disabled("run_workflow", cid)
+        self.click(btn)
         self.wait("workflows or a message", lambda: self.find_all("workflow_run") or self.unavailable_messages())
-        sel = self.first("workflow_contact")
-        if sel is not None and sel.is_enabled():
-            from selenium.webdriver.support.select import Select
-
-            try:
-                Select(sel).select_by_value(cid)
-            except Exception:
-                pass  # the contact is not in the list: the run below reports it
         loc = self.loc("workflow_run")
         run = self.first(loc.css_with(self.attr_name("workflow_id"), wid)) if loc.css else self.first("workflow_run")
         if run is None:

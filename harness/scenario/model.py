@@ -108,7 +108,8 @@ class Header(_Strict):
     setup: Setup = Setup()
     steps: list[Any] = Field(min_length=1)
     expect: Expect = Expect()
-    bugs: list[str] = Field(default_factory=list, description="refapp bugs this scenario needs (regressions)")
+    bugs: list[str] = Field(default_factory=list, description="refapp bugs that were on when this was found "
+                            "(exported regressions; documentation only: replay with --bugs)")
 
 
 @dataclass(frozen=True)
