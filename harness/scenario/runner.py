@@ -15,16 +15,13 @@ and shared by every scenario of the run.
 
 from __future__ import annotations
 
-import random
-import time
-import traceback
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from harness.checks import CheckContext, measure, run_checks
-from harness.errors import HarnessError, LabError, UserError
-from harness.scenario.ledger_feed import LedgerFeed, ledger_end
+from harness.errors import LabError, UserError
+from harness.scenario.ledger_feed import LedgerFeed
 from harness.scenario.model import Scenario
 from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
@@ -88,60 +85,31 @@ class ScenarioRunner:
     # ---------------------------------------------------------------------------------------------
 
     def run(self, scenario: Scenario) -> ScenarioResult:
-        from harness.scenario.executor import StepExecutor
+        """Run a whole scenario; an error in the lab or the app becomes an ``error`` result, never a hang."""
+        from harness.scenario.sequence import ScenarioRun
 
-        folder = self.run_dir / "scenarios" / scenario.id
-        folder.mkdir(parents=True, exist_ok=True)
-        tl = Timeline(folder / "timeline.jsonl", scenario=scenario.id)
-        result = ScenarioResult(id=scenario.id, title=scenario.title, requirements=scenario.requirements,
-                                tags=scenario.tags, folder=folder, device=self.profile.name, bugs=self.bugs,
-                                seed=self.seed)
-        self._attach(tl, folder)
-        t0 = time.monotonic()
-        tl.append("run", "scenario.start", data={
-            "id": scenario.id, "title": scenario.title, "requirements": list(scenario.requirements),
-            "device": self.profile.name, "bugs": list(self.bugs), "seed": self.seed,
-            "path": str(scenario.path) if scenario.path else None})
-        feed = LedgerFeed(self.lab.ledger_path, tl, offset=ledger_end(self.lab.ledger_path)).start()
-        rng = random.Random(f"{self.seed}:{scenario.id}")
-        ex = StepExecutor(lab=self.lab, device=self.device, profile=self.profile, app_profile=self.app_profile,
-                          timeline=tl, scenario=scenario, rng=rng, folder=folder)
-        inline: list[Any] = []
-        try:
+        run = ScenarioRun(self, scenario)
+        run.begin_or_error()
+        if run.result.outcome == "error":
+            return run.result
+        for step in scenario.steps:
             try:
-                self._steady_state(scenario, ex, tl)
-                for step in scenario.steps:
-                    inline.extend(ex.run_step(step))
-            finally:
-                ex.rollback()
-            ex.settle(feed)
-            ex.final_snapshots()
-        except UserError:
-            raise
-        except (HarnessError, Exception) as e:  # the app or the lab broke mid-scenario: an error, with evidence
-            result.outcome = "error"
-            result.error = f"{type(e).__name__}: {e}"
-            tl.append("log", "scenario.error", data={"error": result.error, "traceback": traceback.format_exc()})
-            ex.screenshot("error")
-        finally:
-            feed.stop()
-            ex.close()
-        if result.outcome != "error":
-            self._judge(scenario, tl, result, inline, ex)
-        result.duration_s = time.monotonic() - t0
-        tl.append("run", "scenario.end", data={"outcome": result.outcome, "duration_s": round(result.duration_s, 3)})
-        tl.close()
-        self._write_har(folder, feed)
-        result.write()
-        return result
+                run.step(step)
+            except UserError as e:
+                run.error(e)
+                raise
+            except Exception as e:  # the app or the lab broke mid-scenario: an error, with evidence
+                return run.error(e)
+        return run.finish()
 
-    def _attach(self, tl: Timeline, folder: Path) -> None:
+    def attach(self, tl: Timeline, folder: Path) -> None:
+        """Send the lab's and the device's events (and screenshots) to this scenario's timeline and folder."""
         self.lab.set_timeline(tl)
         self.device.timeline = tl
         if hasattr(self.device, "run_dir"):
             self.device.run_dir = folder
 
-    def _steady_state(self, scenario: Scenario, ex: Any, tl: Timeline) -> None:
+    def steady_state(self, scenario: Scenario, ex: Any, tl: Timeline) -> None:
         """Clean network, fresh backend data, a freshly installed app, the setup screens loaded online."""
         self.lab.net.reset()
         admin = self.lab.admin
@@ -155,7 +123,7 @@ class ScenarioRunner:
             ex.load(item)
         tl.append("log", "setup.done", data={"loads": len(scenario.setup.load)})
 
-    def _judge(self, scenario: Scenario, tl: Timeline, result: ScenarioResult, inline: list[Any], ex: Any) -> None:
+    def judge(self, scenario: Scenario, tl: Timeline, result: ScenarioResult, inline: list[Any], ex: Any) -> None:
         ctx = context_for(scenario, self.app_profile, ex.policy_expect)
         events = tl.events
         verdicts = run_checks(events, context=ctx, names=scenario.expect.checks) + inline
@@ -170,7 +138,7 @@ class ScenarioRunner:
         if result.outcome == "failed":
             ex.screenshot("failed")
 
-    def _write_har(self, folder: Path, feed: LedgerFeed) -> None:
+    def write_har(self, folder: Path, feed: LedgerFeed) -> None:
         try:
             from harness.net.har import write_har
         except ImportError:

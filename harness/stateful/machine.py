@@ -4,7 +4,7 @@ Each Hypothesis example is one generated sequence on the shared runner: the
 steady state (backend reset and seeded, a freshly installed app, the setup
 screens loaded), then one real step per rule, then reconnection,
 ``wait_synced``, the rollback, quiescence, the final snapshots and every
-check (:class:`harness.stateful.live.LiveSequence`). The reference model
+check (:class:`harness.scenario.sequence.ScenarioRun`). The reference model
 (:class:`harness.stateful.model.RefModel`) gives the preconditions (only
 online rules when offline makes no sense, offline writes only on cached
 records) and the cheap invariants, which are added as expectation steps
@@ -39,7 +39,7 @@ from harness.scenario.result import ScenarioResult
 from harness.scenario.steps import parse_step
 from harness.stateful import strategies as S
 from harness.stateful.exporter import fuzz_scenario
-from harness.stateful.live import LiveSequence
+from harness.scenario.sequence import ScenarioRun
 from harness.stateful.model import RefModel
 
 BANNER_WITHIN_S = 10.0
@@ -149,7 +149,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.model = RefModel(contacts=S.CONTACTS, opportunity_owner=dict(ctx.opportunity_owner),
                               cached_contacts=set(S.SETUP_CONTACTS))
         scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks)
-        self.live = LiveSequence(ctx.runner, scenario).begin()
+        self.live = ScenarioRun(ctx.runner, scenario).begin()
         self._raised: BaseException | None = None
         self._errored = False
         ctx.stats.reset_s += self.live.reset_s

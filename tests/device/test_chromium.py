@@ -166,6 +166,18 @@ def test_kill_relaunch_keeps_storage_and_reinstall_clears_it(device: ChromiumDev
     assert kill.data["mode"] == "sigkill" and kill.data["pids"] == pids
 
 
+def test_reinstall_in_session_wipes_every_kind_of_storage(device: ChromiumDevice) -> None:
+    assert js_async(device, "idbPut('k', 'v1')") is True
+    js(device, "(localStorage.setItem('t', 'x'), true)")
+    pids = device.browser_pids()
+    device.reinstall()
+    assert device.browser_pids() == pids  # same browser: the fast path
+    assert js_async(device, "idbGet('k')") is None
+    assert js(device, "localStorage.getItem('t')") is None
+    ev = [e for e in device.timeline.events if e.name == "reinstall"][-1]
+    assert ev.data["mode"] == "storage wiped in session"
+
+
 def test_airplane_mode_survives_relaunch(device: ChromiumDevice) -> None:
     device.set_airplane(True)
     device.kill()

@@ -1,19 +1,19 @@
-"""One generated sequence run step by step on the shared runner, judged like a scenario.
+"""One scenario run, cut open: ``begin``, one ``step`` at a time, ``finish``.
 
-:meth:`ScenarioRunner.run` takes a whole scenario; the state machine learns
-its steps one rule at a time. :class:`LiveSequence` is the same life cycle
-cut open: ``begin`` (steady state: network clean, backend reset and seeded,
-app reinstalled, setup screens loaded), ``step`` for each generated step,
+:meth:`ScenarioRunner.run` feeds a scenario file's steps through it; the
+Hypothesis state machine feeds generated steps one rule at a time. Either
+way the life cycle is the same single code path: ``begin`` (steady state:
+network clean, backend reset and seeded, app reinstalled with the
+scenario's timers, setup screens loaded online), ``step`` for each step,
 then ``finish``: the rollback that always runs, quiescence, the final
-snapshots, the same checks over the same timeline and a ``result.json``.
-It uses the runner's own steady-state and judging methods so that a
-sequence and its exported scenario are judged by one code path.
+snapshots, the checks over the timeline, ``result.json`` and the HAR. So a
+generated sequence and the scenario exported from it are judged alike.
 
 Usage::
 
-    seq = LiveSequence(runner, scenario).begin()
-    inline = seq.step(Step("offline", parse_step("offline", None)))
-    result = seq.finish()          # ScenarioResult, outcome passed|failed|error
+    run = ScenarioRun(runner, scenario).begin()
+    inline = run.step(Step("offline", parse_step("offline", None)))
+    result = run.finish()          # ScenarioResult, outcome passed|failed|error
 """
 
 from __future__ import annotations
@@ -25,13 +25,14 @@ from dataclasses import replace
 from typing import Any
 
 from harness.checks import Verdict
+from harness.errors import UserError
 from harness.scenario.ledger_feed import LedgerFeed, ledger_end
 from harness.scenario.model import Scenario, Step
 from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
 
 
-class LiveSequence:
+class ScenarioRun:
     """A scenario whose steps arrive one at a time (see the module docstring)."""
 
     def __init__(self, runner: Any, scenario: Scenario) -> None:
@@ -53,26 +54,41 @@ class LiveSequence:
         self._feed: Any = None
         self.executor: Any = None
 
-    def begin(self) -> "LiveSequence":
+    def begin(self) -> "ScenarioRun":
         """Steady state; raises (after cleaning up) when the lab or the app cannot get there."""
+        try:
+            self._begin()
+        except BaseException:
+            self._abort()
+            raise
+        return self
+
+    def begin_or_error(self) -> "ScenarioRun":
+        """Steady state; a lab or app failure becomes an ``error`` result (bad input still raises)."""
+        try:
+            self._begin()
+        except UserError:
+            self._abort()
+            raise
+        except Exception as e:
+            self.error(e)
+        return self
+
+    def _begin(self) -> None:
         from harness.scenario.executor import StepExecutor
 
         r, sc, tl = self.runner, self.scenario, self.timeline
-        r._attach(tl, self.folder)
+        r.attach(tl, self.folder)
         tl.append("run", "scenario.start", data={
             "id": sc.id, "title": sc.title, "requirements": list(sc.requirements), "device": r.profile.name,
-            "bugs": list(r.bugs), "seed": r.seed, "path": None, "generated": True})
+            "bugs": list(r.bugs), "seed": r.seed, "path": str(sc.path) if sc.path else None,
+            "generated": sc.path is None})
         self._feed = LedgerFeed(r.lab.ledger_path, tl, offset=ledger_end(r.lab.ledger_path)).start()
         rng = random.Random(f"{r.seed}:{sc.id}")
         self.executor = StepExecutor(lab=r.lab, device=r.device, profile=r.profile, app_profile=r.app_profile,
                                      timeline=tl, scenario=sc, rng=rng, folder=self.folder)
-        try:
-            r._steady_state(sc, self.executor, tl)
-        except BaseException:
-            self._abort()
-            raise
+        r.steady_state(sc, self.executor, tl)
         self.reset_s = time.monotonic() - self._t0
-        return self
 
     def step(self, step: Step) -> list[Verdict]:
         """Run one step; returns its inline verdicts (expectations), also kept for the final judgement."""
@@ -107,26 +123,27 @@ class LiveSequence:
             ex.close()
         scenario = replace(self.scenario, steps=tuple(self.steps))
         if result.outcome != "error" and judge:
-            self.runner._judge(scenario, tl, result, self.inline, ex)
+            self.runner.judge(scenario, tl, result, self.inline, ex)
         self._close(result)
         self.finish_s = time.monotonic() - t0
         return result
 
     def error(self, exc: BaseException) -> ScenarioResult:
-        """Record that a step raised, then clean up like ``finish`` (no judgement)."""
+        """Record that the lab or the app broke, roll back (always), and close without judgement."""
         self.result.outcome = "error"
         self.result.error = f"{type(exc).__name__}: {exc}"
         self.timeline.append("log", "scenario.error", data={"error": self.result.error,
                                                             "traceback": traceback.format_exc()})
-        self.executor.screenshot("error")
-        try:
-            self.executor.rollback()
-            self.executor.settle(self._feed)
-        except Exception:
-            pass
         self._finished = True
-        self._feed.stop()
-        self.executor.close()
+        if self.executor is not None:
+            self.executor.screenshot("error")
+            try:
+                self.executor.rollback()
+            except Exception as e:
+                self.timeline.append("log", "rollback.errors", data={"errors": [str(e)]})
+            self.executor.close()
+        if self._feed is not None:
+            self._feed.stop()
         self._close(self.result)
         return self.result
 
@@ -142,8 +159,9 @@ class LiveSequence:
         self.timeline.append("run", "scenario.end", data={"outcome": result.outcome,
                                                           "duration_s": round(result.duration_s, 3)})
         self.timeline.close()
-        self.runner._write_har(self.folder, self._feed)
+        if self._feed is not None:
+            self.runner.write_har(self.folder, self._feed)
         result.write()
 
 
-__all__ = ["LiveSequence"]
+__all__ = ["ScenarioRun"]
