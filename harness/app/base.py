@@ -106,6 +106,20 @@ class Screen:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el) if self.profile.platform == "web" else None
         el.click()
 
+    def tap(self, name: str | Locator, timeout_s: float | None = None) -> None:
+        """Find the visible element ``name`` and click it; if the app redraws it in between (a stale
+        reference), find it again, within the same bounded wait."""
+
+        def attempt() -> bool:
+            els = self.visible(name)
+            if not els:
+                return False
+            self.click(els[0])  # a stale element raises here and the wait tries again
+            return True
+
+        what = name.value if isinstance(name, Locator) else f"{name} ({self.loc(name).value})"
+        self.wait(f"{what} clickable", attempt, timeout_s)
+
     def type_into(self, el: Any, text: str) -> None:
         el.clear()
         el.send_keys(text)

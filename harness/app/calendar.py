@@ -11,7 +11,7 @@ class CalendarScreen(Screen):
 
     def open(self) -> CalendarView:
         if self.first("nav_calendar") is not None:
-            self.click(self.wait_visible("nav_calendar"))
+            self.tap("nav_calendar")
         else:
             self.go("calendar", "calendar")
         self.wait_visible("calendar")

@@ -96,7 +96,7 @@ class ContactScreen(Screen):
             self.open(cid)
         body = f"{text} {marker}" if marker else text
         self.type_into(self.wait_visible("note_input"), body)
-        self.click(self.wait_visible("note_add"))
+        self.tap("note_add")
         needle = marker or body
         note = self.wait(f"note {needle!r} listed", lambda: self.note(needle, record=False))
         self.record_action("add_note", marker=marker, contact_id=cid, key=note.key,
@@ -132,7 +132,7 @@ class ContactScreen(Screen):
         self.click(btn)
         self.wait("upload input", lambda: self.first("upload_input"))
         self.first("upload_input").send_keys(str(path.resolve()))
-        self.click(self.wait_visible("upload_submit"))
+        self.tap("upload_submit")
         item = self.poll(lambda: next((f for f in self.files() if path.name in f.text), None), self.t.ui_s)
         outcome = "error" if item is None else ("queued" if item.state == "pending" else "done")
         res = ActionResult("upload_photo", outcome, marker=marker, key=item.key if item else None)

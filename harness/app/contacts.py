@@ -11,7 +11,7 @@ class ContactsScreen(Screen):
 
     def open(self) -> ContactList:
         if self.first("nav_contacts") is not None:
-            self.click(self.wait_visible("nav_contacts"))
+            self.tap("nav_contacts")
             self.wait_visible("contact_list")
         else:
             self.go("contacts", "contact_list")
@@ -50,10 +50,10 @@ class ContactsScreen(Screen):
     def tap_contact(self, contact_id: str) -> bool:
         """Tap the row of ``contact_id`` if it is on the list; False if it is not."""
         loc = self.loc("contact_row")
-        row = self.first(loc.css_with(self.attr_name("contact_id"), contact_id)) if loc.css else None
-        if row is None:
+        row = loc.css_with(self.attr_name("contact_id"), contact_id) if loc.css else None
+        if row is None or self.first(row) is None:
             return False
-        self.click(row)
+        self.tap(row)
         return True
 
 

@@ -11,7 +11,7 @@ class ConversationsScreen(Screen):
 
     def list_ids(self) -> list[str]:
         if self.first("nav_conversations") is not None:
-            self.click(self.wait_visible("nav_conversations"))
+            self.tap("nav_conversations")
         else:
             self.go("conversations", "conversation_list")
         self.wait_visible("conversation_list")
@@ -22,9 +22,9 @@ class ConversationsScreen(Screen):
         """Open a thread and tap "load earlier" ``earlier_pages`` times (if enabled)."""
         cid = str(conversation_id)
         loc = self.loc("conversation_row")
-        row = self.first(loc.css_with(self.attr_name("conversation_id"), cid)) if loc.css else None
-        if row is not None:
-            self.click(row)
+        row = loc.css_with(self.attr_name("conversation_id"), cid) if loc.css else None
+        if row is not None and self.first(row) is not None:
+            self.tap(row)
             self.wait_visible("thread")
         else:
             self.go("thread", "thread", id=cid)
@@ -34,7 +34,7 @@ class ConversationsScreen(Screen):
             if btn is None or not self.enabled(btn):
                 break
             before = len(self.find_all("message_item"))
-            self.click(btn)
+            self.tap("load_earlier")
             self.poll(lambda: len(self.find_all("message_item")) > before, self.t.ui_s)
         view = self.read(cid)
         self.record_action("open_thread", conversation_id=cid, outcome="done" if view.available else "unavailable",

@@ -18,7 +18,7 @@ class DashboardScreen(Screen):
 
     def open(self) -> Dashboard:
         if self.first("nav_dashboard") is not None:
-            self.click(self.wait_visible("nav_dashboard"))
+            self.tap("nav_dashboard")
         else:
             self.go("dashboard", "dashboard")
         self.wait_visible("dashboard")

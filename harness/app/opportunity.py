@@ -15,9 +15,9 @@ class OpportunityScreen(Screen):
     def open(self, opportunity_id: str | int) -> OpportunityView:
         oid = str(opportunity_id)
         loc = self.loc("opportunity_row")
-        row = self.first(loc.css_with(self.attr_name("opportunity_id"), oid)) if loc.css else None
-        if row is not None:
-            self.click(row)
+        row = loc.css_with(self.attr_name("opportunity_id"), oid) if loc.css else None
+        if row is not None and self.first(row) is not None:
+            self.tap(row)
             self.wait_visible("opportunity_form")
         else:
             self.go("opportunity", "opportunity_form", id=oid)
@@ -58,7 +58,7 @@ class OpportunityScreen(Screen):
         if value is not None:
             self.type_into(self.first("opportunity_value"), f"{value:g}")
         offline = self.connectivity() == "offline"
-        self.click(self.wait_visible("opportunity_save"))
+        self.tap("opportunity_save")
         if offline:
             self.poll(lambda: self.visible("opportunity_sync_indicator"), self.t.ui_s)
         after = self.read(oid)

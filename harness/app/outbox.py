@@ -11,7 +11,7 @@ class OutboxScreen(Screen):
 
     def read(self) -> tuple[ItemState, ...]:
         if self.first("nav_outbox") is not None:
-            self.click(self.wait_visible("nav_outbox"))
+            self.tap("nav_outbox")
         else:
             self.go("outbox", "outbox_list")
         self.wait_visible("outbox_list")

@@ -11,13 +11,13 @@ class SearchScreen(Screen):
 
     def search(self, query: str, *, marker: str | None = None) -> SearchView:
         if self.first("nav_search") is not None:
-            self.click(self.wait_visible("nav_search"))
+            self.tap("nav_search")
         else:
             self.go("search", "search_input")
         q = f"{query} {marker}" if marker else query
         self.type_into(self.wait_visible("search_input"), q)
         scope_before = self.text(self.first("search_scope")) if self.first("search_scope") is not None else ""
-        self.click(self.wait_visible("search_submit"))
+        self.tap("search_submit")
         self.poll(lambda: self.find_all("search_result") or self.error_page()
                   or (self.first("search_scope") is not None and self.text(self.first("search_scope")) != scope_before
                       and self.text(self.first("search_scope"))), self.t.ui_s)
