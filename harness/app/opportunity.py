@@ -64,7 +64,8 @@ class OpportunityScreen(Screen):
         after = self.read(oid)
         self.record_action("edit_opportunity", marker=marker, opportunity_id=oid,
                            outcome="queued" if after.pending else "done", stage=stage, value=value)
-        self.record_observation("item_state", item="opportunity", id=oid, marker=marker, pending=after.pending)
+        self.record_observation("item_state", item="opportunity", id=oid, marker=marker, pending=after.pending,
+                                state="pending" if after.pending else "synced")
         return after
 
 
