@@ -325,16 +325,27 @@ class LimitData(LinkCondition):
 
 # --------------------------------------------------------------------------- HTTP layer
 
+@dataclass(frozen=True)
 class HttpCondition(Condition):
-    """A rule for the mitmproxy addon: which requests (method, path, rate/first_n) and what to do."""
+    """A rule for the mitmproxy addon: which requests (method, path, rate/first_n) and what to do.
 
-    method: str
-    path: str
-    match: str
-    rate: float | None
-    first_n: int | None
-    seed: int
-    _pattern: re.Pattern[str]
+    The matcher fields live here once; each rule adds its own fields and checks them in ``_validate``.
+    """
+
+    method: str = "*"
+    path: str = "*"
+    match: str = "glob"
+    rate: float | None = None
+    first_n: int | None = None
+    seed: int = 0
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._validate()
+        self._validate_match()
+
+    def _validate(self) -> None:
+        """The rule's own fields (none by default)."""
 
     def _validate_match(self) -> None:
         k = self.kind
@@ -384,18 +395,10 @@ class HttpStatus(HttpCondition):
 
     status: int = 503
     body: str = ""
-    method: str = "*"
-    path: str = "*"
-    match: str = "glob"
-    rate: float | None = None
-    first_n: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _number(self.kind, "status", self.status, integer=True, lo=100, hi=599)
         if not isinstance(self.body, str):
             raise SpecError(f"{self.kind}.body", self.body, "a string")
-        self._validate_match()
 
 
 @condition("http_delay", layer="http")
@@ -404,16 +407,8 @@ class HttpDelay(HttpCondition):
     """Hold matching requests ``delay_ms`` before forwarding them (other flows keep moving)."""
 
     delay_ms: int = 1000
-    method: str = "*"
-    path: str = "*"
-    match: str = "glob"
-    rate: float | None = None
-    first_n: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
+    def _validate(self) -> None:
         _number(self.kind, "delay_ms", self.delay_ms, integer=True, hi=3_600_000)
-        self._validate_match()
 
 
 @condition("drop_response", layer="http")
@@ -421,31 +416,11 @@ class HttpDelay(HttpCondition):
 class DropResponse(HttpCondition):
     """Forward the request (the backend commits it) and lose the response: the client's connection dies."""
 
-    method: str = "*"
-    path: str = "*"
-    match: str = "glob"
-    rate: float | None = None
-    first_n: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        self._validate_match()
-
 
 @condition("refuse", layer="http")
 @dataclass(frozen=True)
 class Refuse(HttpCondition):
     """Kill matching requests before forwarding: the backend never sees them, the connection dies."""
-
-    method: str = "*"
-    path: str = "*"
-    match: str = "glob"
-    rate: float | None = None
-    first_n: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        self._validate_match()
 
 
 @condition("captive_portal", layer="http")
@@ -453,31 +428,12 @@ class Refuse(HttpCondition):
 class CaptivePortal(HttpCondition):
     """Answer matching requests with a 200 HTML Wi-Fi login page instead of the API."""
 
-    method: str = "*"
-    path: str = "*"
-    match: str = "glob"
-    rate: float | None = None
-    first_n: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        self._validate_match()
-
 
 @condition("hold", layer="http")
 @dataclass(frozen=True)
 class Hold(HttpCondition):
     """Park matching requests (intercepted, not forwarded) until released or killed."""
 
-    method: str = "*"
-    path: str = "*"
-    match: str = "glob"
-    rate: float | None = None
-    first_n: int | None = None
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        self._validate_match()
 
 
 __all__ = [
