@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
+from harness.yamlsource import line_of, load_mapping, plain
 from harness.errors import SpecError
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
@@ -142,37 +141,18 @@ class AppProfile(_Strict):
         return r.format(**kw) if r else None
 
 
-def _line(doc: Any, loc: tuple[Any, ...]) -> int | None:
-    node, line = doc, None
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            lc = getattr(node, "lc", None)
-            if lc is not None:
-                line = lc.key(part)[0] + 1
-            node = node[part]
-        else:
-            break
-    return line
-
-
 def parse_app_profile(text: str, *, file: str | Path = "<string>", require_all: bool = True) -> AppProfile:
     """Parse and validate an app profile; SpecError naming file, line and field."""
+    doc = load_mapping(text, file=file, expected="a mapping with name, locators and attributes")
     try:
-        doc = YAML(typ="rt").load(text)
-    except YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise SpecError("yaml", str(getattr(e, "problem", e)), "valid YAML", file=file, line=mark.line + 1 if mark else None) from None
-    if not isinstance(doc, dict):
-        raise SpecError("(document)", type(doc).__name__, "a mapping", file=file, line=1)
-    try:
-        prof = AppProfile.model_validate(_plain(doc))
+        prof = AppProfile.model_validate(plain(doc))
     except ValidationError as e:
         err = e.errors()[0]
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc)
         extra = err["type"] == "extra_forbidden"
         raise SpecError(field, loc[-1] if extra else err.get("input"), "a known field" if extra else err["msg"],
-                        file=file, line=_line(doc, loc) or 1) from None
+                        file=file, line=line_of(doc, loc) or 1) from None
     if require_all:
         for section, required, have in (("locators", REQUIRED_LOCATORS, prof.locators),
                                         ("attributes", REQUIRED_ATTRIBUTES, prof.attributes)):
@@ -180,16 +160,8 @@ def parse_app_profile(text: str, *, file: str | Path = "<string>", require_all: 
             if missing:
                 raise SpecError(f"{section}.{missing[0]}", None,
                                 f"a value: the page objects need {', '.join(missing)}", file=file,
-                                line=_line(doc, (section,)) or 1, fix=f"add them under {section}: (see template.yaml)")
+                                line=line_of(doc, (section,)) or 1, fix=f"add them under {section}: (see template.yaml)")
     return prof
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 def load_app_profile(name_or_path: str | Path) -> AppProfile:

@@ -26,11 +26,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from harness import paths
 from harness.device.policies import POLICIES, Policy, get_policy
+from harness.yamlsource import line_of, load_mapping, plain
 from harness.errors import SpecError
 
 #: Capabilities every profile of a backend must carry, and the value some must have.
@@ -149,27 +148,6 @@ def policy_backend(profile: AnyProfile) -> str:
     return POLICY_BACKEND[profile.backend]
 
 
-# --- YAML with line numbers ---------------------------------------------------
-
-def _line_of(doc: Any, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the deepest key of ``loc`` found in a ruamel node."""
-    node, line = doc, None
-    for part in loc:
-        lc = getattr(node, "lc", None)
-        try:
-            if isinstance(part, int) and isinstance(node, list):
-                if lc is not None:
-                    line = lc.item(part)[0] + 1
-                node = node[part]
-            elif isinstance(node, dict) and part in node:
-                if lc is not None:
-                    line = lc.key(part)[0] + 1
-                node = node[part]
-            else:
-                break
-        except (KeyError, IndexError, TypeError):
-            break
-    return line
 
 
 def _field_name(loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -181,22 +159,14 @@ def _field_name(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def parse_profile(text: str, *, file: str | Path = "<string>") -> AnyProfile:
     """Parse and validate one profile's YAML text; SpecError on the first problem."""
-    yaml = YAML(typ="rt")
-    try:
-        doc = yaml.load(text)
-    except YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise SpecError("yaml", str(getattr(e, "problem", e)), "valid YAML", file=file,
-                        line=(mark.line + 1) if mark else None) from None
-    if not isinstance(doc, dict):
-        raise SpecError("(document)", type(doc).__name__, "a mapping with name, backend, capabilities", file=file, line=1)
+    doc = load_mapping(text, file=file, expected="a mapping with name, backend, capabilities")
     if "name" not in doc:
         doc["name"] = Path(str(file)).stem
     if doc.get("backend") not in REQUIRED_CAPS:
         raise SpecError("backend", doc.get("backend"), f"one of {', '.join(REQUIRED_CAPS)}", file=file,
-                        line=_line_of(doc, ("backend",)) or 1)
+                        line=line_of(doc, ("backend",)) or 1)
     try:
-        prof: AnyProfile = _ADAPTER.validate_python(_plain(doc))
+        prof: AnyProfile = _ADAPTER.validate_python(plain(doc))
     except ValidationError as e:
         err = e.errors()[0]
         fix: str | None = None
@@ -212,19 +182,11 @@ def parse_profile(text: str, *, file: str | Path = "<string>") -> AnyProfile:
             value = None
         else:
             allowed = err["msg"]
-        line = _line_of(doc, loc) or _line_of(doc, loc[:-1]) or 1
+        line = line_of(doc, loc) or line_of(doc, loc[:-1]) or 1
         raise SpecError(field, value, allowed, file=file, line=line, fix=fix) from None
     _check_caps(prof, doc, file)
     _check_policy(prof, doc, file)
     return prof
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 def _known_fields(backend: str | None, loc: tuple[Any, ...]) -> str:
@@ -241,7 +203,7 @@ def _known_fields(backend: str | None, loc: tuple[Any, ...]) -> str:
 def _check_caps(prof: AnyProfile, doc: Any, file: str | Path) -> None:
     for cap, want in REQUIRED_CAPS[prof.backend].items():
         have = prof.capabilities.get(cap)
-        line = _line_of(doc, ("capabilities", cap)) or _line_of(doc, ("capabilities",)) or 1
+        line = line_of(doc, ("capabilities", cap)) or line_of(doc, ("capabilities",)) or 1
         if have is None or have == "":
             allowed = f"{want!r}" if want else "a value"
             raise SpecError(f"capabilities.{cap}", None, f"{allowed} (required for backend {prof.backend})", file=file, line=line,
@@ -252,7 +214,7 @@ def _check_caps(prof: AnyProfile, doc: Any, file: str | Path) -> None:
 
 def _check_policy(prof: AnyProfile, doc: Any, file: str | Path) -> None:
     backend = policy_backend(prof)
-    line = _line_of(doc, ("policy",)) or 1
+    line = line_of(doc, ("policy",)) or 1
     if prof.policy not in POLICIES:
         raise SpecError("policy", prof.policy, f"one of {', '.join(sorted(POLICIES))}", file=file, line=line)
     pol = POLICIES[prof.policy]
@@ -263,7 +225,7 @@ def _check_policy(prof: AnyProfile, doc: Any, file: str | Path) -> None:
         pol.with_params(prof.policy_params)
     except SpecError as e:
         key = e.field.split(".", 1)[1] if "." in e.field else e.field
-        raise e.located(file=file, line=_line_of(doc, ("policy_params", key)) or line) from None
+        raise e.located(file=file, line=line_of(doc, ("policy_params", key)) or line) from None
 
 
 def load_profile(path: Path) -> AnyProfile:

@@ -27,10 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from harness import paths
+from harness.yamlsource import line_of, load_mapping, plain
 from harness.errors import SpecError, UserError
 
 #: Where named pools live.
@@ -73,16 +72,6 @@ class Pool:
         return ",".join(devices if devices is not None else self.devices)
 
 
-def _line(node: Any, key: str | int) -> int | None:
-    lc = getattr(node, "lc", None)
-    if lc is None:
-        return None
-    try:
-        return int((lc.key(key) if isinstance(key, str) else lc.item(key))[0]) + 1
-    except (KeyError, IndexError, TypeError):
-        return None
-
-
 def _check_devices(raw: Any, *, file: Path | str, line: int | None, doc: Any = None) -> tuple[str, ...]:
     from harness.device.profiles import find_profile
 
@@ -92,7 +81,7 @@ def _check_devices(raw: Any, *, file: Path | str, line: int | None, doc: Any = N
     seen: dict[str, int] = {}
     out: list[str] = []
     for i, item in enumerate(raw):
-        where = _line(doc, i) if doc is not None else None
+        where = line_of(doc, (i,)) if doc is not None else None
         if not isinstance(item, str) or not item.strip():
             raise SpecError(f"devices[{i}]", item, "a device profile name or path", file=file, line=where or line)
         name = item.strip()
@@ -121,7 +110,7 @@ def _check_suites(raw: Any, *, file: Path, line: int | None, doc: Any) -> tuple[
         raise SpecError("suites", raw, "a non-empty list of scenario files or folders", file=file, line=line)
     out: list[Path] = []
     for i, item in enumerate(raw):
-        where = _line(doc, i) or line
+        where = line_of(doc, (i,)) or line
         if not isinstance(item, str) or not item.strip():
             raise SpecError(f"suites[{i}]", item, "a path to a scenario file or folder", file=file, line=where)
         p = Path(item)
@@ -136,36 +125,28 @@ def _check_suites(raw: Any, *, file: Path, line: int | None, doc: Any) -> tuple[
 
 def parse_pool(text: str, *, file: Path) -> Pool:
     """Parse and validate a pool file's text; SpecError names file, line and field."""
-    try:
-        doc = YAML(typ="rt").load(text)
-    except YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise SpecError("yaml", str(getattr(e, "problem", e)), "valid YAML", file=file,
-                        line=(mark.line + 1) if mark else None) from None
-    if not isinstance(doc, dict):
-        raise SpecError("(document)", type(doc).__name__, "a mapping with devices (and optionally name, suites, workers)",
-                        file=file, line=1)
+    doc = load_mapping(text, file=file, expected="a mapping with devices (and optionally name, suites, workers)")
     for key in doc:
         if key not in _FIELDS:
             raise SpecError(str(key), str(key), "one of the known fields: " + ", ".join(_FIELDS), file=file,
-                            line=_line(doc, str(key)), fix="remove it or correct its spelling")
+                            line=line_of(doc, (str(key),)), fix="remove it or correct its spelling")
     name = doc.get("name", file.stem)
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-        raise SpecError("name", name, "a name of letters, digits, '.', '_' and '-'", file=file, line=_line(doc, "name"))
+        raise SpecError("name", name, "a name of letters, digits, '.', '_' and '-'", file=file, line=line_of(doc, ("name",)))
     if "devices" not in doc:
         raise SpecError("devices", None, "a value (the field is required)", file=file, line=1,
                         fix="add `devices: [reference-unrestricted, ...]`")
-    devices = _check_devices(doc["devices"], file=file, line=_line(doc, "devices"), doc=doc["devices"])
-    suites = _check_suites(doc.get("suites"), file=file, line=_line(doc, "suites"), doc=doc.get("suites"))
+    devices = _check_devices(doc["devices"], file=file, line=line_of(doc, ("devices",)), doc=doc["devices"])
+    suites = _check_suites(doc.get("suites"), file=file, line=line_of(doc, ("suites",)), doc=doc.get("suites"))
     workers = doc.get("workers")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise SpecError("workers", workers, "an integer >= 1 (devices run at once)", file=file, line=_line(doc, "workers"))
+        raise SpecError("workers", workers, "an integer >= 1 (devices run at once)", file=file, line=line_of(doc, ("workers",)))
     grid = doc.get("grid", False)
     if not isinstance(grid, bool):
-        raise SpecError("grid", grid, "true or false", file=file, line=_line(doc, "grid"))
+        raise SpecError("grid", grid, "true or false", file=file, line=line_of(doc, ("grid",)))
     desc = doc.get("description", "")
     if not isinstance(desc, str):
-        raise SpecError("description", desc, "a string", file=file, line=_line(doc, "description"))
+        raise SpecError("description", desc, "a string", file=file, line=line_of(doc, ("description",)))
     return Pool(name=name, devices=devices, suites=suites, workers=workers, grid=grid, description=desc, source=file)
 
 

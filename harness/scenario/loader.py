@@ -14,18 +14,15 @@ line, the field path, the bad value, what is allowed and the fix.
 from __future__ import annotations
 
 import difflib
-import io
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from harness.errors import SpecError, UserError
 from harness.scenario.model import Header, Scenario, Step
 from harness.scenario.steps import STEPS, parse_step
+from harness.yamlsource import line_of, load_mapping, plain
 
 
 class ScenarioInvalid(UserError):
@@ -39,21 +36,6 @@ class ScenarioInvalid(UserError):
 
 
 # -- locating values in the YAML tree ----------------------------------------------------------
-
-
-def _line_of(node: Any, loc: Sequence[Any], base: int | None = None) -> int | None:
-    """1-based line of the deepest element of ``loc`` present in the ruamel tree."""
-    line = base
-    for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
-        else:
-            break
-    return line
 
 
 def _fields_at(model: type[BaseModel], loc: Sequence[Any]) -> list[str] | None:
@@ -97,7 +79,7 @@ def _pydantic_errors(
         loc = [k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-"))]
         # unions report one branch name in the loc (e.g. 'literal[...]' or 'LoadItem'): drop it
         loc = [k for k in loc if not (isinstance(k, str) and (k[:1].isupper() or "[" in k))]
-        line = _line_of(tree, list(prefix) + loc, base_line)
+        line = line_of(tree, list(prefix) + loc, base_line)
         field = _dotted(list(prefix) + loc) or "(file)"
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -131,11 +113,11 @@ def _parse_steps(raw: Any, tree: Any, path: str) -> tuple[list[Step], list[SpecE
     steps: list[Step] = []
     errors: list[SpecError] = []
     for i, item in enumerate(raw):
-        line = _line_of(tree, ["steps", i])
+        line = line_of(tree, ["steps", i])
         name, params = _split_step(item)
         where = f"steps[{i}]"
         if name is None:
-            errors.append(SpecError(where, _plain(item), "a step name, or a mapping with exactly one step name",
+            errors.append(SpecError(where, plain(item), "a step name, or a mapping with exactly one step name",
                                     file=path, line=line, fix="write '- offline' or '- add_note: {contact: 3}'"))
             continue
         if name not in STEPS:
@@ -145,22 +127,14 @@ def _parse_steps(raw: Any, tree: Any, path: str) -> tuple[list[Step], list[SpecE
                                     "use one of the step names; harness run --list-steps prints them"))
             continue
         try:
-            steps.append(Step(name, parse_step(name, _plain(params)), line, i))
+            steps.append(Step(name, parse_step(name, plain(params)), line, i))
         except ValidationError as exc:
             errors.extend(_pydantic_errors(exc, STEPS[name].model, tree, path=path, prefix=["steps", i, name],
                                            base_line=line))
         except TypeError as exc:
-            errors.append(SpecError(f"{where}.{name}", _plain(params), "a mapping of fields", file=path, line=line,
+            errors.append(SpecError(f"{where}.{name}", plain(params), "a mapping of fields", file=path, line=line,
                                     fix=str(exc)))
     return steps, errors
-
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_plain(v) for v in obj]
-    return obj
 
 
 # -- cross references ------------------------------------------------------------------------------
@@ -257,7 +231,7 @@ def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
                 loc: list[Any] = []
                 for part in field.replace("]", "").replace("[", ".").split("."):
                     loc.append(int(part) if part.isdigit() else part)
-                line = _line_of(tree, loc)
+                line = line_of(tree, loc)
             errors.append(SpecError(field, value, allowed, file=path, line=line, fix=fix))
     return errors
 
@@ -268,18 +242,11 @@ def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
 def load_text(text: str, path: str | Path = "<scenario>") -> Scenario:
     """Validate a scenario given as YAML text; raises ScenarioInvalid listing every error."""
     where = str(path)
-    yaml = YAML(typ="rt")
     try:
-        tree = yaml.load(io.StringIO(text))
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ScenarioInvalid(where, [SpecError("(yaml)", (exc.problem or "").strip(), "valid YAML", file=where,
-                                                line=mark.line + 1 if mark else None,
-                                                fix="check indentation, colons and quotes")]) from None
-    if not isinstance(tree, dict):
-        raise ScenarioInvalid(where, [SpecError("(file)", _plain(tree), "a mapping with id, title, requirements "
-                                                "and steps", file=where, line=1)])
-    data = _plain(tree)
+        tree = load_mapping(text, file=where, expected="a mapping with id, title, requirements and steps")
+    except SpecError as e:
+        raise ScenarioInvalid(where, [e]) from None
+    data = plain(tree)
     errors: list[SpecError] = []
     try:
         header = Header.model_validate(data)

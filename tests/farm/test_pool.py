@@ -33,8 +33,8 @@ BAD = [
     ("devices: [reference-unrestricted]\nsuites: [scenarios/nope]\n", "suites[0]", 2, "existing"),
     ("devices: [reference-unrestricted]\ngrid: maybe\n", "grid", 2, "true or false"),
     ("name: 'bad name!'\ndevices: [reference-unrestricted]\n", "name", 1, "letters"),
-    ("devices: [reference-unrestricted\n", "yaml", None, "YAML"),
-    ("- just\n- a list\n", "(document)", 1, "mapping"),
+    ("devices: [reference-unrestricted\n", "(yaml)", None, "YAML"),
+    ("- just\n- a list\n", "(file)", 1, "mapping"),
 ]
 
 
