@@ -414,7 +414,18 @@ class HttpDelay(HttpCondition):
 @condition("drop_response", layer="http")
 @dataclass(frozen=True)
 class DropResponse(HttpCondition):
-    """Forward the request (the backend commits it) and lose the response: the client's connection dies."""
+    """Forward the request (the backend commits it) and lose the response: the client's connection dies.
+
+    ``hold_ms`` withholds the response that long before the connection dies. 0 kills it at once, which
+    a browser's network stack may hide by resending the request on a reused connection; a hold longer
+    than the app's request timeout makes the app itself see the loss (as a timeout), which is how a
+    lost response looks on a mobile network.
+    """
+
+    hold_ms: int = 0
+
+    def _validate(self) -> None:
+        _number(self.kind, "hold_ms", self.hold_ms, integer=True, hi=600_000)
 
 
 @condition("refuse", layer="http")

@@ -174,6 +174,7 @@ class HarnessAddon:
             return
         kind = terminal.cond.kind
         flow.metadata["harness_fault"] = (kind, terminal.id)
+        flow.metadata["harness_hold_ms"] = int(getattr(terminal.cond, "hold_ms", 0) or 0)
         if kind == "http_status":
             status = int(getattr(terminal.cond, "status"))
             body = getattr(terminal.cond, "body") or json.dumps({"error": "injected", "status": status})
@@ -189,13 +190,17 @@ class HarnessAddon:
             self.held[flow.id] = (flow, terminal.id, time.monotonic())
         # drop_response: forwarded now, killed in response()
 
-    def response(self, flow: http.HTTPFlow) -> None:
+    async def response(self, flow: http.HTTPFlow) -> None:
         if flow.request.host == CONTROL_HOST or "harness_seq" not in flow.metadata:
             return
         fault = flow.metadata.get("harness_fault")
         if fault and fault[0] == "drop_response":
             self._write(flow, fault="drop_response", rule=fault[1])
-            flow.kill()
+            hold_ms = int(flow.metadata.get("harness_hold_ms", 0))
+            if hold_ms:
+                await asyncio.sleep(hold_ms / 1000)  # the client waits, then the connection dies
+            if flow.live:
+                flow.kill()
             return
         self._write(flow, fault=fault[0] if fault else None, rule=fault[1] if fault else None)
 

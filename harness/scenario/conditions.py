@@ -34,7 +34,7 @@ def condition_for(name: str, params: Any, *, seed: int = 0) -> Condition:
     if name == "half_open":
         return make_condition("half_open")
     if name == "drop_response":
-        return make_condition("drop_response", {**_http_params(params), "seed": seed})
+        return make_condition("drop_response", {**_http_params(params), "seed": seed, "hold_ms": params.hold_ms})
     if name == "http_status":
         return make_condition("http_status", {**_http_params(params), "status": params.status, "seed": seed})
     if name == "captive_portal":

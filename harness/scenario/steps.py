@@ -99,6 +99,8 @@ class DropResponse(StepModel):
     path: str = Field(default="/api/*", description="glob on the request path")
     first: int | None = Field(default=1, ge=1, description="only the first N matching requests")
     rate: float | None = Field(default=None, ge=0, le=1)
+    hold_ms: int = Field(default=0, ge=0, le=600_000, description="withhold the response this long, then "
+                         "drop it; longer than the app's request timeout, the app sees the loss as a timeout")
 
 
 @step("http_status", "network")

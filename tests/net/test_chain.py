@@ -229,3 +229,13 @@ def test_conditions_are_on_the_timeline(net: Lab) -> None:
     net.net.clear(h)
     evs = [e for e in net.timeline.events if e.kind == "condition" and e.data.get("handle") == h.id]
     assert [(e.name, e.layer, e.data["action"]) for e in evs] == [("latency", "link", "apply"), ("latency", "link", "clear")]
+
+
+def test_drop_response_with_hold_looks_like_a_timeout_to_the_client(net: Lab, commits: Callable[[], list[str]]) -> None:
+    """The backend commits; the client waits past its own timeout: the loss it sees is a timeout."""
+    net.net.apply(DropResponse(method="POST", path="/commit", first_n=1, hold_ms=1500))
+    key = "hold-" + uuid.uuid4().hex[:8]
+    with httpx.Client(proxy=net.endpoints.proxy_url, trust_env=False, timeout=0.8) as c:
+        with pytest.raises(httpx.ReadTimeout):
+            c.post(net.endpoints.backend_url + "/commit", content=b"lost", headers={"Idempotency-Key": key})
+    assert key in commits()  # it was applied all the same
