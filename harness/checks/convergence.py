@@ -15,7 +15,11 @@ screen) with the final ``backend`` snapshot (the admin API):
 App snapshot shape: ``{"notes": {contact_id: [text]}, "opportunities": {id:
 {field: value}}, "dashboard": {"widgets": {...}, "conversation_counts":
 {...}}, "ids": {"messages": [...], "contacts": [...], "appointments":
-[...]}, "pending": N}``; every key is optional. The dashboard falls back to
+[...]}, "threads": [...], "calendar_days": [...], "pending": N}``; every key
+is optional. ``ids`` should be read from the app's local copy (the runner
+reads them with the radio off after quiescence, in the ``snapshot.local``
+phase); ``threads`` and ``calendar_days`` say which parts it read, so only
+server changes there are judged. The dashboard falls back to
 the last ``dashboard`` observation after reconnection.
 """
 
@@ -152,7 +156,7 @@ def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, l
             entity = ACTIVITY_ENTITY.get(str(item.get("entity")), default) if isinstance(item, Mapping) else default
             iid = item.get("id") if isinstance(item, Mapping) else item
             shown = ids.get(entity)
-            if shown is None:
+            if shown is None or not _in_scope(item, entity, app):
                 continue
             ok = str(iid) in {str(x) for x in shown}
             (checked if ok else problems).append(evidence(ev, f"{entity} {iid} {'shown' if ok else 'not downloaded'}"))
@@ -164,6 +168,21 @@ def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, l
                         tuple(problems) + (evidence(anchor, "app state"),))]
     return [Verdict("convergence", ("R18", "R25"), True, f"{len(checked)} server-side changes downloaded",
                     tuple(checked))]
+
+
+def _in_scope(item: Any, entity: str, app: Mapping[str, Any]) -> bool:
+    """Is this server-side change in a part of the data the app had loaded (so it must hold it locally)?
+
+    Messages count in the threads the app snapshot read (``threads``); appointments on the days it
+    showed (``calendar_days``); anything else when its entity was read at all.
+    """
+    if not isinstance(item, Mapping):
+        return True
+    if entity == "messages" and "threads" in app:
+        return str(item.get("conversation_id")) in {str(x) for x in app["threads"]}
+    if entity == "appointments" and "calendar_days" in app:
+        return str(item.get("starts_at", ""))[:10] in {str(d) for d in app["calendar_days"]}
+    return True
 
 
 def _quiescence(events: Sequence[Event], app: Mapping[str, Any], app_ev: Event | None, last_end: float,

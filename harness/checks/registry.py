@@ -46,6 +46,23 @@ def get_check(name: str) -> CheckFn:
         raise SpecError("check", name, f"one of {', '.join(sorted(CHECKS))}") from None
 
 
+#: a ``run`` event that starts the final local-state reading (the radio switched off to read what the
+#: app holds); what follows it is evidence for the snapshots, not part of the scenario's own timeline
+SNAPSHOT_PHASE = "snapshot.local"
+
+
+def scenario_part(events: Sequence[Event]) -> list[Event]:
+    """The events up to the final snapshot phase (snapshot events themselves are always kept)."""
+    out: list[Event] = []
+    cut = False
+    for e in events:
+        if e.kind == "run" and e.name == SNAPSHOT_PHASE:
+            cut = True
+        if not cut or e.kind == "snapshot":
+            out.append(e)
+    return out
+
+
 def run_checks(
     events: Sequence[Event],
     *,
@@ -65,6 +82,7 @@ def run_checks(
     fns = [(n, get_check(n)) for n in chosen]  # validate every name before running any
     evs = sorted(events, key=lambda e: (e.t, e.seq))
     snaps = snapshots if snapshots is not None else Snapshots.from_events(evs)
+    evs = scenario_part(evs)
     ctx = context or CheckContext()
     out: list[Verdict] = []
     for name, fn in fns:
@@ -76,4 +94,5 @@ def run_checks(
     return out
 
 
-__all__ = ["CHECKS", "CHECK_REQUIREMENTS", "CheckFn", "check", "get_check", "run_checks"]
+__all__ = ["CHECKS", "CHECK_REQUIREMENTS", "CheckFn", "SNAPSHOT_PHASE", "check", "get_check", "run_checks",
+           "scenario_part"]

@@ -58,6 +58,8 @@ class StepExecutor:
         self.items: dict[str, Item] = {}
         self.unlabelled: list[Item] = []
         self.names: dict[int, str] = {}
+        self.threads_loaded: set[int] = set()
+        self.calendar_loaded = False
         self._offline_handles: list[Any] = []
         self._airplane = False
         self._handles: list[Any] = []
@@ -96,6 +98,7 @@ class StepExecutor:
             self._remember_names(self.app.contacts.open())
         elif item == "calendar":
             self.app.calendar.open()
+            self.calendar_loaded = True
         elif item == "conversations":
             self.app.conversations.list_ids()
         elif isinstance(item, LoadItem):
@@ -103,6 +106,7 @@ class StepExecutor:
                 self._remember_view(self.app.contact.open(item.contact))
             if item.thread is not None:
                 self.app.conversations.open_thread(item.thread)
+                self.threads_loaded.add(item.thread)
             if item.opportunity is not None:
                 self.app.opportunity.open(item.opportunity)
             if item.contacts_pages is not None:
@@ -228,7 +232,8 @@ class StepExecutor:
         admin = self.lab.admin
         if admin is None:
             raise LabError("server_activity needs the backend's admin API (the reference app); this lab has none")
-        created = admin.activity(p.kind, count=p.count)
+        extra = {"conversation_id": p.conversation} if p.conversation is not None else {}
+        created = admin.activity(p.kind, count=p.count, **extra)
         self.timeline.append("server", "activity", layer="backend", data={"kind": p.kind, "created": created})
 
     def _wait(self, step: Step) -> None:
@@ -247,9 +252,12 @@ class StepExecutor:
         elif isinstance(p, S.OpenContact):
             self._remember_view(app.contact.open(p.contact))
         elif isinstance(p, S.OpenThread):
-            app.conversations.open_thread(p.conversation, earlier_pages=p.earlier_pages)
+            view = app.conversations.open_thread(p.conversation, earlier_pages=p.earlier_pages)
+            if view.available:
+                self.threads_loaded.add(p.conversation)
         elif isinstance(p, S.OpenCalendar):
             app.calendar.open()
+            self.calendar_loaded = True
         elif isinstance(p, S.AddNote):
             m = self._new_item(p.label, "note", contact=p.contact)
             app.contact.add_note(p.contact, "Follow-up note", marker=m)
@@ -428,6 +436,7 @@ class StepExecutor:
         snapshot = {"notes": notes, "opportunities": opps, "pending": status.pending,
                     "dashboard": {"widgets": {k.replace("-", "_"): v for k, v in dash.widgets.items()},
                                   "conversation_counts": {"unread": dash.unread, "total": dash.total}}}
+        snapshot.update(self._local_state())
         self.timeline.append("snapshot", "app", layer="app", data=snapshot)
         admin = self.lab.admin
         if admin is not None:
@@ -435,6 +444,39 @@ class StepExecutor:
             backend["dashboard"] = _backend_dashboard(self.lab.endpoints.backend_url)
             self.timeline.append("snapshot", "backend", layer="backend", data=backend)
             self.timeline.append("snapshot", "mutations", layer="backend", data={"items": admin.mutations()})
+
+    def _local_state(self) -> dict[str, Any]:
+        """What the app holds locally after the sync: the threads and calendar it had loaded, read with
+        the radio off, so a skipped delta download (R18) cannot hide behind a fresh online fetch.
+
+        Only when the scenario made server-side changes; the phase is marked on the timeline
+        (``snapshot.local``) and the checks judge only what came before it.
+        """
+        from harness.checks.registry import SNAPSHOT_PHASE
+
+        if not any(e.kind == "server" for e in self.timeline.events):
+            return {}
+        if not (self.threads_loaded or self.calendar_loaded):
+            return {}
+        self.timeline.append("run", SNAPSHOT_PHASE, data={"threads": sorted(self.threads_loaded),
+                                                          "calendar": self.calendar_loaded})
+        out: dict[str, Any] = {"ids": {}}
+        self._airplane = True
+        self.device.set_airplane(True)
+        try:
+            if self.threads_loaded:
+                out["threads"] = sorted(self.threads_loaded)
+                out["ids"]["messages"] = [m.id for cid in out["threads"]
+                                          for m in self.app.conversations.open_thread(cid).messages]
+            if self.calendar_loaded:
+                cal = self.app.calendar.open()
+                out["calendar_days"] = [d.date for d in cal.days]
+                out["ids"]["appointments"] = [a for d in cal.days for a in d.appointment_ids]
+        finally:
+            self._airplane = False
+            self.device.set_airplane(False)
+            self.timeline.append("run", SNAPSHOT_PHASE + ".end")
+        return out
 
     def screenshot(self, label: str) -> None:
         try:

@@ -343,6 +343,8 @@ class ServerActivity(StepModel):
 
     kind: Literal["message", "contact", "appointment_change"]
     count: int = Field(default=1, ge=1, le=100)
+    conversation: int | None = Field(default=None, ge=1, description="messages: in this conversation "
+                                     "(default: any)")
 
 
 # -- expectations and waits -----------------------------------------------------------------

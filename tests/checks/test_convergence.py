@@ -79,3 +79,29 @@ def test_still_offline_means_no_verdict(tl: TL) -> None:
     tl.drop(1)
     tl.snapshot("app", 2, APP)
     assert run_checks(tl.events, names=["convergence"]) == []
+
+
+def test_downloads_judged_only_where_the_app_had_loaded(tl: TL) -> None:
+    """A message in a thread the app never loaded is not expected in its local copy."""
+    tl.drop(1.0)
+    tl.add("server", "activity", 2.0, layer="backend", kind="message",
+           created=[{"entity": "message", "id": 7, "conversation_id": 1},
+                    {"entity": "message", "id": 8, "conversation_id": 5}])
+    tl.restore(3.0)
+    tl.snapshot("app", 4.0, {"ids": {"messages": ["1", "7"]}, "threads": [1]})
+    verdicts = [v for v in run_checks(tl.events, names=["convergence"]) if "downloaded" in v.title]
+    assert [v.passed for v in verdicts] == [True]
+    tl.snapshot("app", 5.0, {"ids": {"messages": ["1"]}, "threads": [1]})
+    verdicts = [v for v in run_checks(tl.events, names=["convergence"]) if "downloaded" in v.title]
+    assert [v.passed for v in verdicts] == [False]
+
+
+def test_events_after_the_snapshot_phase_are_not_part_of_the_scenario(tl: TL) -> None:
+    from harness.checks.registry import SNAPSHOT_PHASE, scenario_part
+
+    tl.drop(1.0)
+    tl.restore(2.0)
+    tl.add("run", SNAPSHOT_PHASE, 3.0, layer="harness")
+    tl.drop(4.0)          # the radio off to read the local copy: not an outage
+    kept = scenario_part(tl.events)
+    assert [e.t for e in kept if e.kind == "condition"] == [1.0, 2.0]
