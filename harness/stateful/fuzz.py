@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from hypothesis.errors import FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness import paths
@@ -151,6 +152,14 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                 run_state_machine_as_test(machine, settings=st)
         except BudgetExhausted:
             return out
+        except FlakyStrategyDefinition as e:
+            # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
+            # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
+            if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
+                return out
+            if not ctx.failures:
+                raise
+            exc = e
         except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
             if not ctx.failures:
                 raise
