@@ -49,6 +49,9 @@ class Cell:
     failed_requirements: tuple[str, ...] = ()
     lab_error: bool = False
     change: str | None = None  # set by history: new_failure, fixed, still_failing, new
+    #: what the device's policy made the app do (the background check's verdict), which is where
+    #: devices of a pool are expected to differ
+    behaviour: str = ""
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -165,11 +168,13 @@ def _from_result(result: dict[str, Any], device: str, worker: str, link: str | N
         reason = error or "error (no message)"
     else:
         reason = ""
+    behaviour = "; ".join(str(v.get("title", "")) for v in result.get("verdicts") or []
+                          if isinstance(v, dict) and v.get("check") == "background")
     return Cell(scenario=str(result.get("id")), device=device, outcome=outcome, reason=reason,
                 duration_s=float(dur) if isinstance(dur, (int, float)) else None,
                 time_to_converge_s=float(ttc) if isinstance(ttc, (int, float)) else None,
                 worker=worker, report=link, failed_requirements=reqs,
-                lab_error=outcome == "error")
+                lab_error=outcome == "error", behaviour=behaviour)
 
 
 def _from_outcome(rec: dict[str, Any], device: str) -> Cell:

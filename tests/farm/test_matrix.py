@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from harness.farm.html import build_html
 from harness.farm.matrix import build_matrix, write_matrix
 
 from .conftest import FAILED_VERDICT, FarmFolder
@@ -138,3 +139,16 @@ def test_an_interrupted_run_with_no_finished_batch_is_still_merged(farm: FarmFol
     (farm.root / "farm.json").write_text(json.dumps(data))
     farm.result(0, "s1", "passed")
     assert build_matrix(farm.root).cell("s1", "dev-a").outcome == "passed"
+
+
+def test_policy_behaviour_is_shown_per_device(farm: FarmFolder) -> None:
+    """Passing cells still differ by device: what the policy let background sync do."""
+    runs = {"title": "queue drained while in the background (policy allows it)", "check": "background",
+            "requirement_ids": ["R20"], "passed": True, "evidence": []}
+    waits = {**runs, "title": "nothing sent in the background; drained after foreground"}
+    farm.result(0, "s1", "passed", verdicts=[runs])
+    farm.result(1, "s1", "passed", verdicts=[waits])
+    m = build_matrix(farm.root)
+    assert m.cell("s1", farm.devices[0]).behaviour.startswith("queue drained while in the background")
+    assert m.cell("s1", farm.devices[1]).behaviour.startswith("nothing sent in the background")
+    assert "drained after foreground" in build_html(m)
