@@ -94,7 +94,7 @@ class Expect(_Strict):
         default=None, description="background check: true = the queue must drain while backgrounded, "
                                   "false = nothing may be sent while backgrounded")
     quiescence_s: float = Field(default=2.0, ge=0, le=120, description="no request for this long = quiet")
-    settle_timeout_s: float = Field(default=90, gt=0, le=3600, description="bound on reaching quiescence")
+    settle_timeout_s: float = Field(default=45, gt=0, le=3600, description="bound on reaching quiescence")
 
 
 class Header(_Strict):
