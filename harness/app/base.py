@@ -9,6 +9,7 @@ stands in for a wait. Page objects return observations (values) and record
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any, Callable, TypeVar
 
@@ -25,6 +26,27 @@ class ScreenTimeout(LabError):
 
 def _stale(e: BaseException) -> bool:
     return type(e).__name__ in ("StaleElementReferenceException", "NoSuchElementException")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def screen_read(fn: F) -> F:
+    """Decorate a method that reads several elements of a screen: when the app redraws in the middle
+    (a stale element), read the whole screen again, within the profile's ``ui_s`` bound."""
+
+    @functools.wraps(fn)
+    def wrapper(self: "Screen", *args: Any, **kwargs: Any) -> Any:
+        deadline = time.monotonic() + self.t.ui_s
+        while True:
+            try:
+                return fn(self, *args, **kwargs)
+            except Exception as e:
+                if not _stale(e) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)  # let the redraw finish before reading again
+
+    return wrapper  # type: ignore[return-value]
 
 
 class Screen:

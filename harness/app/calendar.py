@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import CalendarDay, CalendarView
 
 
 class CalendarScreen(Screen):
     """The calendar screen."""
 
+    @screen_read
     def open(self) -> CalendarView:
         if self.first("nav_calendar") is not None:
             self.tap("nav_calendar")

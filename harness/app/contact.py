@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.contacts import ContactsScreen
 from harness.app.observations import ActionResult, Activity, ContactView, ItemState
 
@@ -54,15 +54,19 @@ class ContactScreen(Screen):
             ))
         return tuple(out)
 
+    @screen_read
     def notes(self) -> tuple[ItemState, ...]:
         return self._items("note_item", text_locator="note_text", indicator="note_sync_indicator")
 
+    @screen_read
     def files(self) -> tuple[ItemState, ...]:
         return self._items("file_item")
 
+    @screen_read
     def activity(self) -> tuple[Activity, ...]:
         return tuple(Activity(self.get(e, "activity_id"), self.text(e)) for e in self.find_all("activity_item"))
 
+    @screen_read
     def read(self, contact_id: str | None = None) -> ContactView:
         cid = contact_id or self.current_id() or ""
         available = self._shown(cid)

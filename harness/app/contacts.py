@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import ContactList, ContactRow
 
 
@@ -19,6 +19,7 @@ class ContactsScreen(Screen):
                   or self.unavailable_messages())
         return self.read()
 
+    @screen_read
     def read(self) -> ContactList:
         rows = tuple(ContactRow(self.get(e, "contact_id"), self.text(e)) for e in self.find_all("contact_row"))
         more = self.first("load_more")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import Message, ThreadView
 
 
@@ -41,6 +41,7 @@ class ConversationsScreen(Screen):
                            message="; ".join(view.unavailable))
         return view
 
+    @screen_read
     def read(self, cid: str) -> ThreadView:
         msgs = tuple(Message(self.get(e, "message_id"), self.get(e, "direction"), self.text(e))
                      for e in self.find_all("message_item"))

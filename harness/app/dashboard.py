@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import Dashboard
 
 
@@ -25,6 +25,7 @@ class DashboardScreen(Screen):
         self.wait("dashboard widgets", lambda: self.find_all("widget") or self.unavailable_messages())
         return self.read()
 
+    @screen_read
     def read(self) -> Dashboard:
         widgets: dict[str, float] = {}
         for e in self.find_all("widget"):

@@ -5,7 +5,7 @@ Numbers cannot carry a marker, so the marker goes into the name.
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import OpportunityView
 
 
@@ -24,6 +24,7 @@ class OpportunityScreen(Screen):
         self.wait("opportunity form or message", lambda: self.visible("opportunity_name") or self.unavailable_messages())
         return self.read(oid)
 
+    @screen_read
     def read(self, oid: str) -> OpportunityView:
         name = self.first("opportunity_name")
         if name is None:

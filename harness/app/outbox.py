@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import ItemState
 
 
 class OutboxScreen(Screen):
     """The outbox list."""
 
+    @screen_read
     def read(self) -> tuple[ItemState, ...]:
         if self.first("nav_outbox") is not None:
             self.tap("nav_outbox")

@@ -6,7 +6,7 @@ wait, bounded, for the app to reach a state (online/offline, all synced).
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, screen_read
 from harness.app.observations import Banner, SyncStatus
 
 
@@ -19,12 +19,14 @@ class Shell(Screen):
         self.wait("app ready", lambda: self.get(self.first("app_root"), "app_state") == "ready"
                   if self.first("app_root") is not None else None, limit)
 
+    @screen_read
     def banner(self) -> Banner:
         els = self.visible("offline_banner")
         b = Banner(visible=bool(els), text=self.text(els[0]) if els else "")
         self.record_observation("banner", visible=b.visible, text=b.text)
         return b
 
+    @screen_read
     def sync_status(self) -> SyncStatus:
         el = self.first("sync_status")
         s = SyncStatus(pending=self.pending_count(), text=self.text(el) if el is not None else "")
