@@ -92,13 +92,18 @@ class ScenarioRunner:
         run.begin_or_error()
         if run.result.outcome == "error":
             return run.result
+        from harness.app.base import ScreenTimeout
+
         for step in scenario.steps:
             try:
                 run.step(step)
             except UserError as e:
                 run.error(e)
                 raise
-            except Exception as e:  # the app or the lab broke mid-scenario: an error, with evidence
+            except ScreenTimeout as e:  # the app's screen stopped answering: judged, not a lab error
+                run.step_failed(step, e)
+                break
+            except Exception as e:  # the lab broke mid-scenario: an error, with evidence
                 return run.error(e)
         return run.finish()
 

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.checks import Verdict
-from harness.errors import UserError
+from harness.errors import Evidence, UserError
 from harness.scenario.ledger_feed import LedgerFeed, ledger_end
 from harness.scenario.model import Scenario, Step
 from harness.scenario.result import ScenarioResult
@@ -101,6 +101,17 @@ class ScenarioRun:
             self.steps_s += time.monotonic() - t0
         self.inline.extend(verdicts)
         return verdicts
+
+    def step_failed(self, step: Step, exc: BaseException) -> Verdict:
+        """The app did not show what a step needed within its bound (an error page, a control that never
+        came): a failed verdict (R26: never hang or crash); the scenario stops there and is judged."""
+        ev = self.timeline.append("log", "step.failed", layer="app", data={
+            "step": step.name, "index": step.index, "line": step.line, "error": f"{type(exc).__name__}: {exc}"})
+        self.executor.screenshot("step-failed")
+        verdict = Verdict("ui", ("R26",), False, f"step {step.index + 1} ({step.name}) could not be done: {exc}",
+                          (Evidence(ev.seq, f"{step.name}: {exc}"),))
+        self.inline.append(verdict)
+        return verdict
 
     def finish(self, *, judge: bool = True) -> ScenarioResult:
         """Rollback, quiescence, snapshots, checks, result.json; ``error`` when the lab or app broke."""

@@ -2,8 +2,8 @@
 
 The scenarios tried for a bug are chosen by requirement, not by bug: the
 default-suite scenarios that cover any requirement the catalogue says the bug
-breaks, the most focused (fewest requirements) first. The harness is never
-told which bug is on beyond ``--bugs``.
+breaks, the most specific first (the rarest requirement, then the fewest
+requirements). The harness is never told which bug is on beyond ``--bugs``.
 """
 
 from __future__ import annotations
@@ -33,12 +33,19 @@ def catalogue() -> list[tuple[str, tuple[str, ...]]]:
 
 
 def scenarios_for(requirements: tuple[str, ...]) -> list[Path]:
+    """The default-suite scenarios covering any of ``requirements``, most specific first: those covering
+    the requirement fewest scenarios cover, then those naming fewest requirements."""
+    loaded = [(path, load_scenario(path)) for path in default_suite()]
+    coverage: dict[str, int] = {}
+    for _, s in loaded:
+        for r in s.requirements:
+            coverage[r] = coverage.get(r, 0) + 1
     found = []
-    for path in default_suite():
-        s = load_scenario(path)
-        if set(s.requirements) & set(requirements):
-            found.append((len(s.requirements), s.id, path))
-    return [p for _, _, p in sorted(found)][:MAX_SCENARIOS]
+    for path, s in loaded:
+        shared = set(s.requirements) & set(requirements)
+        if shared:
+            found.append((min(coverage[r] for r in shared), len(s.requirements), s.id, path))
+    return [p for *_, p in sorted(found)][:MAX_SCENARIOS]
 
 
 BUGS = catalogue()
