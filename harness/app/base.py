@@ -129,12 +129,13 @@ class Screen:
         el.click()
 
     def tap(self, name: str | Locator, timeout_s: float | None = None) -> None:
-        """Find the visible element ``name`` and click it; if the app redraws it in between (a stale
-        reference), find it again, within the same bounded wait."""
+        """Find the visible, enabled element ``name`` and click it, as a user taps a control once it can be
+        tapped; if the app redraws it in between (a stale reference), find it again, within the same
+        bounded wait."""
 
         def attempt() -> bool:
             els = self.visible(name)
-            if not els:
+            if not els or not self.enabled(els[0]):
                 return False
             self.click(els[0])  # a stale element raises here and the wait tries again
             return True
