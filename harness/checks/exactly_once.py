@@ -12,6 +12,11 @@ applied-mutation log must hold that key exactly once (``server-ignores-
 idempotency``), and the snapshot's create tables (notes, files, messages)
 must hold the marker in exactly one row.
 
+An action the app sends again after it received the server's
+acknowledgement is a duplicate too, even under the same key (the server may
+absorb it, but the app did not know what it had sent: R22, and R23 when it
+happens while the network flaps).
+
 R27 gets its own verdict for the markers queued before the app was killed,
 relaunched or reinstalled: they must still arrive exactly once
 (``outbox-in-memory``).
@@ -24,14 +29,15 @@ from typing import Any, Mapping, Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
-from harness.checks.view import Queued, applied_requests, arrival_t, evidence, markers_of, queued_actions, requests
+from harness.checks.view import (Queued, applied_requests, arrival_t, evidence, markers_of, offline_windows,
+                                 queued_actions, requests)
 from harness.errors import Evidence
 from harness.timeline import Event
 
 KILL_EVENTS = frozenset({"kill", "relaunch", "reinstall", "force_stop"})
 
 
-@check("exactly_once", "R22", "R27")
+@check("exactly_once", "R22", "R23", "R27")
 def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
     """An R22 verdict over every mutation the harness made (offline or online), and an R27 verdict
     over those queued before a kill."""
@@ -45,7 +51,9 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
         errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx)
         if errs:
             problems[q.marker] = errs
-    verdicts = [_verdict(("R22",), "exactly_once", queued, arrivals, problems,
+    # under flapping, losing or duplicating queued work is R23's promise too
+    flapping = len(offline_windows(events)) >= ctx.flap_min_windows
+    verdicts = [_verdict(("R22", "R23") if flapping else ("R22",), "exactly_once", queued, arrivals, problems,
                          "every queued action applied exactly once")]
     kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
     survived = [q for q in queued if any(_killed_while_queued(q, k, arrivals) for k in kills)]
@@ -89,6 +97,21 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
     errs: list[Evidence] = []
     if not ok:
         errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))
+    acked = [r for r in ok if not r.data.get("fault") and isinstance(r.data.get("t_end"), (int, float))]
+    if acked:
+        first_ack = min(float(r.data["t_end"]) for r in acked)
+        again = [r for r in ok if arrival_t(r) > first_ack]
+        if again:
+            errs.append(evidence(again[0], f"{q.marker} sent again after the server had acknowledged it "
+                                           f"({len(again)} duplicate send{'s' if len(again) > 1 else ''})"))
+    sends = sorted(ok, key=arrival_t)
+    for a, b in zip(sends, sends[1:]):
+        a_end = a.data.get("t_end")
+        if arrival_t(b) - arrival_t(a) < ctx.min_retry_gap_s and isinstance(a_end, (int, float)) \
+                and arrival_t(b) < float(a_end):
+            errs.append(evidence(b, f"{q.marker} sent twice at once ({(arrival_t(b) - arrival_t(a)) * 1000:.0f} ms "
+                                    "apart, the first still in flight)"))
+            break
     keys = {str(r.data.get("key") or "(no key)") for r in ok}
     if len(keys) > 1:
         errs.append(evidence(q.event, f"{q.marker} applied under {len(keys)} different Idempotency-Keys"))

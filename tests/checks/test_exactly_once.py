@@ -49,8 +49,8 @@ def test_lost_marker_fails(tl: TL) -> None:
 
 def test_server_applying_a_replay_twice_is_caught_by_the_mutation_log(tl: TL) -> None:
     _queued_two(tl)
-    tl.request(11, [M1], key="a")
-    tl.request(12, [M1], key="a")
+    tl.request(11, [M1], key="a", fault="drop_response")  # applied; the response never reached the app
+    tl.request(12, [M1], key="a")                          # so it retries with the same key: correct
     tl.request(13, [M2], key="b")
     snaps = Snapshots(mutations=[{"key": "a"}, {"key": "a"}, {"key": "b"}],
                       backend={"notes": [{"text": M1}, {"text": M1}, {"text": M2}]})
@@ -90,7 +90,25 @@ def test_online_mutation_counts_too_lost_response_retried_with_a_new_key(tl: TL)
 
 def test_online_mutation_applied_once_passes(tl: TL) -> None:
     tl.action("add_note", 1, M1, offline=False, outcome="done")
-    tl.request(2, [M1], key="k1")
-    tl.request(3, [M1], key="k1")   # same-key replay: fine
+    tl.request(2, [M1], key="k1", fault="drop_response")
+    tl.request(3, [M1], key="k1")   # same-key retry of a lost response: fine
     [v] = run_checks(tl.events, names=["exactly_once"])
     assert v.passed
+
+
+def test_resending_an_acknowledged_action_is_a_duplicate_even_under_the_same_key(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    tl.request(2, [M1], key="k1")   # applied and acknowledged (delivered)
+    tl.request(3, [M1], key="k1")   # a second flush loop sends it again
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and "sent again after the server had acknowledged it" in v.title + "".join(
+        e.summary for e in v.evidence)
+
+
+def test_the_same_action_sent_twice_at_once_is_a_duplicate(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    first = tl.request(2.00, [M1], key="k1")
+    tl.request(2.02, [M1], key="k1")   # a second flush loop, 20 ms later, while the first is in flight
+    assert first.data["t_end"] > 2.02
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and any("sent twice at once" in e.summary for e in v.evidence)
