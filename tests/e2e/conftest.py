@@ -43,3 +43,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.processes)
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.e2e)
+            # a whole `harness run` per test: the default suite takes minutes, not the unit default of 300 s
+            item.add_marker(pytest.mark.timeout(2400))
