@@ -160,6 +160,24 @@ def _requirements(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str 
 
 
 @cross_check
+def _requirements_judged(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    """A listed requirement must be judged by one of the chosen checks (inline expectations count)."""
+    from harness.checks import CHECK_REQUIREMENTS
+
+    if s.expect.checks is None:
+        return
+    judged = {r for name in s.expect.checks for r in CHECK_REQUIREMENTS.get(name, ())}
+    judged |= {"R1", "R2"} if any(st.name == "expect_banner" for st in s.steps) else set()
+    judged |= {"R9", "R10", "R14", "R15"} if any(st.name == "expect_item" for st in s.steps) else set()
+    for i, rid in enumerate(s.requirements):
+        if rid in judged:
+            continue
+        could = sorted(n for n, reqs in CHECK_REQUIREMENTS.items() if rid in reqs)
+        yield None, f"requirements[{i}]", rid, "a requirement judged by one of the checks in expect.checks " \
+            f"({', '.join(s.expect.checks)})", f"add {' or '.join(could) or 'a check that judges it'} to expect.checks"
+
+
+@cross_check
 def _labels_and_ids(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
     seed = s.setup.seed
     limits = {"contact": seed.contacts, "conversation": seed.conversations, "opportunity": seed.opportunities,

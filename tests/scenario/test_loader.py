@@ -175,3 +175,8 @@ def test_step_reference_in_docs_is_current() -> None:
 
     text = DOC.read_text()
     assert updated(text) == text, "run: python -m harness.scenario.reference"
+
+
+def test_a_listed_requirement_no_chosen_check_judges_is_rejected() -> None:
+    err = _load(HEAD.replace("[R9]", "[R5, R4]") + "steps: [offline]\nexpect:\n  checks: [ordering]\n")
+    assert "requirements[1]" in str(err) and "'R4'" in str(err) and "add liveness to expect.checks" in str(err)
