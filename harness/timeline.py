@@ -161,16 +161,31 @@ class Timeline:
         return list(iter_events(path))
 
 
+def iter_jsonl(lines: Iterable[str | bytes]) -> Iterator[dict[str, Any]]:
+    """Each JSON object in JSON-lines text; blank and torn (unparseable) lines are skipped.
+
+    The timeline, the addon's ledger and anything else written line by line while a run goes on
+    may end in a torn line after a crash: readers skip it rather than fail.
+    """
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            yield obj
+
+
 def iter_events(path: Path) -> Iterator[Event]:
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                continue
+        for d in iter_jsonl(fh):
             try:
-                yield Event.from_dict(json.loads(line))
+                yield Event.from_dict(d)
             except (ValueError, KeyError):
                 continue
 
 
-__all__ = ["Event", "KINDS", "Kind", "Timeline", "iter_events"]
+__all__ = ["Event", "KINDS", "Kind", "Timeline", "iter_events", "iter_jsonl"]

@@ -15,10 +15,11 @@ Usage::
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
+
+from harness.timeline import iter_jsonl
 
 
 @dataclass(frozen=True)
@@ -85,19 +86,20 @@ def read_ledger(path: Path, *, since_seq: int = 0) -> list[LedgerEntry]:
     """Every entry with ``seq > since_seq``, in arrival order; a missing file is an empty ledger."""
     if not path.exists():
         return []
-    out: list[LedgerEntry] = []
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                e = LedgerEntry.from_dict(json.loads(line))
-            except (ValueError, KeyError, TypeError):
-                continue
-            if e.seq > since_seq:
-                out.append(e)
+        out = [e for e in parse_entries(fh) if e.seq > since_seq]
     out.sort(key=lambda e: e.seq)
+    return out
+
+
+def parse_entries(lines: Iterable[str | bytes]) -> list[LedgerEntry]:
+    """Ledger entries from JSON lines (torn or malformed lines skipped), in file order."""
+    out: list[LedgerEntry] = []
+    for d in iter_jsonl(lines):
+        try:
+            out.append(LedgerEntry.from_dict(d))
+        except (ValueError, KeyError, TypeError):
+            continue
     return out
 
 
@@ -106,4 +108,4 @@ def request_events(entries: Iterable[LedgerEntry]) -> list[tuple[float, str, str
     return [(e.t_start, "request", e.name, "http", e.event_data()) for e in entries]
 
 
-__all__ = ["LedgerEntry", "read_ledger", "request_events"]
+__all__ = ["LedgerEntry", "parse_entries", "read_ledger", "request_events"]

@@ -12,11 +12,10 @@ request that crossed.
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 
-from harness.net.ledger import LedgerEntry
+from harness.net.ledger import LedgerEntry, parse_entries
 from harness.timeline import Timeline
 
 
@@ -61,15 +60,7 @@ class LedgerFeed:
         data = self._partial + chunk
         lines = data.split(b"\n")
         self._partial = lines.pop()  # an incomplete last line waits for the rest
-        out = []
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                out.append(LedgerEntry.from_dict(json.loads(line)))
-            except (ValueError, KeyError, TypeError):
-                continue
-        return out
+        return parse_entries(lines)
 
     def poll(self) -> list[LedgerEntry]:
         """Append every entry written since the last poll; returns them."""
