@@ -73,6 +73,8 @@ class FuzzOutcome:
     replay_failed: list[str] = field(default_factory=list)
     result_folder: Path | None = None
     time_to_failure_s: float | None = None
+    #: length of the first failing sequence, before shrinking
+    first_failure_steps: int = 0
 
     @property
     def replay_matches(self) -> bool:
@@ -179,6 +181,7 @@ def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: Fuzz
     out.found = True
     out.time_to_failure_s = ctx.stats.first_failure_s
     out.steps = last.steps
+    out.first_failure_steps = len(ctx.failures[0].steps)
     out.result_folder = last.result.folder
     out.hypothesis_text = "\n".join([f"{type(exc).__name__}: {exc}", *getattr(exc, "__notes__", [])])
     if last.result.outcome == "failed":
