@@ -110,7 +110,7 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
         if arrival_t(b) - arrival_t(a) < ctx.min_retry_gap_s and isinstance(a_end, (int, float)) \
                 and arrival_t(b) < float(a_end):
             errs.append(evidence(b, f"{q.marker} sent twice at once ({(arrival_t(b) - arrival_t(a)) * 1000:.0f} ms "
-                                    "apart, the first still in flight)"))
+                                    "apart, the first still in flight, before any timeout)"))
             break
     keys = {str(r.data.get("key") or "(no key)") for r in ok}
     if len(keys) > 1:

@@ -54,7 +54,8 @@ class CheckContext:
     #: R24 applies even when no 401 was seen (the scenario expired the token)
     expect_token_expiry: bool = False
     #: two sends of one action starting closer than this, the first still in flight, are one action sent
-    #: twice at once (no client retries that fast: a retry waits for a timeout or a backoff)
+    #: twice (a correct client resends an in-flight request only after its own timeout); the runner
+    #: passes the app's request timeout, which it set
     min_retry_gap_s: float = 0.1
     #: backend tables where one mutation creates one row (a marker must appear exactly once)
     create_tables: frozenset[str] = frozenset({"notes", "files", "messages"})
