@@ -286,6 +286,11 @@ def build_matrix(run_dir: Path) -> Matrix:
             found.infos.setdefault(str(s["id"]), ScenarioInfo(str(s["id"]), str(s.get("title") or ""),
                                                               tuple(str(r) for r in s.get("requirements") or [])))
     sids += sorted({k[0] for k in (*found.results, *found.outcomes)} - set(sids))
+    selection = (manifest or {}).get("selection") or {}
+    if selection.get("keyword") or selection.get("markexpr"):
+        # -k / -m deselected the rest: a scenario no device has a word about was not chosen, not broken
+        seen = {k[0] for k in (*found.results, *found.outcomes)}
+        sids = [s for s in sids if s in seen]
     cells: dict[tuple[str, str], Cell] = {}
     for sid in sids:
         for dev in devices:

@@ -280,6 +280,7 @@ def run_farm(pool: Pool, *, run_dir: Path, options: FarmOptions = FarmOptions(),
         "devices": [device_name(d) for d in devices], "started": started,
         "scenarios": [{"id": s.id, "title": s.title, "requirements": list(s.requirements)} for s in scenarios],
         "files": [str(f) for f in files], "seed": options.seed, "bugs": list(options.bugs),
+        "selection": {"keyword": options.keyword, "markexpr": options.markexpr},
     }
     try:
         if options.grid or pool.grid:

@@ -152,3 +152,14 @@ def test_policy_behaviour_is_shown_per_device(farm: FarmFolder) -> None:
     assert m.cell("s1", farm.devices[0]).behaviour.startswith("queue drained while in the background")
     assert m.cell("s1", farm.devices[1]).behaviour.startswith("nothing sent in the background")
     assert "drained after foreground" in build_html(m)
+
+
+def test_scenarios_deselected_by_k_or_m_are_left_out_not_errors(farm: FarmFolder) -> None:
+    manifest = json.loads((farm.root / "farm.json").read_text())
+    manifest["selection"] = {"keyword": "s1", "markexpr": None}
+    (farm.root / "farm.json").write_text(json.dumps(manifest))
+    for i in range(len(farm.devices)):
+        farm.result(i, "s1", "passed")
+    m = build_matrix(farm.root)
+    assert [s.id for s in m.scenarios] == ["s1"]
+    assert m.exit_code() == 0
