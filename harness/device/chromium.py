@@ -155,8 +155,12 @@ class ChromiumDevice:
         })
         return caps
 
-    def _event(self, name: str, **data: Any) -> None:
-        self.timeline.append("device", name, layer="device", data={"device": self.name, "backend": "chromium", **data})
+    def _event(self, name: str, *, t: float | None = None, **data: Any) -> None:
+        """Record a device step. A step that releases the app (radio on, unfreeze, foreground) passes
+        ``t`` = when its call began: the app may act before the call returns (through a Grid, much
+        before), and what it does then must not look as if done under the old state."""
+        self.timeline.append("device", name, layer="device", t=t,
+                             data={"device": self.name, "backend": "chromium", **data})
 
     def _open(self, name: str) -> None:
         self.user_data_dir.mkdir(parents=True, exist_ok=True)
@@ -239,11 +243,13 @@ class ChromiumDevice:
         self._guard.start()
 
     def set_airplane(self, on: bool) -> None:
+        t0 = time.monotonic()
         self._airplane = on
         if self.radio is not None:
             self.radio(not on)
         self._apply_network()
-        self._event("airplane_on" if on else "airplane_off", navigator_online=self._online_flag())
+        self._event("airplane_on" if on else "airplane_off", t=None if on else t0,
+                    navigator_online=self._online_flag())
 
     def set_network(self, kind: str) -> None:
         if kind not in NETWORK_TYPES:
@@ -276,6 +282,7 @@ class ChromiumDevice:
 
     def foreground(self) -> None:
         self._need_running("foreground")
+        t0 = time.monotonic()
         if self._state == AppState.FROZEN:
             self.unfreeze()
         self._window("normal")
@@ -283,7 +290,7 @@ class ChromiumDevice:
             self._window("minimized")
             self._window("normal")
         self._state = AppState.FOREGROUND
-        self._event("foreground", visibility=self.visibility())
+        self._event("foreground", t=t0, visibility=self.visibility())
 
     def freeze(self) -> None:
         self._need_running("freeze")
@@ -297,11 +304,12 @@ class ChromiumDevice:
         self._need_running("unfreeze")
         if self._state != AppState.FROZEN:
             return
+        t0 = time.monotonic()
         self.cdp.execute("Page.setWebLifecycleState", {"state": "active"})
         self._state = AppState.BACKGROUND
         if self.offline:
             self._apply_network()
-        self._event("unfreeze")
+        self._event("unfreeze", t=t0)
 
     def _need_running(self, what: str) -> None:
         if self._driver is None:
