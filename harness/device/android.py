@@ -79,9 +79,7 @@ class AndroidDevice(MobileBase):
         self.runner = runner
         self.package = str(profile.capabilities["appium:appPackage"])
         self.serial = profile.android.serial
-        url = appium_url or endpoints.appium_url or profile.appium_url
-        if not url:
-            raise SpecError("appium_url", None, "an Appium server URL from the lab or the profile")
+        url = self._appium_url(appium_url, endpoints.appium_url, profile.appium_url)
         self.session = MobileSession(url, self.capabilities(), driver_factory, timeline=self.timeline, device=self.name)
         self.commands: list[tuple[str, ...]] = []
 
@@ -243,12 +241,6 @@ class AndroidDevice(MobileBase):
             self.kill()
         else:
             raise Unsupported(self.name, f"policy op {op}", "Android runs shell, freeze, unfreeze and kill")
-
-    def quit(self) -> None:
-        if self.session.driver is not None:
-            self.session.quit()
-            self._event("quit")
-        self._state = AppState.NOT_RUNNING
 
 
 __all__ = ["AndroidDevice"]

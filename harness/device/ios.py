@@ -62,9 +62,7 @@ class IOSDevice(MobileBase):
         self.radio = radio
         self.bundle_id = str(profile.capabilities["appium:bundleId"])
         self.udid = profile.ios.udid
-        url = appium_url or endpoints.appium_url or profile.appium_url
-        if not url:
-            raise SpecError("appium_url", None, "an Appium server URL from the lab or the profile")
+        url = self._appium_url(appium_url, endpoints.appium_url, profile.appium_url)
         self.session = MobileSession(url, self.capabilities(), driver_factory, timeline=self.timeline, device=self.name)
         self.commands: list[tuple[str, ...]] = []
         if radio is not None:
@@ -184,12 +182,6 @@ class IOSDevice(MobileBase):
             self.kill()
         else:
             raise Unsupported(self.name, f"policy op {op}", "iOS runs bar_fetch and kill")
-
-    def quit(self) -> None:
-        if self.session.driver is not None:
-            self.session.quit()
-            self._event("quit")
-        self._state = AppState.NOT_RUNNING
 
 
 __all__ = ["IOSDevice"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from harness.device.base import AppState
-from harness.errors import LabError
+from harness.errors import LabError, SpecError
 from harness.timeline import Timeline
 
 DriverFactory = Callable[[str, dict[str, Any]], Any]
@@ -105,6 +105,7 @@ class MobileBase:
     name: str
     timeline: Timeline
     run_dir: Path
+    session: MobileSession
     backend_name = "mobile"
 
     def __init__(self) -> None:
@@ -122,6 +123,21 @@ class MobileBase:
     def _timed(self) -> Callable[[], float]:
         t0 = time.monotonic()
         return lambda: round((time.monotonic() - t0) * 1000, 1)
+
+    @staticmethod
+    def _appium_url(*candidates: str | None) -> str:
+        """The first Appium URL given (an explicit one, the lab's, the profile's); SpecError if none."""
+        url = next((c for c in candidates if c), None)
+        if not url:
+            raise SpecError("appium_url", None, "an Appium server URL from the lab or the profile")
+        return url
+
+    def quit(self) -> None:
+        """End the session if there is one; safe to call twice."""
+        if self.session.driver is not None:
+            self.session.quit()
+            self._event("quit")
+        self._state = AppState.NOT_RUNNING
 
     def _shot_path(self, label: str) -> Path:
         self._shots += 1

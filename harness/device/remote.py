@@ -158,11 +158,5 @@ class RemoteDevice(MobileBase):
         else:
             raise Unsupported(self.name, f"policy op {op}", "a remote device runs shell (Android) and kill")
 
-    def quit(self) -> None:
-        if self.session.driver is not None:
-            self.session.quit()
-            self._event("quit")
-        self._state = AppState.NOT_RUNNING
-
 
 __all__ = ["RemoteDevice"]
