@@ -15,17 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from harness.device.appium_server import LocalAppium
+from harness.lab.appium import start_appium
 
 SITE = Path(__file__).parent / "site"
 
 
 @pytest.fixture(scope="session")
 def appium_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = LocalAppium(tmp_path_factory.mktemp("appium"))
-    url = server.start()
+    proc, url = start_appium(tmp_path_factory.mktemp("appium"))
     yield url
-    server.stop()
+    proc.stop()
 
 
 @dataclass
