@@ -19,6 +19,11 @@ from harness.timeline import Timeline
 
 T = TypeVar("T")
 
+#: How long a submission may show no effect before the harness looks at whether the app took it at all.
+RETAP_AFTER_S = 1.5
+#: At most this many extra taps on a control whose tap plainly did not land.
+MAX_RETAPS = 2
+
 
 class ScreenTimeout(LabError):
     """The app did not show what a page object waited for within the bound."""
@@ -142,6 +147,45 @@ class Screen:
 
         what = name.value if isinstance(name, Locator) else f"{name} ({self.loc(name).value})"
         self.wait(f"{what} clickable", attempt, timeout_s)
+
+    def submit(self, button: str, field: Any, text: str, what: str, result: Callable[[], T | None],
+               timeout_s: float | None = None) -> T:
+        """Tap ``button`` to submit ``text`` typed into ``field``, then wait (bounded) for ``result``.
+
+        Why not a plain tap: a tap can land where the control was a moment ago. While the network
+        flaps, a sync that lands (a list item losing its "waiting" line) or a connection banner
+        redraws the screen above the control between WebDriver finding it and the pointer going
+        down, and the tap hits nothing; a person sees nothing happen and taps again. This does the
+        same, but only when the app plainly never took the submission: no result yet, the field
+        still holds exactly the typed text and the control is enabled (an app that took it clears
+        the field or disables the control while it works). Each extra tap is recorded on the
+        timeline (``tap_missed``) so a report reader sees it."""
+        limit = self.t.ui_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + limit
+        self.tap(button, timeout_s)
+        retaps = 0
+        while True:
+            found = self.poll(result, max(0.05, min(RETAP_AFTER_S, deadline - time.monotonic())))
+            if found:
+                return found
+            if time.monotonic() >= deadline:
+                raise ScreenTimeout(f"app {self.profile.name}: {what} not seen within {limit:g}s")
+            if retaps < MAX_RETAPS and self._not_taken(button, field, text):
+                retaps += 1
+                self.record_observation("tap_missed", control=button, retry=retaps)
+                self.tap(button, max(0.05, deadline - time.monotonic()))
+
+    def _not_taken(self, button: str, field: Any, text: str) -> bool:
+        """The app shows no sign of having taken a submission: the field still holds the typed text and
+        the control is visible and enabled."""
+        try:
+            shown = self.visible(button)
+            value = field.get_property("value") if self.profile.platform == "web" else field.text
+            return bool(shown) and self.enabled(shown[0]) and str(value or "").strip() == text.strip()
+        except Exception as e:
+            if _stale(e):
+                return False  # the field was redrawn: the app did something, so do not tap again
+            raise
 
     def type_into(self, el: Any, text: str) -> None:
         el.clear()

@@ -99,10 +99,10 @@ class ContactScreen(Screen):
         if self.current_id() != cid:
             self.open(cid)
         body = f"{text} {marker}" if marker else text
-        self.type_into(self.wait_visible("note_input"), body)
-        self.tap("note_add")
+        field = self.wait_visible("note_input")
+        self.type_into(field, body)
         needle = marker or body
-        note = self.wait(f"note {needle!r} listed", lambda: self.note(needle, record=False))
+        note = self.submit("note_add", field, body, f"note {needle!r} listed", lambda: self.note(needle, record=False))
         self.record_action("add_note", marker=marker, contact_id=cid, key=note.key,
                            outcome="queued" if note.state == "pending" else "done", state=note.state)
         return note

@@ -95,3 +95,42 @@ def test_kill_while_queued_then_relaunch_offline(rig: Rig) -> None:
     app.contact.wait_note_state(marker, "synced", timeout_s=30)
     crossed, applied = notes_reaching_backend(rig, marker)
     assert len(applied) == 1 and len(crossed) == 1
+
+
+#: Swallows the next click on the note's Add button before the app sees it, as a tap lands where the
+#: button was a moment ago when the screen above it redraws.
+SWALLOW_NEXT_CLICK = """
+const button = arguments[0];
+document.addEventListener('click', (e) => {
+  if (e.target === button || button.contains(e.target)) { e.stopImmediatePropagation(); e.preventDefault(); }
+}, {capture: true, once: true});
+"""
+
+
+def test_add_note_taps_again_when_the_tap_did_not_land(rig: Rig) -> None:
+    app = rig.app
+    cid = app.contacts.open().rows[2].id
+    app.contact.open(cid)
+    button = app.contact.wait_visible("note_add")
+    rig.device.driver.execute_script(SWALLOW_NEXT_CLICK, button)
+
+    marker = new_marker()
+    note = app.contact.add_note(cid, "missed tap", marker=marker)
+
+    assert marker in note.text
+    missed = [e for e in rig.timeline.events if e.kind == "observation" and e.name == "tap_missed"]
+    assert [e.data["retry"] for e in missed] == [1]
+    app.shell.wait_all_synced()
+    _, applied = notes_reaching_backend(rig, marker)
+    assert len(applied) == 1, applied  # tapped twice in all, added once
+
+
+def test_add_note_does_not_tap_again_when_the_app_took_it(rig: Rig) -> None:
+    app = rig.app
+    cid = app.contacts.open().rows[3].id
+    marker = new_marker()
+    app.contact.add_note(cid, "one tap", marker=marker)
+    app.shell.wait_all_synced()
+    assert not [e for e in rig.timeline.events if e.name == "tap_missed"]
+    _, applied = notes_reaching_backend(rig, marker)
+    assert len(applied) == 1, applied
