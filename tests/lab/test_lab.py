@@ -90,8 +90,12 @@ def test_unreachable_external_backend(tmp_path: Path) -> None:
 @pytest.mark.processes
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_signal_leaves_no_process_and_no_toxic(tmp_path: Path, upstream: str, sig: signal.Signals) -> None:
+    # A shell starts background jobs with SIGINT ignored, and Python keeps an inherited "ignore": put the
+    # child's SIGINT back to the default, as a terminal's foreground job has it, so Ctrl-C is what is tested
+    # whoever launched pytest.
     child = subprocess.Popen([sys.executable, str(HERE / "lab_child.py"), str(tmp_path), upstream],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = child.stdout.readline()  # type: ignore[union-attr]
         ep = json.loads(line)
