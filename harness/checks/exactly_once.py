@@ -15,7 +15,10 @@ must hold the marker in exactly one row.
 An action the app sends again after it received the server's
 acknowledgement is a duplicate too, even under the same key (the server may
 absorb it, but the app did not know what it had sent: R22, and R23 when it
-happens while the network flaps).
+happens while the network flaps). The proxy sees the acknowledgement leave,
+not arrive: when the path broke while it was still on its way (within the
+link's added latency and a small margin), the app may never have had it, and
+sending again under the same key is the retry R22 asks for.
 
 R27 gets its own verdict for the markers queued before the app was killed,
 relaunched or reinstalled: they must still arrive exactly once
@@ -25,12 +28,12 @@ relaunched or reinstalled: they must still arrive exactly once
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
-from harness.checks.view import (Queued, applied_requests, arrival_t, evidence, markers_of, offline_windows,
-                                 queued_actions, requests)
+from harness.checks.view import (Queued, Window, ack_may_be_lost, applied_requests, arrival_t, evidence,
+                                 link_latency_at, markers_of, offline_windows, queued_actions, requests)
 from harness.errors import Evidence
 from harness.timeline import Event
 
@@ -46,13 +49,15 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
         return []
     arrivals = applied_requests(events)
     keys_by_marker = _keys_by_marker(events)
+    windows, latency_at = offline_windows(events), link_latency_at(events)
     problems: dict[str, list[Evidence]] = {}
     for q in queued:
-        errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx)
+        errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx,
+                      windows, latency_at)
         if errs:
             problems[q.marker] = errs
     # under flapping, losing or duplicating queued work is R23's promise too
-    flapping = len(offline_windows(events)) >= ctx.flap_min_windows
+    flapping = len(windows) >= ctx.flap_min_windows
     verdicts = [_verdict(("R22", "R23") if flapping else ("R22",), "exactly_once", queued, arrivals, problems,
                          "every queued action applied exactly once")]
     kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
@@ -93,11 +98,13 @@ def _keys_by_marker(events: Sequence[Event]) -> dict[str, set[str]]:
     return out
 
 
-def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext) -> list[Evidence]:
+def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext,
+           windows: Sequence[Window], latency_at: Callable[[float], float]) -> list[Evidence]:
     errs: list[Evidence] = []
     if not ok:
         errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))
-    acked = [r for r in ok if not r.data.get("fault") and isinstance(r.data.get("t_end"), (int, float))]
+    acked = [r for r in ok if not r.data.get("fault") and isinstance(r.data.get("t_end"), (int, float))
+             and not ack_may_be_lost(r, windows, latency_at)]
     if acked:
         first_ack = min(float(r.data["t_end"]) for r in acked)
         again = [r for r in ok if arrival_t(r) > first_ack]
@@ -106,9 +113,7 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
                                            f"({len(again)} duplicate send{'s' if len(again) > 1 else ''})"))
     sends = sorted(ok, key=arrival_t)
     for a, b in zip(sends, sends[1:]):
-        a_end = a.data.get("t_end")
-        if arrival_t(b) - arrival_t(a) < ctx.min_retry_gap_s and isinstance(a_end, (int, float)) \
-                and arrival_t(b) < float(a_end):
+        if _in_flight_together(a, b, ctx, windows, latency_at):
             errs.append(evidence(b, f"{q.marker} sent twice at once ({(arrival_t(b) - arrival_t(a)) * 1000:.0f} ms "
                                     "apart, the first still in flight, before any timeout)"))
             break
@@ -127,6 +132,20 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
         elif n_create + n_other == 0 and not q.event.name.startswith("edit_"):
             errs.append(evidence(q.event, f"backend snapshot does not hold {q.marker} (lost)"))
     return errs
+
+
+def _in_flight_together(a: Event, b: Event, ctx: CheckContext, windows: Sequence[Window],
+                        latency_at: Callable[[float], float]) -> bool:
+    """``b`` left the app while ``a`` was still in flight from the app's side: before ``a``'s response could have
+    reached it (the proxy's answer plus the link's added latency), sooner than the app's own request timeout, and
+    with no break in the path between them (a break fails ``a``, and ``b`` is then its retry)."""
+    a_end = a.data.get("t_end")
+    if not isinstance(a_end, (int, float)):
+        return False
+    ta, tb = arrival_t(a), arrival_t(b)
+    if tb - ta >= ctx.min_retry_gap_s or tb >= float(a_end) + latency_at(float(a_end)):
+        return False
+    return not any(ta < w.start_t <= tb for w in windows)
 
 
 def _rows_with(backend: Mapping[str, Any], marker: str, create_tables: frozenset[str]) -> tuple[int, int]:

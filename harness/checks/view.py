@@ -14,7 +14,7 @@ in state ``down``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from harness.errors import Evidence
 from harness.markers import MARKER_RE
@@ -181,6 +181,56 @@ def applied_requests(events: Sequence[Event]) -> dict[str, list[Event]]:
     for lst in out.values():
         lst.sort(key=lambda e: (arrival_t(e), e.seq))
     return out
+
+
+#: What a response needs, beyond the link's added latency, to get from the proxy to the app (a loopback hop,
+#: the app's event loop): the path breaking this soon after an acknowledgement left the proxy may have lost it.
+ACK_IN_TRANSIT_S = 0.5
+
+
+def link_latency_at(events: Sequence[Event]) -> Callable[[float], float]:
+    """The link's added one-way latency in seconds (``latency_ms`` + ``jitter_ms`` of the link conditions in
+    force) as a function of time. The proxy records a response when it leaves for the app; this says how long
+    it may still be on its way."""
+    changes: list[tuple[float, int, str, float | None]] = []
+    for ev in events:
+        if ev.kind != "condition":
+            continue
+        if ev.name in RESET_CONDITIONS:
+            changes.append((ev.t, ev.seq, "*", None))
+            continue
+        params = ev.data.get("params") or {}
+        added = float(params.get("latency_ms") or 0) + float(params.get("jitter_ms") or 0)
+        if ev.layer == "link" and added > 0:
+            on = str(ev.data.get("action", "apply")) != "clear"
+            changes.append((ev.t, ev.seq, str(ev.data.get("handle")), added / 1000 if on else None))
+    changes.sort(key=lambda c: (c[0], c[1]))
+
+    def at(t: float) -> float:
+        active: dict[str, float] = {}
+        for ct, _, handle, s in changes:
+            if ct > t:
+                break
+            if handle == "*":
+                active.clear()
+            elif s is None:
+                active.pop(handle, None)
+            else:
+                active[handle] = s
+        return sum(active.values())
+
+    return at
+
+
+def ack_may_be_lost(req: Event, windows: Sequence[Window], latency_at: Callable[[float], float]) -> bool:
+    """The path to the app broke while ``req``'s response was still on its way (after it left the proxy, within
+    the link's latency plus :data:`ACK_IN_TRANSIT_S`): the app may never have seen it, so sending the action again
+    under the same key is the retry R22 asks for, not a duplicate."""
+    t_end = req.data.get("t_end")
+    if not isinstance(t_end, (int, float)):
+        return True
+    bound = float(t_end) + latency_at(float(t_end)) + ACK_IN_TRANSIT_S
+    return any(float(t_end) <= w.start_t <= bound or w.contains(float(t_end)) for w in windows)
 
 
 def reconnect_before(t: float, windows: Sequence[Window]) -> float | None:

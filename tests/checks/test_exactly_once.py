@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.checks import Snapshots, run_checks
+from harness.checks import CheckContext, Snapshots, run_checks
 
 from .factory import M1, M2, TL
 
@@ -112,3 +112,60 @@ def test_the_same_action_sent_twice_at_once_is_a_duplicate(tl: TL) -> None:
     assert first.data["t_end"] > 2.02
     [v] = run_checks(tl.events, names=["exactly_once"])
     assert not v.passed and any("sent twice at once" in e.summary for e in v.evidence)
+
+
+def _slow_link(tl: TL, t: float, latency_ms: int) -> None:
+    tl.add("condition", "latency", t, layer="link", action="apply", handle="h-lat",
+           params={"latency_ms": latency_ms, "jitter_ms": 0, "stream": "downstream"})
+
+
+def test_resending_when_the_link_broke_while_the_acknowledgement_was_on_its_way_is_a_retry(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    _slow_link(tl, 1.5, 900)
+    tl.request(2.0, [M1], key="k1")  # acknowledged at 2.05, reaching the app 0.9 s later...
+    tl.drop(2.6)                     # ...but the link breaks first: the app never had it
+    tl.restore(4.0)
+    tl.request(4.5, [M1], key="k1")  # sent again under the same key: the retry R22 asks for
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert v.passed, v
+
+
+def test_resending_when_the_link_broke_long_after_the_acknowledgement_is_a_duplicate(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    _slow_link(tl, 1.5, 900)
+    tl.request(2.0, [M1], key="k1")  # acknowledged at 2.05, delivered by about 2.95
+    tl.drop(5.0)                     # the link breaks seconds later
+    tl.restore(6.0)
+    tl.request(6.5, [M1], key="k1")  # the app sends what it had been told was done
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
+
+
+def test_without_added_latency_only_a_break_right_after_the_acknowledgement_excuses_a_resend(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    tl.request(2.0, [M1], key="k1")
+    tl.drop(3.0)                     # a second after the acknowledgement left: it had arrived
+    tl.restore(4.0)
+    tl.request(4.5, [M1], key="k1")
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed
+
+
+def test_sent_again_before_the_first_answer_crossed_a_slow_link_is_sent_twice_at_once(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    _slow_link(tl, 1.5, 900)
+    tl.request(2.0, [M1], key="k1")  # answered at 2.05; the app has it at about 2.95
+    tl.request(2.6, [M1], key="k1")  # a second flush loop sends it while the first still waits
+    [v] = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
+    assert not v.passed and any("sent twice at once" in e.summary for e in v.evidence)
+
+
+def test_a_break_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    _slow_link(tl, 1.5, 900)
+    tl.request(2.0, [M1], key="k1")
+    tl.drop(2.1)                     # the first's answer dies on the way back
+    tl.restore(2.5)
+    tl.request(2.6, [M1], key="k1")  # the app's retry, before 2.95
+    [v] = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
+    assert v.passed, v
