@@ -92,10 +92,10 @@ _CATALOGUE: tuple[Bug, ...] = (
         "after 5 failed attempts the sync engine stops until relaunch",
         "a long outage with several failed attempts: after reconnection the "
         "queue never drains"),
-    Bug("concurrent-flush", "client", ("R23", "R5"),
-        "every reconnection starts another flush loop without a lock",
-        "flap the link: the ledger shows overlapping flushes, duplicated or "
-        "reordered mutations"),
+    Bug("concurrent-flush", "client", ("R22", "R23", "R5"),
+        "every sync trigger (a reconnection, a new change, the retry timer) starts another flush loop without a lock",
+        "keep adding while a reconnection sync drains over a slow link, or flap the link: the ledger shows "
+        "the same idempotency key sent twice at once (overlapping flushes), and reordered mutations"),
     Bug("no-sync-on-foreground", "client", ("R20", "R21"),
         "returning to the foreground does not trigger a sync",
         "queue offline, background, reconnect, foreground: nothing is sent "

@@ -50,21 +50,12 @@ def scenarios_for(requirements: tuple[str, ...]) -> list[Path]:
 
 BUGS = catalogue()
 
-#: bugs whose misbehaviour shows only in some runs, with the reason (the test still runs them)
-TIMING_DEPENDENT = {
-    "concurrent-flush": "two flush loops send the same actions only when two reconnection triggers overlap "
-                        "a non-empty queue; the harness catches the duplicate sends when they happen "
-                        "(exactly_once: 'sent twice at once'), but not every run produces them",
-}
-
 
 def test_the_catalogue_has_at_least_twelve_bugs() -> None:
     assert len(BUGS) >= 12
 
 
-@pytest.mark.parametrize("bug,requirements", [
-    pytest.param(b, r, marks=pytest.mark.xfail(reason=TIMING_DEPENDENT[b], strict=False)) if b in TIMING_DEPENDENT
-    else (b, r) for b, r in BUGS], ids=[b for b, _ in BUGS])
+@pytest.mark.parametrize("bug,requirements", BUGS, ids=[b for b, _ in BUGS])
 def test_bug_is_caught_naming_its_requirement(bug: str, requirements: tuple[str, ...], tmp_path: Path,
                                               harness_run: Any) -> None:
     chosen = scenarios_for(requirements)
