@@ -7,6 +7,10 @@
 * ``chain_overhead_ms``: per-request latency through link + HTTP layer minus
   direct, 1 KiB POST bodies, keep-alive, sequential; p50/p99.
 * ``chain_rps`` / ``direct_rps``: requests/s with 8 client threads for 3 s.
+* Where the throughput goes: ``mitm_rps`` (the lab's mitmdump with the addon,
+  addressed directly, no link) and ``mitm_plain_rps`` (a mitmdump with the
+  same options and no addon): the ceiling a Python proxy sets on 2 shared
+  cores, and the addon's share of it.
 
 Loopback only, bounded (well under 2 minutes). Usage:
 ``.venv/bin/python benchmarks/network.py``.
@@ -30,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.lab import Lab, LabConfig  # noqa: E402
+from harness import paths  # noqa: E402
+from harness.lab.ports import free_port  # noqa: E402
 from harness.lab.process import ManagedProcess  # noqa: E402
 from harness.net.conditions import Down, ResetPeer  # noqa: E402
 from harness.net.schedule import Scheduler, flap  # noqa: E402
@@ -94,6 +100,28 @@ def rps(make_client: "callable[[], httpx.Client]", url: str, seconds: float = 3.
     return round(sum(counts) / (time.monotonic() - t0), 1)
 
 
+def plain_mitmdump_rps(run: Path, url: str) -> float:
+    """Requests/s through a mitmdump started with the lab's options but without the harness addon."""
+    port = free_port()
+    mitm = ManagedProcess("mitmdump-plain", [str(paths.mitmdump()), "--mode", "regular", "--listen-host", "127.0.0.1",
+                                             "--listen-port", str(port), "--set", "flow_detail=0", "--set",
+                                             "termlog_verbosity=warn", "--set", "connection_strategy=lazy"],
+                          log_path=run / "mitmdump-plain.log").start()
+    try:
+        mitm.wait_ready(lambda: can_connect("127.0.0.1", port), timeout_s=30)
+        return rps(lambda: httpx.Client(proxy=f"http://127.0.0.1:{port}", trust_env=False, timeout=10), url)
+    finally:
+        mitm.stop()
+
+
+def can_connect(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         run = Path(d)
@@ -130,6 +158,8 @@ def main() -> None:
                             "chain_p50": round(statistics.median(ch), 3), "direct_p50": round(statistics.median(di), 3)}
                 chain_rps = rps(chain, echo)
                 direct_rps = rps(direct, echo)
+                mitm_rps = rps(lambda: httpx.Client(proxy=ep.mitm_url, trust_env=False, timeout=10), echo)
+            mitm_plain_rps = plain_mitmdump_rps(run, echo)
         finally:
             up.stop()
     print(json.dumps({
@@ -139,6 +169,9 @@ def main() -> None:
         "chain_rps": chain_rps,
         "direct_rps": direct_rps,
         "chain_vs_direct": round(chain_rps / direct_rps, 3) if direct_rps else None,
+        "mitm_rps": mitm_rps,
+        "mitm_plain_rps": mitm_plain_rps,
+        "mitm_plain_vs_direct": round(mitm_plain_rps / direct_rps, 3) if direct_rps else None,
     }))
 
 
