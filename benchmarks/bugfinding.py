@@ -15,6 +15,7 @@ client's launch config (each example reinstalls the app).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -62,6 +63,14 @@ def one(runner: Any, bug: str | None, seed: int, budget_s: float, shrink_s: floa
 
 
 def main() -> None:
+    # Hypothesis writes its own notes (a slow shrink, say) to stdout; the JSON alone goes there.
+    out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        result = measure()
+    out.write(json.dumps(result, indent=2) + "\n")
+
+
+def measure() -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--budget", type=float, default=120, help="search budget per bug and seed (s)")
     ap.add_argument("--shrink", type=float, default=90, help="shrink bound per failure (s)")
@@ -117,7 +126,7 @@ def main() -> None:
             "mean_steps_per_example": round(steps / examples, 1) if examples else None,
         },
     }
-    print(json.dumps({"summary": summary, "runs": runs}, indent=2))
+    return {"summary": summary, "runs": runs}
 
 
 if __name__ == "__main__":
