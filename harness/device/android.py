@@ -30,6 +30,7 @@ logs          ``adb logcat -d`` into the run folder, then ``logcat -c``
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -121,14 +122,14 @@ class AndroidDevice(MobileBase):
         return self.session.driver
 
     def launch(self) -> None:
-        took = self._timed()
+        t0, took = time.monotonic(), self._timed()
         if self.endpoints.proxy:
             self.set_proxy(self.endpoints.proxy)
         self.session.open()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
         self.last_cold_start_ms = took()
-        self._event("launch", cold_start_ms=self.last_cold_start_ms)
+        self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def set_proxy(self, proxy: str) -> None:
         """Route the emulator's HTTP through the lab's link (host seen at 10.0.2.2)."""
@@ -150,9 +151,11 @@ class AndroidDevice(MobileBase):
         return name
 
     def set_airplane(self, on: bool) -> None:
+        t0 = time.monotonic()
         args = {"airplaneMode": on} if on else {"airplaneMode": False, "wifi": True, "data": True}
         self.session.mobile("setConnectivity", args)
-        self._event("airplane_on" if on else "airplane_off", command="mobile: setConnectivity", args=args)
+        self._event("airplane_on" if on else "airplane_off", t=None if on else t0, command="mobile: setConnectivity",
+                    args=args)
 
     def set_network(self, kind: str) -> None:
         if kind not in NETWORK_TYPES:
@@ -173,11 +176,12 @@ class AndroidDevice(MobileBase):
         self._event("background")
 
     def foreground(self) -> None:
+        t0 = time.monotonic()
         if self._state == AppState.FROZEN:
             self.unfreeze()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
-        self._event("foreground")
+        self._event("foreground", t=t0)
 
     def freeze(self) -> None:
         self.shell(f"am make-uid-idle {self.package}")
@@ -186,9 +190,10 @@ class AndroidDevice(MobileBase):
         self._event("freeze", approximation="make-uid-idle + RUN_ANY_IN_BACKGROUND ignore")
 
     def unfreeze(self) -> None:
+        t0 = time.monotonic()
         self.shell(f"cmd appops set {self.package} RUN_ANY_IN_BACKGROUND allow")
         self._state = AppState.BACKGROUND
-        self._event("unfreeze")
+        self._event("unfreeze", t=t0)
 
     def kill(self) -> None:
         self.shell(f"am force-stop {self.package}")
@@ -198,11 +203,11 @@ class AndroidDevice(MobileBase):
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:
             self.kill()
-        took = self._timed()
+        t0, took = time.monotonic(), self._timed()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
         self.last_cold_start_ms = took()
-        self._event("relaunch", cold_start_ms=self.last_cold_start_ms)
+        self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:
         apk = self.profile.android.apk or self.profile.capabilities.get("appium:app")

@@ -156,7 +156,7 @@ class ChromiumDevice:
         return caps
 
     def _event(self, name: str, *, t: float | None = None, **data: Any) -> None:
-        """Record a device step. A step that releases the app (radio on, unfreeze, foreground) passes
+        """Record a device step. A step that releases the app (radio on, unfreeze, foreground, a launch) passes
         ``t`` = when its call began: the app may act before the call returns (through a Grid, much
         before), and what it does then must not look as if done under the old state."""
         self.timeline.append("device", name, layer="device", t=t,
@@ -176,7 +176,7 @@ class ChromiumDevice:
             self._apply_network()  # the service worker may have started with the page
         self.last_cold_start_ms = round((time.monotonic() - t0) * 1000, 1)
         self._state = AppState.FOREGROUND
-        self._event(name, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
+        self._event(name, t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
                     user_data_dir=str(self.user_data_dir), offline=self._airplane)
 
     def _wait_loaded(self, timeout_s: float = 30.0) -> None:

@@ -18,6 +18,7 @@ Limits that shape this backend:
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -89,12 +90,12 @@ class IOSDevice(MobileBase):
         return self.session.driver
 
     def launch(self) -> None:
-        took = self._timed()
+        t0, took = time.monotonic(), self._timed()
         self.session.open()
         self.session.mobile("activateApp", {"bundleId": self.bundle_id})
         self._state = AppState.FOREGROUND
         self.last_cold_start_ms = took()
-        self._event("launch", cold_start_ms=self.last_cold_start_ms)
+        self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def install_ca(self, pem: Path) -> None:
         """Trust the mitmproxy CA on the simulator."""
@@ -105,8 +106,9 @@ class IOSDevice(MobileBase):
             raise Unsupported(self.name, "airplane mode",
                               "an iOS simulator cannot toggle its network (no XCTest API); cut the lab's link instead "
                               "(harness net offline) or give the device the lab's radio hook")
+        t0 = time.monotonic()
         self.radio(not on)
-        self._event("airplane_on" if on else "airplane_off", mode="link")
+        self._event("airplane_on" if on else "airplane_off", t=None if on else t0, mode="link")
 
     def set_network(self, kind: str) -> None:
         raise Unsupported(self.name, "network type", "an iOS simulator has one host network; shape it at the lab's link")
@@ -117,9 +119,10 @@ class IOSDevice(MobileBase):
         self._event("background")
 
     def foreground(self) -> None:
+        t0 = time.monotonic()
         self.session.mobile("activateApp", {"bundleId": self.bundle_id})
         self._state = AppState.FOREGROUND
-        self._event("foreground")
+        self._event("foreground", t=t0)
 
     def freeze(self) -> None:
         raise Unsupported(self.name, "freeze", "iOS suspends a backgrounded app itself; use background()")
@@ -135,11 +138,11 @@ class IOSDevice(MobileBase):
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:
             self.kill()
-        took = self._timed()
+        t0, took = time.monotonic(), self._timed()
         self.session.mobile("activateApp", {"bundleId": self.bundle_id})
         self._state = AppState.FOREGROUND
         self.last_cold_start_ms = took()
-        self._event("relaunch", cold_start_ms=self.last_cold_start_ms)
+        self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:
         app = self.profile.ios.app_path or self.profile.capabilities.get("appium:app")

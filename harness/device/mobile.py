@@ -117,8 +117,12 @@ class MobileBase:
     def state(self) -> AppState:
         return self._state
 
-    def _event(self, name: str, **data: Any) -> None:
-        self.timeline.append("device", name, layer="device", data={"device": self.name, "backend": self.backend_name, **data})
+    def _event(self, name: str, *, t: float | None = None, **data: Any) -> None:
+        """Record a device step. A step that releases the app (radio on, unfreeze, foreground, a launch) passes
+        ``t`` = when its call began: the app may act before the call returns (through a Grid or a cloud farm,
+        seconds before), and what it does then must not look as if done under the old state."""
+        self.timeline.append("device", name, layer="device", t=t,
+                             data={"device": self.name, "backend": self.backend_name, **data})
 
     def _timed(self) -> Callable[[], float]:
         t0 = time.monotonic()

@@ -175,3 +175,31 @@ def test_policies_issue_adb_commands(tmp_path: Path, profile: str, params: dict[
     with PolicyRunner(dev, pol, "android", package=dev.package, timeline=dev.timeline):
         time.sleep(wait_s)
     assert r.argvs == [ADB + e for e in expected]
+
+
+def test_steps_that_release_the_app_are_stamped_when_their_call_begins(tmp_path: Path) -> None:
+    """Through a Grid or a cloud farm the app runs again seconds before the call returns; what it sends then
+    must not look as if sent while it was still backgrounded, killed or offline."""
+    dev, f, _ = make(tmp_path)
+    dev.launch()
+    driver = f.drivers[0]
+    plain = driver.execute_script
+
+    def slow(script: str, args: dict[str, object]) -> object:
+        time.sleep(0.3)  # the app is already running while the call is still on its way back
+        return plain(script, args)
+
+    driver.execute_script = slow  # type: ignore[method-assign]
+
+    def stamp(step: object, name: str) -> tuple[float, float]:
+        t0 = time.monotonic()
+        step()  # type: ignore[operator]
+        return t0, [e for e in dev.timeline.events if e.name == name][-1].t
+
+    dev.background()
+    for step, name in ((dev.foreground, "foreground"), (dev.kill, "kill"), (dev.relaunch, "relaunch"),
+                       (lambda: dev.set_airplane(True), "airplane_on"), (lambda: dev.set_airplane(False), "airplane_off")):
+        began, stamped = stamp(step, name)
+        if name in ("kill", "airplane_on"):
+            continue  # steps that hold the app back are stamped when done
+        assert stamped - began < 0.1, f"{name} stamped {stamped - began:.2f} s after its call began"
