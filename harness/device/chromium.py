@@ -374,6 +374,10 @@ class ChromiumDevice:
                 return
             except Exception as e:  # fall back to the slow, certain way
                 self._event("reinstall_fallback", error=f"{type(e).__name__}: {e}")
+        self.reinstall_on_new_profile()
+
+    def reinstall_on_new_profile(self) -> None:
+        """The slow, certain reinstall: the session ends, the profile folder goes, a new session starts."""
         if self._driver is not None:
             self._end_session()
         shutil.rmtree(self.user_data_dir, ignore_errors=True)

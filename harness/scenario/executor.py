@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from harness.app.base import ScreenTimeout
 from harness.checks import Verdict
 from harness.errors import Evidence, LabError
 from harness.markers import new_marker
@@ -26,6 +27,9 @@ from harness.scenario import steps as S
 from harness.scenario.conditions import condition_for, offline_condition, schedule_for
 from harness.scenario.model import LoadItem, Scenario, Step
 from harness.timeline import Timeline
+
+#: How long an app wiped in place may take to boot before the harness resets it the slow way.
+IN_PLACE_BOOT_S = 10.0
 
 POLL_S = 0.2
 
@@ -85,10 +89,19 @@ class StepExecutor:
         """The app installed afresh (storage cleared) and launched with the scenario's URL."""
         if self.device.state.value == "not_running":
             self.device.launch()
-            self.device.reinstall()
-        else:
-            self.device.reinstall()
-        self.app.shell.wait_ready()
+        self.device.reinstall()
+        if not callable(getattr(self.device, "reinstall_on_new_profile", None)):
+            self.app.shell.wait_ready()
+            return
+        # The reference device wipes the app's storage in place (fast); an app reloaded while the browser is
+        # still deleting its database can wait on it for good and never finish booting. Then the slow,
+        # certain reset, once: a new session on an empty profile.
+        try:
+            self.app.shell.wait_ready(timeout_s=IN_PLACE_BOOT_S)
+        except ScreenTimeout as e:
+            self.timeline.append("log", "reinstall.retry", layer="device", data={"error": str(e)})
+            self.device.reinstall_on_new_profile()
+            self.app.shell.wait_ready()
 
     def load(self, item: str | LoadItem) -> None:
         """Load one setup target while online so that the app caches it."""
