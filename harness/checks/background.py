@@ -2,7 +2,8 @@
 
 Under a policy that allows background sync (Android "No restrictions", iOS
 Background App Refresh on), queued work drains while the app is in the
-background once the link is back. Under one that forbids it (an aggressive
+background once the link is back (judged when the link was back for at
+least ``MIN_ONLINE_IN_BACKGROUND_S`` before the app returned). Under one that forbids it (an aggressive
 OEM killer, Background App Refresh off), nothing is sent while backgrounded
 and the queue drains within ``max_drain_s`` after the app returns to the
 foreground (``no-sync-on-foreground`` breaks that).
@@ -22,6 +23,10 @@ from harness.checks.view import Window, applied_requests, arrival_t, evidence, o
 from harness.errors import Evidence
 from harness.timeline import Event
 
+#: the shortest online spell in the background that is judged under a policy that allows background sync:
+#: policies with fetch windows (iOS Background App Refresh on: every 5 s, Doze: every 6 s) give the app at
+#: least one window in it, and an app waiting out a retry backoff has come back to the queue
+MIN_ONLINE_IN_BACKGROUND_S = 8.0
 LEAVE = frozenset({"background", "freeze"})
 RETURN = frozenset({"foreground", "unfreeze", "relaunch"})
 
@@ -85,6 +90,8 @@ def _allowed(req: tuple[str, ...], bg: Event, fg_t: float, windows: Sequence[Win
     up = _online_from(bg.t, fg_t, windows)
     if up is None:
         return None  # never online while backgrounded: nothing to judge
+    if fg_t - up < MIN_ONLINE_IN_BACKGROUND_S:
+        return None  # back in the foreground too soon to tell (a retry backoff or a fetch window may not fit)
     late = [q for q in pending if q.marker not in firsts or arrival_t(firsts[q.marker]) >= fg_t]
     if late:
         ev = (evidence(bg, "went to background with queued work; background sync allowed"),) + tuple(

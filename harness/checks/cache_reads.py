@@ -7,7 +7,8 @@ is one subject). Its content is every list or mapping under the keys in
 :data:`CONTENT_KEYS` (``items``, ``activity``, ``messages``, ...).
 
 For each such observation made while offline:
-- subject loaded before (observed online, or opened by an online action):
+- subject loaded before (observed online, or opened by an online action
+  whose outcome was not "unavailable"/"error"/"hung"):
   it must not be unavailable, an error or a hang, and it must still show
   every element the latest online observation of it showed (a superset:
   notes added offline may join). Breaks R3 plus the screen's requirement.
@@ -36,6 +37,8 @@ SCREENS: dict[str, tuple[str, str | None]] = {
 OPENERS: dict[str, str] = {"open_contact": "contact_view", "open_thread": "thread_view",
                            "open_calendar": "calendar_view", "scroll_contacts": "contact_list"}
 CONTENT_KEYS: tuple[str, ...] = ("items", "ids", "fields", "activity", "notes", "messages", "appointments", "rows")
+#: an opener's outcome that says the screen did not load (e.g. the app had not yet noticed the link came back)
+NOT_LOADED: frozenset[str] = frozenset({"unavailable", "error", "hung"})
 #: only these screens are "never loaded -> needs a connection" (R12)
 NEEDS_CONNECTION: frozenset[str] = frozenset({"contact_view", "thread_view"})
 
@@ -60,8 +63,9 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
 
     for ev in events:
         if ev.kind == "action" and ev.name in OPENERS and not is_offline(ev, windows):
-            screen = OPENERS[ev.name]
-            opened[(screen, _subject(screen, ev.data))] = ev
+            if ev.data.get("outcome") not in NOT_LOADED:  # the app said it could not load it: nothing to cache
+                screen = OPENERS[ev.name]
+                opened[(screen, _subject(screen, ev.data))] = ev
             continue
         if ev.kind != "observation" or ev.name not in SCREENS:
             continue

@@ -31,6 +31,14 @@ def test_allowed_but_waits_for_foreground_fails(tl: TL) -> None:
     assert not v.passed and v.requirement_ids == ("R21",) and [e.seq for e in v.evidence] == [3, 2]
 
 
+def test_allowed_but_foreground_too_soon_is_not_judged(tl: TL) -> None:
+    # online in the background for 1 s only (e.g. the app was waiting out a retry backoff): no verdict
+    _setup(tl, "allowed")
+    tl.add("device", "foreground", 6, layer="device")        # 5
+    tl.request(7, [M1])                                      # 6
+    assert run_checks(tl.events, names=["background"]) == []
+
+
 def test_forbidden_and_sent_in_background_fails(tl: TL) -> None:
     _setup(tl, "forbidden")
     tl.request(7, [M1])                                      # 5

@@ -68,3 +68,12 @@ def test_opened_by_online_action_counts_as_loaded(tl: TL) -> None:
     tl.obs("contact_view", 3, contact_id=5, fields={"name": "Bo"})              # 2
     v = _by_req(run_checks(tl.events, names=["cache_reads"]))
     assert v["R6"].passed and "R12" not in v
+
+
+def test_online_open_that_said_unavailable_did_not_load(tl: TL) -> None:
+    # just after a reconnection the app may not have noticed yet: it says "needs a connection" and caches nothing
+    tl.action("open_thread", 1, offline=False, outcome="unavailable", conversation_id=2)   # 0
+    tl.drop(2)                                                                             # 1
+    tl.obs("thread_view", 3, conversation_id=2, unavailable=True)                          # 2
+    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    assert list(v) == ["R12"] and v["R12"].passed
