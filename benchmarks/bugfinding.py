@@ -54,7 +54,9 @@ def one(runner: Any, bug: str | None, seed: int, budget_s: float, shrink_s: floa
     return {
         "bug": bug, "seed": seed, "found": out.found, "kind": out.kind or None,
         "seconds_to_first_failure": round(out.time_to_failure_s, 1) if out.time_to_failure_s is not None else None,
-        "shrunk_length": len(out.steps) if out.found else None,
+        "shrunk_length": len(out.actions) if out.found else None,
+        "shrunk_steps_with_expectations": len(out.steps) if out.found else None,
+        "first_failure_length": out.first_failure_actions if out.found else None,
         "failed_checks": out.failed_checks, "requirements_named": out.requirement_ids,
         "replay": out.replay_outcome, "replay_matches": out.replay_matches if out.found else None,
         "examples": s.examples, "steps": s.steps, "wall_s": round(time.monotonic() - t0, 1),

@@ -31,7 +31,7 @@ def _bugs(raw: str) -> tuple[str, ...]:
               help="seconds of searching before giving up clean (shrinking has its own bound)")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Hypothesis seed (printed for reproduction)")
 @click.option("--settings-profile", type=click.Choice(["ci", "nightly"]), default="ci", show_default=True,
-              help="ci: sequences of up to 12 steps; nightly: up to 20 and longer shrinking")
+              help="ci: sequences of 6 rules; nightly: 12 rules and longer shrinking")
 @click.option("--report-dir", type=click.Path(path_type=Path), default=None, help="run folder (default reports/fuzz-<id>)")
 @click.option("--export-dir", type=click.Path(path_type=Path), default=None,
               help="where the scenario goes (default scenarios/regressions)")
@@ -88,7 +88,8 @@ def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, sett
     console.print(f"[red]FAILED[/red] ({out.kind}) after {out.time_to_failure_s or 0:.0f}s: {out.title}")
     if out.requirement_ids:
         console.print(f"requirements: {', '.join(out.requirement_ids)}")
-    console.print(f"shrunk sequence ({len(out.steps)} steps):")
+    console.print(f"shrunk sequence ({len(out.actions)} actions, {len(out.steps)} steps with the expectations; "
+                  f"first failure: {out.first_failure_actions} actions):")
     for i, stp in enumerate(out.steps, 1):
         console.print(f"  {i:2}. {stp.as_yaml()}", markup=False, highlight=False)
     report = _render(out.run_dir, console)

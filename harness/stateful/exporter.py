@@ -34,8 +34,10 @@ from harness.scenario.steps import parse_step
 from harness.stateful.strategies import SETUP_CONTACTS
 
 REGRESSIONS = paths.SCENARIOS / "regressions"
-#: the steady state every generated sequence starts from (dashboard cached, the setup contacts opened)
-FUZZ_SETUP = Setup(load=["dashboard", *[LoadItem(contact=c) for c in SETUP_CONTACTS]])
+#: the steady state every generated sequence starts from (dashboard cached, the setup contacts opened); access
+#: tokens live a few seconds, so an offline spell of a few seconds outlives one, as a long outage does (R24)
+FUZZ_TOKEN_TTL_S = 4
+FUZZ_SETUP = Setup(load=["dashboard", *[LoadItem(contact=c) for c in SETUP_CONTACTS]], token_ttl_s=FUZZ_TOKEN_TTL_S)
 #: quick quiescence: the reference app's timers are fast, a second of silence is enough
 FUZZ_EXPECT = Expect(quiescence_s=1.0, settle_timeout_s=45)
 

@@ -16,6 +16,7 @@ Usage::
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import time
 from contextlib import contextmanager
@@ -75,6 +76,12 @@ class FuzzOutcome:
     time_to_failure_s: float | None = None
     #: length of the first failing sequence, before shrinking
     first_failure_steps: int = 0
+    first_failure_actions: int = 0
+
+    @property
+    def actions(self) -> list[Step]:
+        """The shrunk sequence without its expectations: what a person would do to reproduce it."""
+        return actions_of(self.steps)
 
     @property
     def replay_matches(self) -> bool:
@@ -91,6 +98,16 @@ class FuzzOutcome:
         if bugs:
             parts.append(f"--bugs {','.join(bugs)}")
         return " ".join(parts)
+
+
+def actions_of(steps: list[Step]) -> list[Step]:
+    """The steps that act (network, device, user, server, time), not the ``expect_*`` ones that only look."""
+    return [s for s in steps if not s.name.startswith("expect_") and s.name != "wait_synced"]
+
+
+def round_seed(seed: int, round_no: int) -> int:
+    """The Hypothesis seed of round ``round_no`` of a run seeded ``seed`` (round 0 uses ``seed`` itself)."""
+    return seed if round_no == 0 else seed * 1_000_003 + round_no
 
 
 @contextmanager
@@ -117,6 +134,18 @@ def opportunity_owners(runner: Any) -> dict[int, int]:
     return {int(r["id"]): int(r["contact_id"]) for r in rows if int(r.get("contact_id", 0)) in CONTACTS}
 
 
+def background_policies(runner: Any) -> tuple[str, ...]:
+    """The background policies the runner's device can express, by name (the spell draws one for R20/R21)."""
+    from harness.device.policies import POLICIES
+    from harness.device.profiles import policy_backend
+
+    profile = getattr(runner, "profile", None)
+    if profile is None:
+        return ()
+    backend = policy_backend(profile)
+    return tuple(name for name, p in POLICIES.items() if backend in p.builders)
+
+
 def start_runner(options: FuzzOptions, seed: int) -> Any:
     from harness.scenario.runner import ScenarioRunner
     from harness.scenario.session import new_run_id
@@ -140,32 +169,35 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
     try:
         ctx = FuzzContext(runner=runner, checks=options.checks, opportunity_owner=opportunity_owners(runner),
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
-                          shrink_s=options.shrink_s or profile.shrink_s)
+                          shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner))
         machine = machine_for(ctx)
-        machine._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
         st = settings_for(options.settings_profile, device=options.device, bugs=options.bugs,
                           use_database=options.use_database)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
                           run_dir=runner.run_dir, stats=ctx.stats)
         exc: BaseException | None = None
-        try:
-            with _shrink_bound(options.shrink_s or profile.shrink_s):
-                run_state_machine_as_test(machine, settings=st)
-        except BudgetExhausted:
-            return out
-        except FlakyStrategyDefinition as e:
-            # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
-            # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
-            if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
+        for round_no in itertools.count():
+            machine._hypothesis_internal_use_seed = round_seed(seed, round_no)  # type: ignore[attr-defined]
+            try:
+                with _shrink_bound(options.shrink_s or profile.shrink_s):
+                    run_state_machine_as_test(machine, settings=st)
+                continue  # a clean round: the next one, until the budget runs out
+            except BudgetExhausted:
                 return out
-            if not ctx.failures:
-                raise
-            exc = e
-        except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
-            if not ctx.failures:
-                raise
-            exc = e
+            except FlakyStrategyDefinition as e:
+                # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
+                # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
+                if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
+                    return out
+                if not ctx.failures:
+                    raise
+                exc = e
+            except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
+                if not ctx.failures:
+                    raise
+                exc = e
+            break
         if ctx.failures:
             _found(out, ctx, exc or ctx.failures[-1].error, options)
             if options.replay and out.kind == "failed":
@@ -182,6 +214,7 @@ def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: Fuzz
     out.time_to_failure_s = ctx.stats.first_failure_s
     out.steps = last.steps
     out.first_failure_steps = len(ctx.failures[0].steps)
+    out.first_failure_actions = len(actions_of(ctx.failures[0].steps))
     out.result_folder = last.result.folder
     out.hypothesis_text = "\n".join([f"{type(exc).__name__}: {exc}", *getattr(exc, "__notes__", [])])
     if last.result.outcome == "failed":
@@ -209,4 +242,4 @@ def _export_and_replay(out: FuzzOutcome, runner: Any, options: FuzzOptions) -> N
     out.replay_failed = list(dict.fromkeys(v.check for v in result.verdicts if not v.passed))
 
 
-__all__ = ["FuzzOptions", "FuzzOutcome", "fuzz", "opportunity_owners", "start_runner"]
+__all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "background_policies", "fuzz", "opportunity_owners", "start_runner"]

@@ -97,8 +97,15 @@ class RefModel:
         return next(q for q in self.items if q.label == label)
 
     def expected_item_state(self, label: str) -> str | None:
-        """``pending`` while it cannot have synced, ``synced`` once online again, None when racy."""
+        """``pending`` while it cannot have synced, ``synced`` once online again, None when racy or superseded.
+
+        A later edit of the same opportunity replaces the fields an earlier edit set, so the earlier edit
+        can no longer be seen on its own (its outcome is judged by ordering and convergence instead).
+        """
         q = self.item(label)
+        if q.kind == "opportunity" and any(o.kind == q.kind and o.record == q.record and o.made_at_step > q.made_at_step
+                                           for o in self.items):
+            return None
         if q.offline and not self.reconnected_after.get(q.label) and not self.online:
             return "pending"
         if self.online and (not q.offline or self.reconnected_after.get(q.label)):

@@ -3,15 +3,16 @@
 One example costs seconds (a fresh app in a real browser), so the profiles
 differ from Hypothesis's defaults: no per-example deadline, no health checks
 about slow data generation, one bug at a time (``report_multiple_bugs``
-off, so a found failure goes straight to shrinking), short sequences. The
-fuzz command bounds the whole run by wall-clock time instead of
-``max_examples``; shrinking gets its own bound (``shrink_s``).
+off, so a found failure goes straight to shrinking), short sequences, and
+``max_examples`` of one round (``ROUND_EXAMPLES``, see there): the fuzz
+command runs round after round until its wall-clock budget ends; shrinking
+gets its own bound (``shrink_s``).
 
 Failing examples are kept in ``.hypothesis/fuzz/<device>/<bugs>/`` so that
 the next run of the same configuration replays them first.
 
 >>> load_profile("ci").stateful_step_count
-12
+6
 """
 
 from __future__ import annotations
@@ -35,15 +36,22 @@ class Profile:
     shrink_s: float  # wall-clock bound on shrinking one failure
 
 
+#: examples per Hypothesis run ("round"). Below ten, Hypothesis skips the two things it does first for cheap
+#: tests, which cost a real app session each here: the "small test case" phase (every novel prefix is first
+#: run extended with the simplest choices: the same dull sequence again and again) and, after ten valid
+#: examples, up to five mutated copies of each generated example. Each round after the first gets a seed
+#: derived from the run's seed (:func:`harness.stateful.fuzz.round_seed`), so the run still replays from one seed.
+ROUND_EXAMPLES = 9
+
 PROFILES: dict[str, Profile] = {
-    "ci": Profile("ci", steps=12, shrink_s=180.0),
-    "nightly": Profile("nightly", steps=20, shrink_s=900.0),
+    "ci": Profile("ci", steps=6, shrink_s=180.0),
+    "nightly": Profile("nightly", steps=12, shrink_s=900.0),
 }
 
 for _p in PROFILES.values():
     settings.register_profile(
         f"harness-fuzz-{_p.name}",
-        max_examples=100_000,  # the time budget ends the run, not a count
+        max_examples=ROUND_EXAMPLES,  # one round; the fuzz loop runs rounds until the time budget ends
         stateful_step_count=_p.steps,
         deadline=None,
         derandomize=False,
@@ -73,4 +81,4 @@ def settings_for(name: str, *, device: str, bugs: tuple[str, ...], use_database:
     return settings(load_profile(name), database=db)
 
 
-__all__ = ["PROFILES", "Profile", "database_dir", "load_profile", "settings_for"]
+__all__ = ["PROFILES", "ROUND_EXAMPLES", "Profile", "database_dir", "load_profile", "settings_for"]

@@ -80,6 +80,23 @@ def wait_s() -> st.SearchStrategy[float]:
     return st.sampled_from([0.5, 1.0, 2.0])
 
 
+def spell_wait_s() -> st.SearchStrategy[float]:
+    """Time passing offline inside a spell: mostly short, sometimes long enough for the app's retries to
+    back off to their ceiling and for the backend's access token to expire (R19, R24)."""
+    return st.sampled_from([1.0, 2.0, 4.0])
+
+
+def latency_params() -> st.SearchStrategy[dict[str, Any]]:
+    """A slow link (a weak cellular signal): every request takes a good part of a second (R23)."""
+    return st.fixed_dictionaries({"type": st.just("latency"), "latency_ms": st.sampled_from([300, 800])})
+
+
+def drop_via() -> st.SearchStrategy[str]:
+    """Every kind of "offline" the requirements name: airplane, no signal, no backend, half-open, captive portal."""
+    return st.sampled_from(["link", "airplane", "backend", "half_open", "captive_portal"])
+
+
 __all__ = ["CONTACTS", "CONVERSATIONS", "SETUP_CONTACTS", "STAGES", "background_params", "drop_response_params",
-           "flap_params", "http_status_params", "offline_via", "opportunity_edit", "outage_params",
-           "photo_size_kb", "server_activity_params", "switch_params", "thread_params", "wait_s"]
+           "drop_via", "flap_params", "http_status_params", "latency_params", "offline_via", "opportunity_edit",
+           "outage_params", "photo_size_kb", "server_activity_params", "spell_wait_s", "switch_params",
+           "thread_params", "wait_s"]

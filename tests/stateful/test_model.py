@@ -58,6 +58,17 @@ def test_queue_order_and_item_states() -> None:
     assert m.expected_item_state("n2") == "synced" and m.expected_item_state("n1") == "synced"
 
 
+def test_an_opportunity_edit_superseded_by_a_later_edit_is_not_looked_for() -> None:
+    m = model()
+    m.apply("offline", {"via": "link"})
+    m.apply("edit_opportunity", {"opportunity": 1, "as": "o1"})
+    m.apply("online", {})
+    m.apply("edit_opportunity", {"opportunity": 2, "as": "o2"})
+    assert m.expected_item_state("o1") == "synced"  # another opportunity: o1 still shows
+    m.apply("edit_opportunity", {"opportunity": 1, "as": "o3"})
+    assert m.expected_item_state("o1") is None and m.expected_item_state("o3") == "synced"
+
+
 @pytest.mark.parametrize("action, behaviour", [
     ("add_note", "queued"), ("send_sms", "queued"), ("call", "unavailable"), ("pay", "unavailable"),
     ("run_workflow", "unavailable"), ("open_contact", "cached"), ("search", "limited"),
