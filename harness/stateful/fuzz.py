@@ -28,6 +28,7 @@ from hypothesis.errors import FlakyStrategyDefinition
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness import paths
+from harness.lab import signals
 from harness.scenario.model import SeedSpec, Step
 from harness.stateful.exporter import export_scenario, scenario_from_steps
 from harness.stateful.machine import BudgetExhausted, FuzzContext, FuzzStats, machine_for, primary_failure
@@ -176,28 +177,10 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
                           run_dir=runner.run_dir, stats=ctx.stats)
-        exc: BaseException | None = None
-        for round_no in itertools.count():
-            machine._hypothesis_internal_use_seed = round_seed(seed, round_no)  # type: ignore[attr-defined]
-            try:
-                with _shrink_bound(options.shrink_s or profile.shrink_s):
-                    run_state_machine_as_test(machine, settings=st)
-                continue  # a clean round: the next one, until the budget runs out
-            except BudgetExhausted:
-                return out
-            except FlakyStrategyDefinition as e:
-                # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
-                # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
-                if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
-                    return out
-                if not ctx.failures:
-                    raise
-                exc = e
-            except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
-                if not ctx.failures:
-                    raise
-                exc = e
-            break
+        with signals.interrupts_pass_through():
+            exc = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s)
+        if exc is _BUDGET_OUT:
+            return out
         if ctx.failures:
             _found(out, ctx, exc or ctx.failures[-1].error, options)
             if options.replay and out.kind == "failed":
@@ -206,6 +189,35 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
     finally:
         if own:
             runner.close()
+
+
+#: what :func:`_search` returns when the budget ran out with nothing found
+_BUDGET_OUT = BudgetExhausted()
+
+
+def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float) -> BaseException | None:
+    """Hypothesis rounds until a failure (returns its exception) or the end of the budget (``_BUDGET_OUT``)."""
+    for round_no in itertools.count():
+        machine._hypothesis_internal_use_seed = round_seed(seed, round_no)  # type: ignore[attr-defined]
+        try:
+            with _shrink_bound(shrink_s):
+                run_state_machine_as_test(machine, settings=st)
+        except BudgetExhausted:
+            return _BUDGET_OUT
+        except FlakyStrategyDefinition as e:
+            # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
+            # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
+            if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
+                return _BUDGET_OUT
+            if not ctx.failures:
+                raise
+            return e
+        except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
+            if not ctx.failures:
+                raise
+            return e
+        # a clean round: the next one, until the budget runs out
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: FuzzOptions) -> None:

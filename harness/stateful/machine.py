@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, precondition, rule
 
 from harness.checks import Verdict
+from harness.lab import signals
 from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
 from harness.scenario.steps import parse_step
@@ -408,6 +409,8 @@ class SyncMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         ctx, live, original = self.ctx, self.live, self._raised
+        if signals.interrupted() is not None:
+            return  # Ctrl-C or SIGTERM: no closing steps; the runner and the lab unwind
         if self._errored:
             assert original is not None
             result = live.error(original)
