@@ -161,6 +161,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
+        _keep_spells_enabled(self)
         ctx = self.ctx
         if ctx.stats.failures == 0 and time.monotonic() > ctx.deadline:
             raise BudgetExhausted()
@@ -460,6 +461,36 @@ class SyncMachine(RuleBasedStateMachine):
         if previous is not None and previous != result.folder and not ctx.keep_passing:
             _remove(previous)
         ctx.progress()
+
+
+class _SpellsAlwaysOn:
+    """Hypothesis's swarm flags for one example, except that the offline spell is never switched off."""
+
+    def __init__(self, flags: Any) -> None:
+        self._flags = flags
+
+    def is_enabled(self, name: str) -> bool:
+        return name == SPELL_RULE or self._flags.is_enabled(name)
+
+
+SPELL_RULE = "a_spell_offline"
+
+
+def _keep_spells_enabled(machine: RuleBasedStateMachine) -> None:
+    """Keep swarm testing for the single-step rules, never for the spell.
+
+    Hypothesis switches a random subset of rules off for each example ("swarm testing": about half on
+    average, sometimes all but one), which diversifies cheap examples. Here an example costs seconds and
+    nearly every offline-sync bug needs a spell, so an example without one is mostly wasted: before this,
+    most early examples were a single rule kind repeated (four writes online, four network faults). This
+    reaches into Hypothesis's rule strategy (``enabled_rules_strategy``); if a later Hypothesis renames it,
+    plain swarm testing stays, which is slower to find bugs but still correct.
+    """
+    strategy = getattr(machine, "_rules_strategy", None)
+    flags = getattr(strategy, "enabled_rules_strategy", None)
+    if flags is not None and not getattr(strategy, "_spells_kept", False):
+        strategy.enabled_rules_strategy = flags.map(_SpellsAlwaysOn)  # type: ignore[union-attr]
+        strategy._spells_kept = True  # type: ignore[union-attr]
 
 
 def _remove(folder: Any) -> None:
