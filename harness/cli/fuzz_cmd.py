@@ -31,7 +31,7 @@ def _bugs(raw: str) -> tuple[str, ...]:
               help="seconds of searching before giving up clean (shrinking has its own bound)")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Hypothesis seed (printed for reproduction)")
 @click.option("--settings-profile", type=click.Choice(["ci", "nightly"]), default="ci", show_default=True,
-              help="ci: sequences of 4 rules; nightly: 12 rules and longer shrinking")
+              help="ci: sequences of 3 rules; nightly: 12 rules and longer shrinking")
 @click.option("--report-dir", type=click.Path(path_type=Path), default=None, help="run folder (default reports/fuzz-<id>)")
 @click.option("--export-dir", type=click.Path(path_type=Path), default=None,
               help="where the scenario goes (default scenarios/regressions)")

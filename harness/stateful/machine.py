@@ -210,7 +210,7 @@ class SyncMachine(RuleBasedStateMachine):
         """One offline spell as the requirements tell it, start to end, as a single rule.
 
         A screen opened online (R3, R6-R8), a drop of any kind (R1, R2), one to
-        four things a user does offline (queued writes, cached reads, gated
+        three things a user does offline (queued writes, cached reads, gated
         features, a kill, the background, the server moving on, time passing:
         R5-R17, R19, R27), a reconnection under a drawn condition (plain, a slow
         link, flapping, a network switch, a lost response, server errors, or
@@ -226,7 +226,7 @@ class SyncMachine(RuleBasedStateMachine):
         last_read = self._read(before, data) if before else None
         self._drop(data.draw(S.drop_via(), label="drop"))
         labels = []
-        for _ in range(data.draw(st.integers(1, 4), label="offline actions")):
+        for _ in range(data.draw(st.integers(1, 3), label="offline actions")):
             kind = data.draw(st.sampled_from(SPELL_ACTIONS), label="offline action")
             if kind == "write":
                 labels += self._write_any(data)
@@ -243,7 +243,7 @@ class SyncMachine(RuleBasedStateMachine):
             else:
                 self._do("wait", data.draw(S.spell_wait_s(), label="wait"))
         self._reconnect_under(data.draw(st.sampled_from(RECONNECTIONS), label="reconnection"), data)
-        for _ in range(data.draw(st.integers(0, 2), label="writes while draining")):
+        for _ in range(data.draw(st.integers(0, 1), label="writes while draining")):
             labels += self._write_any(data)
         if labels:
             self._do("expect_item", {"as": labels[-1], "state": "synced", "within_s": SYNC_WITHIN_S})

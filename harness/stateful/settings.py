@@ -12,7 +12,7 @@ Failing examples are kept in ``.hypothesis/fuzz/<device>/<bugs>/`` so that
 the next run of the same configuration replays them first.
 
 >>> load_profile("ci").stateful_step_count
-4
+3
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Profile:
 ROUND_EXAMPLES = 9
 
 PROFILES: dict[str, Profile] = {
-    "ci": Profile("ci", steps=4, shrink_s=180.0),
+    "ci": Profile("ci", steps=3, shrink_s=180.0),
     "nightly": Profile("nightly", steps=12, shrink_s=900.0),
 }
 
