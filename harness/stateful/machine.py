@@ -63,9 +63,10 @@ WRITES = ("add_note", "edit_opportunity", "upload_photo", "send_sms", "send_emai
 SPELL_ACTIONS = ("write", "reopen", "write", "read", "write", "online_only", "kill", "background", "server_activity",
                  "wait")
 #: how the path comes back at the end of a spell (R4 Wi-Fi/cellular back or a switch, R20/R21 while in the
-#: background, R22 a lost response, R23 a slow or flapping link); the plainest first (shrinking goes there)
-RECONNECTIONS = ("plain", "slow_link", "flapping", "switch_network", "lost_response", "server_errors",
-                 "in_background")
+#: background, R22 a lost response (listed twice: exactly-once is the core promise), R23 a slow or flapping
+#: link); the plainest first (shrinking goes there)
+RECONNECTIONS = ("plain", "lost_response", "slow_link", "flapping", "switch_network", "lost_response",
+                 "server_errors", "in_background")
 
 
 class BudgetExhausted(BaseException):
