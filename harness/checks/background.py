@@ -3,14 +3,19 @@
 Under a policy that allows background sync (Android "No restrictions", iOS
 Background App Refresh on), queued work drains while the app is in the
 background once the link is back (judged when the link was back for at
-least ``MIN_ONLINE_IN_BACKGROUND_S`` before the app returned). Under one that forbids it (an aggressive
-OEM killer, Background App Refresh off), nothing is sent while backgrounded
-and the queue drains within ``max_drain_s`` after the app returns to the
-foreground (``no-sync-on-foreground`` breaks that).
+least ``MIN_ONLINE_IN_BACKGROUND_S`` before the app returned). Under one
+that forbids it (an aggressive OEM killer, Background App Refresh off),
+nothing is sent once the policy has taken hold (its first idle, freeze or
+kill operation on the device) and the queue drains within ``max_drain_s``
+after the app returns to the foreground (``no-sync-on-foreground`` breaks
+that).
 
-The policy is ``ctx.background_sync``, else the last ``device policy``
-event's ``data.background_sync`` (``allowed``/``forbidden``). The
-requirement is R20 on Android, R21 on iOS (``data.platform``), else both.
+Each background period is judged under the policy declared for it (the
+last ``device policy`` event with ``data.background_sync`` before it: a
+generated sequence may background the app under several policies), else
+``ctx.background_sync``; a scenario that says ``sync_while_background``
+forces its answer on every period. The requirement is R20 on Android, R21
+on iOS (``data.platform``), else both.
 """
 
 from __future__ import annotations
@@ -34,18 +39,19 @@ RETURN = frozenset({"foreground", "unfreeze", "relaunch"})
 @check("background", "R20", "R21")
 def background(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
     """One verdict per background period that had queued work, under the policy in force."""
-    policy_ev = next((e for e in reversed(events) if e.kind == "device" and e.name == "policy"), None)
-    policy = ctx.background_sync or (str(policy_ev.data.get("background_sync")) if policy_ev else None)
-    if policy not in ("allowed", "forbidden"):
-        return []
-    platform = str(policy_ev.data.get("platform", "")).lower() if policy_ev else ""
-    req = ("R20",) if platform == "android" else ("R21",) if platform == "ios" else ("R20", "R21")
     windows = offline_windows(events)
     queued = queued_actions(events, ctx, windows)
     arrivals = applied_requests(events)
     firsts = {q.marker: arrivals[q.marker][0] for q in queued if q.marker in arrivals}
     out: list[Verdict] = []
     for bg, fg in _periods(events):
+        declared = _declared_policy(events, bg.t)
+        policy = ctx.background_sync if ctx.background_sync_forced or declared is None else \
+            declared.data.get("background_sync")
+        if policy not in ("allowed", "forbidden"):
+            continue
+        platform = str(declared.data.get("platform", "")).lower() if declared else ""
+        req = ("R20",) if platform == "android" else ("R21",) if platform == "ios" else ("R20", "R21")
         fg_t = fg.t if fg is not None else events[-1].t
         pending = [q for q in queued if q.event.t < fg_t and
                    (q.marker not in firsts or arrival_t(firsts[q.marker]) >= bg.t)]
@@ -56,6 +62,12 @@ def background(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext)
         else:
             out.append(_forbidden(req, bg, fg, fg_t, events, windows, pending, firsts, ctx))
     return [v for v in out if v is not None]
+
+
+def _declared_policy(events: Sequence[Event], t: float) -> Event | None:
+    """The last ``device policy`` event declaring ``background_sync`` at or before ``t`` (the period's policy)."""
+    return next((e for e in reversed(events) if e.t <= t and e.kind == "device" and e.name == "policy"
+                 and "background_sync" in e.data), None)
 
 
 def _periods(events: Sequence[Event]) -> list[tuple[Event, Event | None]]:
@@ -101,9 +113,22 @@ def _allowed(req: tuple[str, ...], bg: Event, fg_t: float, windows: Sequence[Win
     return Verdict("background", req, True, "queue drained while in the background (policy allows it)", ev)
 
 
+def _policy_took_hold(events: Sequence[Event], t0: float, t1: float) -> Event | None:
+    """The first operation the policy ran on the device in [t0, t1) (an idle, a freeze, a kill), if any.
+
+    A policy acts some time after the app leaves the foreground (iOS suspends after about half a second, a
+    Xiaomi-like killer after seconds); until then the app is still running and may finish what it was
+    doing, so only what it sends after the policy took hold breaks "no background sync".
+    """
+    return next((e for e in events if e.kind == "device" and e.name == "policy" and t0 <= e.t < t1
+                 and e.data.get("op") and not e.data.get("error")), None)
+
+
 def _forbidden(req: tuple[str, ...], bg: Event, fg: Event | None, fg_t: float, events: Sequence[Event],
                windows: Sequence[Window], pending: list, firsts: dict[str, Event], ctx: CheckContext) -> Verdict:
-    sent = [r for r in requests(events) if bg.t <= arrival_t(r) < fg_t and str(r.data.get("method", "GET")) != "GET"]
+    hold = _policy_took_hold(events, bg.t, fg_t)
+    sent = [] if hold is None else [r for r in requests(events) if hold.t <= arrival_t(r) < fg_t and
+                                    str(r.data.get("method", "GET")) != "GET"]
     bad: list[Evidence] = [evidence(r, "sent while backgrounded under a policy that forbids it") for r in sent]
     if fg is not None:
         start = max(fg_t, _online_from(fg_t, float("inf"), windows) or fg_t)

@@ -49,8 +49,11 @@ class CheckContext:
     long_outage_s: float = 60.0
     #: this many offline windows make R23 (flapping) apply
     flap_min_windows: int = 3
-    #: R20/R21: the device policy; None reads it from the last ``device policy`` event
+    #: R20/R21: the device policy; each background period is judged under the policy declared for it (the
+    #: ``device policy`` event before it), this one only when the period declares none or when forced
     background_sync: Literal["allowed", "forbidden"] | None = None
+    #: the scenario itself said whether the app may sync in the background: every period is judged so
+    background_sync_forced: bool = False
     #: R24 applies even when no 401 was seen (the scenario expired the token)
     expect_token_expiry: bool = False
     #: two sends of one action starting closer than this, the first still in flight, are one action sent

@@ -41,10 +41,33 @@ def test_allowed_but_foreground_too_soon_is_not_judged(tl: TL) -> None:
 
 def test_forbidden_and_sent_in_background_fails(tl: TL) -> None:
     _setup(tl, "forbidden")
-    tl.request(7, [M1])                                      # 5
-    tl.add("device", "foreground", 20, layer="device")       # 6
+    tl.add("device", "policy", 3.5, layer="device", op="freeze", step="timed")   # 5: the OS acts
+    tl.request(7, [M1])                                      # 6
+    tl.add("device", "foreground", 20, layer="device")       # 7
     [v] = run_checks(tl.events, names=["background"])
-    assert not v.passed and [e.seq for e in v.evidence] == [3, 5]
+    assert not v.passed and [e.seq for e in v.evidence] == [3, 6]
+
+
+def test_forbidden_but_sent_before_the_policy_took_hold_passes(tl: TL) -> None:
+    # a Xiaomi-like killer acts after seconds: until then the app still runs and may finish its sync
+    _setup(tl, "forbidden")
+    tl.request(7, [M1])                                                          # 5
+    tl.add("device", "policy", 8, layer="device", op="kill", step="timed")       # 6
+    tl.add("device", "foreground", 20, layer="device")                           # 7
+    [v] = run_checks(tl.events, names=["background"])
+    assert v.passed, v
+
+
+def test_each_period_is_judged_under_its_own_policy(tl: TL) -> None:
+    _setup(tl, "allowed")                                                        # 0-4: allowed, bg at 3
+    tl.request(7, [M1])                                                          # 5: drained in bg
+    tl.add("device", "foreground", 20, layer="device")                           # 6
+    tl.add("device", "policy", 21, layer="device", background_sync="forbidden", platform="ios")  # 7
+    tl.add("device", "background", 22, layer="device")                           # 8: nothing queued
+    tl.add("device", "foreground", 30, layer="device")                           # 9
+    [v] = run_checks(tl.events, names=["background"])
+    # the first period ran under "allowed": its upload is no violation of the later "forbidden" policy
+    assert v.passed and v.requirement_ids == ("R20",)
 
 
 def test_forbidden_and_no_sync_on_foreground_fails(tl: TL) -> None:
