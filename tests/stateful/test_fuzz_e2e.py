@@ -42,8 +42,9 @@ def test_clean_app_short_budget(fuzz_runner: Any, tmp_path: Path) -> None:
 # queued offline, its response lost on the reconnection).
 @pytest.mark.parametrize("bug, check, seed", [("outbox-lifo", "ordering", 1),
                                               ("server-ignores-idempotency", "exactly_once", 15)])
-def test_finds_shrinks_exports_and_replays(fuzz_runner: Any, tmp_path: Path, bug: str, check: str, seed: int) -> None:
-    out = run_fuzz(fuzz_runner, tmp_path, (bug,), budget_s=110, seed=seed, checks=("ordering", "exactly_once"))
+def test_finds_shrinks_exports_and_replays(fresh_fuzz_runner: Any, tmp_path: Path, bug: str, check: str,
+                                           seed: int) -> None:
+    out = run_fuzz(fresh_fuzz_runner, tmp_path, (bug,), budget_s=150, seed=seed, checks=("ordering", "exactly_once"))
     assert out.found and out.kind == "failed", "not found within the budget"
     assert check in out.failed_checks, out.title
     # shrinking is bounded in time here (each candidate is a real run): it must not grow the sequence
