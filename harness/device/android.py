@@ -122,13 +122,13 @@ class AndroidDevice(MobileBase):
         return self.session.driver
 
     def launch(self) -> None:
-        t0, took = time.monotonic(), self._timed()
+        t0 = time.monotonic()
         if self.endpoints.proxy:
             self.set_proxy(self.endpoints.proxy)
         self.session.open()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = took()
+        self.last_cold_start_ms = self._ms_since(t0)
         self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def set_proxy(self, proxy: str) -> None:
@@ -203,10 +203,10 @@ class AndroidDevice(MobileBase):
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:
             self.kill()
-        t0, took = time.monotonic(), self._timed()
+        t0 = time.monotonic()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = took()
+        self.last_cold_start_ms = self._ms_since(t0)
         self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:

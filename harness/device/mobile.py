@@ -124,9 +124,10 @@ class MobileBase:
         self.timeline.append("device", name, layer="device", t=t,
                              data={"device": self.name, "backend": self.backend_name, **data})
 
-    def _timed(self) -> Callable[[], float]:
-        t0 = time.monotonic()
-        return lambda: round((time.monotonic() - t0) * 1000, 1)
+    @staticmethod
+    def _ms_since(t0: float) -> float:
+        """Milliseconds from ``t0`` (a ``time.monotonic()`` reading) to now, to 0.1 ms."""
+        return round((time.monotonic() - t0) * 1000, 1)
 
     @staticmethod
     def _appium_url(*candidates: str | None) -> str:

@@ -11,6 +11,7 @@ policy runner records the error.
 from __future__ import annotations
 
 import shlex
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,11 +75,11 @@ class RemoteDevice(MobileBase):
         return {self.app_key: self.app_id}
 
     def launch(self) -> None:
-        took = self._timed()
+        t0 = time.monotonic()
         self.session.open()
         self.session.mobile("activateApp", self._app())
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = took()
+        self.last_cold_start_ms = self._ms_since(t0)
         self._event("launch", cold_start_ms=self.last_cold_start_ms, url=self.profile.appium_url)
 
     def _android_only(self, what: str) -> None:
@@ -122,10 +123,10 @@ class RemoteDevice(MobileBase):
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:
             self.kill()
-        took = self._timed()
+        t0 = time.monotonic()
         self.session.mobile("activateApp", self._app())
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = took()
+        self.last_cold_start_ms = self._ms_since(t0)
         self._event("relaunch", cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:
