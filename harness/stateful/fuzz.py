@@ -16,7 +16,6 @@ Usage::
 
 from __future__ import annotations
 
-import itertools
 import secrets
 import time
 from contextlib import contextmanager
@@ -179,10 +178,8 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           run_dir=runner.run_dir, stats=ctx.stats)
         with signals.interrupts_pass_through():
             exc = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s)
-        if exc is _BUDGET_OUT:
-            return out
-        if ctx.failures:
-            _found(out, ctx, exc or ctx.failures[-1].error, options)
+        if exc is not None:
+            _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
                 _export_and_replay(out, runner, options)
         return out
@@ -191,24 +188,22 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
             runner.close()
 
 
-#: what :func:`_search` returns when the budget ran out with nothing found
-_BUDGET_OUT = BudgetExhausted()
-
-
 def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float) -> BaseException | None:
-    """Hypothesis rounds until a failure (returns its exception) or the end of the budget (``_BUDGET_OUT``)."""
-    for round_no in itertools.count():
+    """Hypothesis rounds until a failure (returns its exception; ``ctx.failures`` holds the runs) or the end of
+    the budget with nothing found (None)."""
+    round_no = 0
+    while True:
         machine._hypothesis_internal_use_seed = round_seed(seed, round_no)  # type: ignore[attr-defined]
         try:
             with _shrink_bound(shrink_s):
                 run_state_machine_as_test(machine, settings=st)
         except BudgetExhausted:
-            return _BUDGET_OUT
+            return None
         except FlakyStrategyDefinition as e:
             # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
             # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
             if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
-                return _BUDGET_OUT
+                return None
             if not ctx.failures:
                 raise
             return e
@@ -216,8 +211,7 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
             if not ctx.failures:
                 raise
             return e
-        # a clean round: the next one, until the budget runs out
-    raise AssertionError("unreachable")  # pragma: no cover
+        round_no += 1  # a clean round: the next one, until the budget runs out
 
 
 def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: FuzzOptions) -> None:

@@ -464,6 +464,10 @@ class SyncMachine(RuleBasedStateMachine):
         ctx.progress()
 
 
+#: the rule swarm testing never switches off
+SPELL_RULE = SyncMachine.a_spell_offline.__name__
+
+
 class _SpellsAlwaysOn:
     """Hypothesis's swarm flags for one example, except that the offline spell is never switched off."""
 
@@ -472,9 +476,6 @@ class _SpellsAlwaysOn:
 
     def is_enabled(self, name: str) -> bool:
         return name == SPELL_RULE or self._flags.is_enabled(name)
-
-
-SPELL_RULE = "a_spell_offline"
 
 
 def _keep_spells_enabled(machine: RuleBasedStateMachine) -> None:
@@ -489,9 +490,8 @@ def _keep_spells_enabled(machine: RuleBasedStateMachine) -> None:
     """
     strategy = getattr(machine, "_rules_strategy", None)
     flags = getattr(strategy, "enabled_rules_strategy", None)
-    if flags is not None and not getattr(strategy, "_spells_kept", False):
+    if flags is not None:  # the rule strategy is the machine's own: this runs once for it, in __init__
         strategy.enabled_rules_strategy = flags.map(_SpellsAlwaysOn)  # type: ignore[union-attr]
-        strategy._spells_kept = True  # type: ignore[union-attr]
 
 
 def _remove(folder: Any) -> None:
