@@ -175,12 +175,13 @@ def link_cmd(kind: str, params: tuple[str, ...]) -> None:
 @click.option("--method", default="*", show_default=True)
 @click.option("--path", default="*", show_default=True, help="Glob (or regex with --regex).")
 @click.option("--regex", is_flag=True)
+@click.option("--header", default=None, help="Only requests carrying this header (e.g. Idempotency-Key).")
 @click.option("--rate", type=float, default=None, help="Fire for this share of matching requests (seeded).")
 @click.option("--first", "first_n", type=int, default=None, help="Fire for the first N matching requests only.")
 @click.option("--rule", default=None, help="With release/remove: the rule id.")
 @click.option("--kill", is_flag=True, help="With release: kill the held requests instead of forwarding them.")
-def http_cmd(kind: str, params: tuple[str, ...], method: str, path: str, regex: bool, rate: float | None,
-             first_n: int | None, rule: str | None, kill: bool) -> None:
+def http_cmd(kind: str, params: tuple[str, ...], method: str, path: str, regex: bool, header: str | None,
+             rate: float | None, first_n: int | None, rule: str | None, kill: bool) -> None:
     """HTTP rule KIND (http_status, http_delay, drop_response, refuse, captive_portal, hold), or release/remove/clear."""
     net = _net()
     if kind == "release":
@@ -192,7 +193,7 @@ def http_cmd(kind: str, params: tuple[str, ...], method: str, path: str, regex: 
     elif kind == "clear":
         net.http.clear()
     else:
-        p = {"method": method, "path": path, "match": "regex" if regex else "glob", "rate": rate,
+        p = {"method": method, "path": path, "match": "regex" if regex else "glob", "header": header, "rate": rate,
              "first_n": first_n, **_params(params)}
         cond = make_condition(kind, p)
         if not isinstance(cond, HttpCondition):

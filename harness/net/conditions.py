@@ -9,8 +9,10 @@ A condition is a frozen dataclass describing one fault on one layer:
   ``toxicity`` (the share of connections it applies to, 0-1);
 * HTTP layer (the mitmproxy addon): ``http_status``, ``http_delay``,
   ``drop_response``, ``refuse``, ``captive_portal``, ``hold``; each matches a
-  method and a path pattern (glob or regex) and fires always, at a seeded
-  ``rate`` (0-1) or for the ``first_n`` matching requests.
+  method, a path pattern (glob or regex) and optionally a ``header`` the
+  request must carry (``Idempotency-Key``: only the app's mutations), and
+  fires always, at a seeded ``rate`` (0-1) or for the ``first_n`` matching
+  requests.
 
 Scenarios name conditions (``type: latency``); :func:`make_condition` looks
 the name up in :data:`CONDITIONS` (filled by the :func:`condition`
@@ -38,6 +40,9 @@ from harness.errors import SpecError
 STREAMS: tuple[str, ...] = ("upstream", "downstream", "both")
 METHODS: tuple[str, ...] = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 MATCH_KINDS: tuple[str, ...] = ("glob", "regex")
+_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+#: the header a client's mutation carries so the server can recognise a retry (the ledger records its value)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 # --------------------------------------------------------------------------- base and registry
@@ -335,6 +340,9 @@ class HttpCondition(Condition):
     method: str = "*"
     path: str = "*"
     match: str = "glob"
+    #: only requests carrying this header (any value), e.g. Idempotency-Key: the app's mutations, not its reads,
+    #: token refreshes or probes, whatever their paths
+    header: str | None = None
     rate: float | None = None
     first_n: int | None = None
     seed: int = 0
@@ -366,6 +374,8 @@ class HttpCondition(Condition):
         except re.error as e:
             raise SpecError(f"{k}.path", self.path, f"a valid regular expression ({e})") from e
         object.__setattr__(self, "_pattern", compiled)
+        if self.header is not None and not (isinstance(self.header, str) and _HEADER_NAME.fullmatch(self.header)):
+            raise SpecError(f"{k}.header", self.header, "a header name like Idempotency-Key (letters, digits, -)")
         if self.rate is not None and self.first_n is not None:
             raise SpecError(f"{k}.first_n", self.first_n, "no value when rate is set (choose rate or first_n)")
         if self.rate is not None:
@@ -374,9 +384,12 @@ class HttpCondition(Condition):
             _number(k, "first_n", self.first_n, integer=True, lo=1)
         _number(k, "seed", self.seed, integer=True, lo=None)
 
-    def matches(self, method: str, path: str) -> bool:
-        """Does a request (path without the query string) fall under this rule's pattern?"""
+    def matches(self, method: str, path: str, headers: Mapping[str, str] | None = None) -> bool:
+        """Does a request (path without the query string; header names compared case-insensitively) fall
+        under this rule's pattern?"""
         if self.method != "*" and method.upper() != self.method:
+            return False
+        if self.header is not None and self.header.lower() not in {h.lower() for h in headers or ()}:
             return False
         path = path.split("?", 1)[0]
         return (self._pattern.fullmatch(path) if self.match == "glob" else self._pattern.search(path)) is not None
@@ -449,7 +462,7 @@ class Hold(HttpCondition):
 
 __all__ = [
     "ALIASES", "Bandwidth", "CONDITIONS", "CaptivePortal", "Condition", "Down", "DropResponse", "HalfOpen",
-    "Hold", "HttpCondition", "HttpDelay", "HttpStatus", "LimitData", "LinkCondition", "Latency", "METHODS",
+    "Hold", "HttpCondition", "HttpDelay", "HttpStatus", "IDEMPOTENCY_HEADER", "LimitData", "LinkCondition", "Latency", "METHODS",
     "MATCH_KINDS", "Refuse", "ResetPeer", "STREAMS", "Slicer", "SlowClose", "Timeout", "ToxicSpec", "condition",
     "known_conditions", "make_condition",
 ]

@@ -3,7 +3,8 @@
 Loaded by ``mitmdump -s harness/net/mitm_addon.py`` (see :mod:`harness.lab.lab`).
 
 * Rules: HTTP-layer conditions (:mod:`harness.net.conditions`, rebuilt and
-  revalidated here from their JSON) matched per method and path. A rule fires
+  revalidated here from their JSON) matched per method, path and optionally
+  a header the request carries. A rule fires
   always, at a seeded rate, or for the first N matches. ``http_delay`` rules
   add up and sleep asynchronously (other flows keep moving); the first
   firing terminal rule decides: ``http_status`` and ``captive_portal`` answer
@@ -38,7 +39,7 @@ from mitmproxy import ctx, exceptions, http
 
 from harness.errors import SpecError
 from harness.markers import find_markers
-from harness.net.conditions import HttpCondition, make_condition
+from harness.net.conditions import IDEMPOTENCY_HEADER, HttpCondition, make_condition
 from harness.redact import redact_headers, redact_text
 
 CONTROL_HOST = "harness.control"
@@ -64,8 +65,8 @@ class _Rule:
         self.matched = 0
         self.fired = 0
 
-    def decide(self, method: str, path: str) -> bool:
-        if not self.cond.matches(method, path):
+    def decide(self, method: str, path: str, headers: Any) -> bool:
+        if not self.cond.matches(method, path, headers):
             return False
         self.matched += 1
         if self.cond.first_n is not None:
@@ -154,16 +155,16 @@ class HarnessAddon:
         if flow.request.host == CONTROL_HOST:
             flow.response = self._control(flow)
             return
-        method, path = flow.request.method, flow.request.path
+        method, path, headers = flow.request.method, flow.request.path, flow.request.headers
         delay_ms = 0
         terminal: _Rule | None = None
         delay_rules: list[str] = []
         for rule in list(self.rules.values()):
             if rule.cond.kind == "http_delay":
-                if rule.decide(method, path):
+                if rule.decide(method, path, headers):
                     delay_ms += int(getattr(rule.cond, "delay_ms"))
                     delay_rules.append(rule.id)
-            elif terminal is None and rule.decide(method, path):
+            elif terminal is None and rule.decide(method, path, headers):
                 terminal = rule
         if delay_rules:
             flow.metadata["harness_delay"] = (delay_ms, delay_rules)
@@ -247,7 +248,7 @@ class HarnessAddon:
             "rule": rule,
             "delay_ms": delay[0] if delay else 0,
             "error": error,
-            "key": req.headers.get("Idempotency-Key"),
+            "key": req.headers.get(IDEMPOTENCY_HEADER),
             "req_size": len(raw),
             "req_sha256": hashlib.sha256(raw).hexdigest(),
             "markers": find_markers(text),

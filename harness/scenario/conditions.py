@@ -17,6 +17,8 @@ from harness.scenario import steps as S
 
 def _http_params(p: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"method": p.method, "path": p.path}
+    if getattr(p, "header", None) is not None:
+        out["header"] = p.header
     if getattr(p, "first", None) is not None:
         out["first_n"] = p.first
     if getattr(p, "rate", None) is not None:

@@ -97,6 +97,8 @@ class DropResponse(StepModel):
 
     method: str = "POST"
     path: str = Field(default="/api/*", description="glob on the request path")
+    header: str | None = Field(default=None, description="only requests carrying this header, e.g. "
+                               "Idempotency-Key (the app's mutations, not token refreshes or reads)")
     first: int | None = Field(default=1, ge=1, description="only the first N matching requests")
     rate: float | None = Field(default=None, ge=0, le=1)
     hold_ms: int = Field(default=0, ge=0, le=600_000, description="withhold the response this long, then "
@@ -110,6 +112,7 @@ class HttpStatus(StepModel):
     status: int = Field(ge=100, le=599)
     method: str = "*"
     path: str = "/api/*"
+    header: str | None = Field(default=None, description="only requests carrying this header")
     first: int | None = Field(default=None, ge=1)
     rate: float | None = Field(default=None, ge=0, le=1)
 

@@ -168,6 +168,17 @@ def test_drop_response_commits_but_client_sees_the_connection_die(net: Lab, comm
     assert (e.fault, e.status) == ("drop_response", 201)
 
 
+def test_drop_response_with_a_header_loses_only_requests_carrying_it(net: Lab, commits: Callable[[], list[str]]) -> None:
+    net.net.apply(DropResponse(path="/commit", header="Idempotency-Key"))
+    with client(net) as c:
+        assert c.post(net.endpoints.backend_url + "/commit", content=b"no key").status_code == 201
+        key = str(uuid.uuid4())
+        with pytest.raises(httpx.RemoteProtocolError):
+            c.post(net.endpoints.backend_url + "/commit", content=b"keyed", headers={"idempotency-key": key})
+    assert key in commits()
+    assert [e.fault for e in net.ledger() if e.key == key] == ["drop_response"]
+
+
 def test_refuse_never_reaches_the_backend(net: Lab, commits: Callable[[], list[str]]) -> None:
     net.net.apply(Refuse(method="POST"))
     key = str(uuid.uuid4())

@@ -73,6 +73,20 @@ def test_matching(method: str, path: str, cond: HttpStatus, hit: bool) -> None:
     assert cond.matches(method, path) is hit
 
 
+def test_header_matcher_needs_the_header_whatever_its_case() -> None:
+    keyed = HttpStatus(header="Idempotency-Key")
+    assert keyed.matches("POST", "/api/x", {"idempotency-key": "k1"})
+    assert not keyed.matches("POST", "/api/x", {"Authorization": "Bearer t"})
+    assert not keyed.matches("POST", "/api/x")
+    assert HttpStatus().matches("POST", "/api/x")  # no header asked: headers are not looked at
+
+
+@pytest.mark.parametrize("bad", ["", "Idempotency Key", "X:Y", 7])
+def test_a_bad_header_name_is_named(bad: object) -> None:
+    with pytest.raises(SpecError, match="header"):
+        make_condition("drop_response", {"header": bad})
+
+
 def test_stream_both_makes_one_toxic_per_direction() -> None:
     assert [t.stream for t in Latency(latency_ms=1, stream="both").toxics()] == ["upstream", "downstream"]
     assert Down().toxics() == () and Down().disables_link
