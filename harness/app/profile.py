@@ -98,6 +98,9 @@ class Timeouts(_Strict):
     sync_s: float = Field(30.0, gt=0)
     launch_s: float = Field(30.0, gt=0)
     hang_s: float = Field(5.0, gt=0)
+    #: the app's own request timeout, if known: a response withheld longer is one the app gave up on (the
+    #: fuzzer's lost responses are held that long, so the app sees a timeout, not a silent network retry)
+    request_s: float | None = Field(None, gt=0)
 
 
 class Parameters(_Strict):

@@ -146,6 +146,15 @@ def background_policies(runner: Any) -> tuple[str, ...]:
     return tuple(name for name, p in POLICIES.items() if backend in p.builders)
 
 
+def lost_response_holds(runner: Any) -> tuple[int, ...]:
+    """How long the fuzzer's lost responses are withheld, in ms: 0 (the connection dies at once, which the
+    platform's HTTP stack may answer by resending the request itself) and, when the app profile knows the app's
+    request timeout, a second past it (the app itself sees the loss, as on a mobile network)."""
+    app_profile = getattr(runner, "app_profile", None)
+    request_s = app_profile.parameters.timeouts.request_s if app_profile is not None else None
+    return (0,) if request_s is None else (0, int((request_s + 1) * 1000))
+
+
 def start_runner(options: FuzzOptions, seed: int) -> Any:
     from harness.scenario.runner import ScenarioRunner
     from harness.scenario.session import new_run_id
@@ -169,7 +178,8 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
     try:
         ctx = FuzzContext(runner=runner, checks=options.checks, opportunity_owner=opportunity_owners(runner),
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
-                          shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner))
+                          shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
+                          lost_response_holds_ms=lost_response_holds(runner))
         machine = machine_for(ctx)
         st = settings_for(options.settings_profile, device=options.device, bugs=options.bugs,
                           use_database=options.use_database)

@@ -145,6 +145,7 @@ class FuzzContext:
     keep_passing: bool = False
     checks: tuple[str, ...] | None = None
     policies: tuple[str, ...] = ()  # background policies the device can express (drawn for R20/R21)
+    lost_response_holds_ms: tuple[int, ...] = (0,)  # how long a lost response is withheld (drawn for R22)
 
     def progress(self) -> None:
         if self.on_progress is not None:
@@ -265,7 +266,8 @@ class SyncMachine(RuleBasedStateMachine):
             self._do("condition", data.draw(S.latency_params(), label="slow link"))
             self.slow_link = True
         elif how == "lost_response":
-            self._do("drop_response", data.draw(S.drop_response_params(), label="lost response"))
+            self._do("drop_response", data.draw(S.drop_response_params(self.ctx.lost_response_holds_ms),
+                                                label="lost response"))
         elif how == "server_errors":
             self._do("http_status", data.draw(S.http_status_params(), label="server errors"))
         elif how == "in_background":
@@ -317,8 +319,9 @@ class SyncMachine(RuleBasedStateMachine):
                 self._do("condition", data.draw(S.latency_params(), label="slow link"))
             self.slow_link = not self.slow_link
             return
-        strat = {"drop_response": S.drop_response_params, "http_status": S.http_status_params,
-                 "flap": S.flap_params, "outage": S.outage_params, "switch_network": S.switch_params}[kind]()
+        strat = {"drop_response": lambda: S.drop_response_params(self.ctx.lost_response_holds_ms),
+                 "http_status": S.http_status_params, "flap": S.flap_params, "outage": S.outage_params,
+                 "switch_network": S.switch_params}[kind]()
         self._do(kind, data.draw(strat, label=kind))
 
     # -- writes (queued offline) -----------------------------------------------------------------
