@@ -147,12 +147,13 @@ def background_policies(runner: Any) -> tuple[str, ...]:
 
 
 def lost_response_holds(runner: Any) -> tuple[int, ...]:
-    """How long the fuzzer's lost responses are withheld, in ms: 0 (the connection dies at once, which the
-    platform's HTTP stack may answer by resending the request itself) and, when the app profile knows the app's
-    request timeout, a second past it (the app itself sees the loss, as on a mobile network)."""
+    """How long the fuzzer's lost responses are withheld, in ms: when the app profile knows the app's request
+    timeout, a second past it first (the app itself sees the loss, as on a mobile network: R22's case, and
+    where shrinking goes), then 0 (the connection dies at once, which the platform's HTTP stack may answer by
+    resending the request itself)."""
     app_profile = getattr(runner, "app_profile", None)
     request_s = app_profile.parameters.timeouts.request_s if app_profile is not None else None
-    return (0,) if request_s is None else (0, int((request_s + 1) * 1000))
+    return (0,) if request_s is None else (int((request_s + 1) * 1000), 0)
 
 
 def start_runner(options: FuzzOptions, seed: int) -> Any:

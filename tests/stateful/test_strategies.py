@@ -13,7 +13,7 @@ from harness.scenario.steps import parse_step
 from harness.stateful import strategies as S
 
 CASES: list[tuple[str, Callable[[], st.SearchStrategy[Any]]]] = [
-    ("drop_response", lambda: S.drop_response_params((0, 4000))), ("http_status", S.http_status_params), ("flap", S.flap_params),
+    ("drop_response", lambda: S.drop_response_params((4000, 0))), ("http_status", S.http_status_params), ("flap", S.flap_params),
     ("outage", S.outage_params), ("switch_network", S.switch_params), ("background", S.background_params),
     ("open_thread", S.thread_params), ("server_activity", S.server_activity_params), ("wait", S.wait_s),
     ("offline", S.offline_via), ("edit_opportunity", lambda: S.opportunity_edit(2)),
@@ -39,7 +39,7 @@ def test_setup_contacts_are_part_of_the_pool() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(S.drop_response_params((0, 4000)))
+@given(S.drop_response_params((4000, 0)))
 def test_lost_responses_aim_at_mutations_not_token_refreshes(params: Any) -> None:
     cond = condition_for("drop_response", parse_step("drop_response", params))
     assert cond.matches("POST", "/api/contacts/3/notes", {"Idempotency-Key": "k"})
@@ -54,7 +54,7 @@ def test_lost_responses_outlast_the_app_request_timeout_when_the_profile_knows_i
     from harness.stateful.fuzz import lost_response_holds
 
     refapp = load_app_profile("refapp")
-    assert lost_response_holds(SimpleNamespace(app_profile=refapp)) == (0, 4000)
+    assert lost_response_holds(SimpleNamespace(app_profile=refapp)) == (4000, 0)
     unknown = refapp.model_copy(update={"parameters": refapp.parameters.model_copy(
         update={"timeouts": refapp.parameters.timeouts.model_copy(update={"request_s": None})})})
     assert lost_response_holds(SimpleNamespace(app_profile=unknown)) == (0,)
