@@ -59,6 +59,7 @@ def one(runner: Any, bug: str | None, seed: int, budget_s: float, shrink_s: floa
         "first_failure_length": out.first_failure_actions if out.found else None,
         "failed_checks": out.failed_checks, "requirements_named": out.requirement_ids,
         "replay": out.replay_outcome, "replay_matches": out.replay_matches if out.found else None,
+        "replays": out.replays,
         "examples": s.examples, "steps": s.steps, "wall_s": round(time.monotonic() - t0, 1),
         "reset_s": round(s.reset_s, 1), "steps_s": round(s.steps_s, 1), "finish_s": round(s.finish_s, 1),
     }

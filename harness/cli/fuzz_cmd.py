@@ -99,7 +99,7 @@ def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, sett
         console.print(f"scenario: {out.scenario_path}")
         console.print(f"replay: {out.replay_command(profile.name, bug_list)}")
         verdict = "same failure" if out.replay_matches else f"{out.replay_outcome} {out.replay_failed}"
-        console.print(f"replayed once: {out.replay_outcome} ({verdict})")
+        console.print(f"replayed {out.replays} time(s), the last: {out.replay_outcome} ({verdict})")
     return 1
 
 

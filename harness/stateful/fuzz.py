@@ -5,8 +5,13 @@ It starts the lab and the device once (or reuses a given runner), learns
 the seeded data's opportunity owners, then lets Hypothesis generate
 sequences until the budget runs out or one fails. A failure is shrunk
 (bounded by the profile's ``shrink_s``), exported to
-``scenarios/regressions/`` and replayed once through the ordinary
-:meth:`ScenarioRunner.run`, which is what ``harness run`` does.
+``scenarios/regressions/`` and replayed through the ordinary
+:meth:`ScenarioRunner.run`, which is what ``harness run`` does, twice: a
+shrunk sequence can hinge on a race (a link drop landing while a request
+is in flight) that Hypothesis met twice and a replay does not. When it does
+not fail the same way both times, the sequence the shrinker had before it,
+then the first failure, are tried the same way; the first that holds is
+the export.
 
 Usage::
 
@@ -30,7 +35,8 @@ from harness import paths
 from harness.lab import signals
 from harness.scenario.model import SeedSpec, Step
 from harness.stateful.exporter import export_scenario, scenario_from_steps
-from harness.stateful.machine import BudgetExhausted, FuzzContext, FuzzStats, machine_for, primary_failure
+from harness.stateful.machine import (BudgetExhausted, FailedRun, FuzzContext, FuzzStats, machine_for,
+                                      primary_failure)
 from harness.stateful.settings import PROFILES, load_profile, settings_for
 from harness.stateful.strategies import CONTACTS
 
@@ -77,6 +83,8 @@ class FuzzOutcome:
     #: length of the first failing sequence, before shrinking
     first_failure_steps: int = 0
     first_failure_actions: int = 0
+    #: replays run for the export (``REPLAYS`` per candidate tried, fewer when one differed)
+    replays: int = 0
 
     @property
     def actions(self) -> list[Step]:
@@ -192,7 +200,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         if exc is not None:
             _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
-                _export_and_replay(out, runner, options)
+                _export_and_replay(out, ctx, runner, options, exc)
         return out
     finally:
         if own:
@@ -226,37 +234,90 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
 
 
 def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: FuzzOptions) -> None:
-    last = ctx.failures[-1]  # Hypothesis replays the shrunk example last
     out.found = True
     out.time_to_failure_s = ctx.stats.first_failure_s
-    out.steps = last.steps
     out.first_failure_steps = len(ctx.failures[0].steps)
     out.first_failure_actions = len(actions_of(ctx.failures[0].steps))
-    out.result_folder = last.result.folder
     out.hypothesis_text = "\n".join([f"{type(exc).__name__}: {exc}", *getattr(exc, "__notes__", [])])
-    if last.result.outcome == "failed":
+    _describe(out, ctx.failures[-1], exc)  # Hypothesis replays the shrunk example last
+
+
+def _describe(out: FuzzOutcome, run: FailedRun, exc: BaseException) -> None:
+    """``out`` states ``run``: its steps, its folder, its verdicts."""
+    out.steps = run.steps
+    out.result_folder = run.result.folder
+    if run.result.outcome == "failed":
         out.kind = "failed"
-        failed = [v for v in last.result.verdicts if not v.passed]
-        first = primary_failure(last.result.verdicts)
+        failed = [v for v in run.result.verdicts if not v.passed]
+        first = primary_failure(run.result.verdicts)
         out.failed_checks = list(dict.fromkeys([first.check] + [v.check for v in failed]))
         out.requirement_ids = list(dict.fromkeys(r for v in [first, *failed] for r in v.requirement_ids))
         out.title = f"{first.check}: {first.title}"
     else:
         out.kind = "error"
-        out.title = last.result.error or f"{type(exc).__name__}: {exc}"
+        out.title = run.result.error or f"{type(exc).__name__}: {exc}"
 
 
-def _export_and_replay(out: FuzzOutcome, runner: Any, options: FuzzOptions) -> None:
-    scenario = scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
-                                   checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200])
+#: replays an export must fail the same way, each one, to be the export
+REPLAYS = 2
+
+
+def replay_candidates(failures: list[FailedRun]) -> list[FailedRun]:
+    """The failing runs to export, best first: the shrunk one, the one the shrinker had before it, the first
+    failure (distinct step lists only; steps compared as their YAML)."""
+    picks = [failures[-1], failures[-2] if len(failures) > 2 else failures[0], failures[0]]
+    out: list[FailedRun] = []
+    seen: set[str] = set()
+    for run in picks:
+        key = repr([s.as_yaml() for s in run.steps])
+        if key not in seen:
+            seen.add(key)
+            out.append(run)
+    return out
+
+
+def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options: FuzzOptions,
+                       exc: BaseException) -> None:
+    """Export the best candidate that fails the same way on every one of ``REPLAYS`` replays; when none does,
+    the shrunk one stays exported with the replay that differed (``out.replay_matches`` False)."""
+    kept: tuple[FailedRun, Path, str | None, list[str]] | None = None
+    for run in replay_candidates(ctx.failures):
+        _describe(out, run, exc)
+        _export(out, options)
+        for _ in range(REPLAYS):
+            result = runner.run(_scenario_of(out, options))
+            out.replay_outcome = result.outcome
+            out.replay_failed = list(dict.fromkeys(v.check for v in result.verdicts if not v.passed))
+            out.replays += 1
+            if not out.replay_matches:
+                break
+        if out.replay_matches:
+            if kept is not None:
+                kept[1].unlink(missing_ok=True)
+            return
+        if kept is None:
+            kept = (run, out.scenario_path, out.replay_outcome, out.replay_failed)  # type: ignore[arg-type]
+        elif out.scenario_path is not None:
+            out.scenario_path.unlink(missing_ok=True)
+    assert kept is not None
+    run, path, outcome, failed = kept
+    _describe(out, run, exc)
+    out.scenario_path, out.scenario_id = path, path.stem
+    out.replay_outcome, out.replay_failed = outcome, failed
+
+
+def _scenario_of(out: FuzzOutcome, options: FuzzOptions) -> Any:
+    return scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
+                               checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200])
+
+
+def _export(out: FuzzOutcome, options: FuzzOptions) -> None:
+    scenario = _scenario_of(out, options)
     out.scenario_id = scenario.id
-    path = (options.export_dir or paths.SCENARIOS / "regressions") / f"{scenario.id}.yaml"
-    out.scenario_path = path
-    out.scenario_path = export_scenario(scenario, seed=out.seed, directory=path.parent,
+    directory = options.export_dir or paths.SCENARIOS / "regressions"
+    out.scenario_path = directory / f"{scenario.id}.yaml"
+    out.scenario_path = export_scenario(scenario, seed=out.seed, directory=directory,
                                         replay=out.replay_command(options.device, options.bugs))
-    result = runner.run(scenario)
-    out.replay_outcome = result.outcome
-    out.replay_failed = list(dict.fromkeys(v.check for v in result.verdicts if not v.passed))
 
 
 __all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "background_policies", "fuzz", "opportunity_owners", "start_runner"]

@@ -1,7 +1,7 @@
 """Real lab, real browser: the machine runs clean on the bug-free app and finds, shrinks and exports bugs.
 
 Bounded for 2-core CI: one shared lab, short budgets, a short shrink bound,
-fixed seeds, no example database. The exported scenario is replayed once
+fixed seeds, no example database. The exported scenario is replayed twice
 in-process by the fuzz run (ScenarioRunner.run, what ``harness run`` does)
 and once more through the ``harness run`` command.
 """

@@ -1,0 +1,90 @@
+"""The export is a sequence that fails the same way on every replay: the shrunk one, else the one before, else
+the first failure (a shrunk sequence can hinge on a race that its replay does not meet)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.checks.model import Verdict
+from harness.scenario.model import Step
+from harness.scenario.result import ScenarioResult
+from harness.scenario.steps import parse_step
+from harness.stateful.machine import FailedRun, FuzzContext, SequenceFailed
+
+F = importlib.import_module("harness.stateful.fuzz")  # the package's ``fuzz`` is the function
+
+
+def failed_run(tmp_path: Path, *names: str) -> FailedRun:
+    steps = [Step(n, parse_step(n, {"contact": 1, "as": f"n{i}"} if n == "add_note" else None))
+             for i, n in enumerate(names, 1)]
+    verdicts = [Verdict("ordering", ("R5",), False, "out of order")]
+    result = ScenarioResult(id="x", title="", requirements=(), tags=(), folder=tmp_path, outcome="failed",
+                            verdicts=verdicts)
+    return FailedRun(steps, result, SequenceFailed(verdicts))
+
+
+class Runner:
+    """Replays by script: each run() answers the next outcome and records the scenario's step names."""
+
+    def __init__(self, outcomes: list[str]) -> None:
+        self.outcomes, self.ran = outcomes, []
+
+    def run(self, scenario: Any) -> ScenarioResult:
+        self.ran.append([s.name for s in scenario.steps if s.name != "wait_synced"])
+        outcome = self.outcomes.pop(0)
+        verdicts = [Verdict("ordering", ("R5",), outcome == "passed", "")]
+        return ScenarioResult(id=scenario.id, title="", requirements=(), tags=(), folder=Path("."),
+                              outcome=outcome, verdicts=verdicts)
+
+
+@pytest.fixture
+def found(tmp_path: Path) -> tuple[F.FuzzOutcome, FuzzContext, F.FuzzOptions]:
+    ctx = FuzzContext(runner=None, opportunity_owner={}, deadline=0)
+    ctx.failures = [failed_run(tmp_path, "offline", "add_note", "add_note", "online"),
+                    failed_run(tmp_path, "offline", "add_note", "online"),
+                    failed_run(tmp_path, "offline", "online")]
+    out = F.FuzzOutcome(seed=1, settings="", run_dir=tmp_path, stats=ctx.stats)
+    opts = F.FuzzOptions(device="reference-unrestricted", bugs=("outbox-lifo",), export_dir=tmp_path / "export")
+    F._found(out, ctx, ctx.failures[-1].error, opts)
+    return out, ctx, opts
+
+
+def run_export(found: Any, outcomes: list[str]) -> tuple[F.FuzzOutcome, Runner]:
+    out, ctx, opts = found
+    runner = Runner(outcomes)
+    F._export_and_replay(out, ctx, runner, opts, ctx.failures[-1].error)
+    return out, runner
+
+
+def test_the_shrunk_sequence_is_exported_when_every_replay_fails_the_same_way(found: Any) -> None:
+    out, runner = run_export(found, ["failed", "failed"])
+    assert out.replay_matches and out.replays == F.REPLAYS
+    assert [s.name for s in out.steps] == ["offline", "online"]
+    assert [p.name for p in out.scenario_path.parent.iterdir()] == [out.scenario_path.name]
+
+
+def test_a_shrunk_sequence_that_replays_clean_gives_way_to_the_one_before(found: Any) -> None:
+    out, runner = run_export(found, ["failed", "passed", "failed", "failed"])
+    assert out.replay_matches and out.replays == 4
+    assert [s.name for s in out.steps] == ["offline", "add_note", "online"]
+    assert runner.ran[2] == ["offline", "add_note", "online"]
+    # only the export that holds is left on disk
+    assert [p.name for p in out.scenario_path.parent.iterdir()] == [out.scenario_path.name]
+
+
+def test_when_no_candidate_holds_the_shrunk_one_stays_and_says_so(found: Any) -> None:
+    out, runner = run_export(found, ["passed", "failed", "passed", "passed"])
+    assert not out.replay_matches and out.replay_outcome == "passed"
+    assert [s.name for s in out.steps] == ["offline", "online"] and out.replays == len(runner.ran) == 4
+    assert [p.name for p in out.scenario_path.parent.iterdir()] == [out.scenario_path.name]
+
+
+def test_candidates_are_distinct(tmp_path: Path) -> None:
+    one = failed_run(tmp_path, "offline", "online")
+    assert F.replay_candidates([one]) == [one]
+    two = failed_run(tmp_path, "offline", "add_note", "online")
+    assert F.replay_candidates([two, one]) == [one, two]
