@@ -280,44 +280,42 @@ def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options:
                        exc: BaseException) -> None:
     """Export the best candidate that fails the same way on every one of ``REPLAYS`` replays; when none does,
     the shrunk one stays exported with the replay that differed (``out.replay_matches`` False)."""
-    kept: tuple[FailedRun, Path, str | None, list[str]] | None = None
+    shrunk: tuple[FailedRun, Path, str | None, list[str]] | None = None
     for run in replay_candidates(ctx.failures):
         _describe(out, run, exc)
-        _export(out, options)
+        path, scenario = _export(out, options)
         for _ in range(REPLAYS):
-            result = runner.run(_scenario_of(out, options))
+            result = runner.run(scenario)
             out.replay_outcome = result.outcome
             out.replay_failed = list(dict.fromkeys(v.check for v in result.verdicts if not v.passed))
             out.replays += 1
             if not out.replay_matches:
                 break
         if out.replay_matches:
-            if kept is not None:
-                kept[1].unlink(missing_ok=True)
+            if shrunk is not None:
+                shrunk[1].unlink(missing_ok=True)
             return
-        if kept is None:
-            kept = (run, out.scenario_path, out.replay_outcome, out.replay_failed)  # type: ignore[arg-type]
-        elif out.scenario_path is not None:
-            out.scenario_path.unlink(missing_ok=True)
-    assert kept is not None
-    run, path, outcome, failed = kept
+        if shrunk is None:
+            shrunk = (run, path, out.replay_outcome, out.replay_failed)
+        else:
+            path.unlink(missing_ok=True)
+    assert shrunk is not None  # there is always one candidate
+    run, path, outcome, failed = shrunk
     _describe(out, run, exc)
     out.scenario_path, out.scenario_id = path, path.stem
     out.replay_outcome, out.replay_failed = outcome, failed
 
 
-def _scenario_of(out: FuzzOutcome, options: FuzzOptions) -> Any:
-    return scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
-                               checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200])
-
-
-def _export(out: FuzzOutcome, options: FuzzOptions) -> None:
-    scenario = _scenario_of(out, options)
+def _export(out: FuzzOutcome, options: FuzzOptions) -> tuple[Path, Any]:
+    """Write the scenario ``out`` describes; returns its path and the scenario (what a replay runs)."""
+    scenario = scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
+                                   checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200])
     out.scenario_id = scenario.id
     directory = options.export_dir or paths.SCENARIOS / "regressions"
-    out.scenario_path = directory / f"{scenario.id}.yaml"
+    out.scenario_path = directory / f"{scenario.id}.yaml"  # the replay command printed in the file names it
     out.scenario_path = export_scenario(scenario, seed=out.seed, directory=directory,
                                         replay=out.replay_command(options.device, options.bugs))
+    return out.scenario_path, scenario
 
 
 __all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "background_policies", "fuzz", "opportunity_owners", "start_runner"]
