@@ -38,10 +38,13 @@ def test_clean_app_short_budget(fuzz_runner: Any, tmp_path: Path) -> None:
 
 # Seeds with a sequence that exposes the bug among the first examples (generation does not depend on the app,
 # so the examples of a seed are the same until one fails). Seed 19, measured (benchmarks/bugfinding.py
-# --budget 150 --shrink 40): outbox-lifo at 36 s (notes queued offline drain newest first), retry-new-key at
-# 46 s (a note queued offline, its response held past the app's timeout on the reconnection, the retry under a
-# new key); both replayed to the same verdict. The budget leaves three times that.
-@pytest.mark.parametrize("bug, check, seed", [("outbox-lifo", "ordering", 19), ("retry-new-key", "exactly_once", 19)])
+# --budget 150 --shrink 40): outbox-lifo at 36 s (notes queued offline drain newest first),
+# server-ignores-idempotency at 46 s (a note queued offline, its response held past the app's timeout on the
+# reconnection, the retry under the same key applied twice); both replayed to the same verdict. Not
+# retry-new-key: at seed 19 it shrinks to "edit online, drop the link at once", a duplicate only when the drop
+# meets the request in flight (its replays failed two times in three).
+@pytest.mark.parametrize("bug, check, seed", [("outbox-lifo", "ordering", 19),
+                                              ("server-ignores-idempotency", "exactly_once", 19)])
 def test_finds_shrinks_exports_and_replays(fresh_fuzz_runner: Any, tmp_path: Path, bug: str, check: str,
                                            seed: int) -> None:
     out = run_fuzz(fresh_fuzz_runner, tmp_path, (bug,), budget_s=150, seed=seed, checks=("ordering", "exactly_once"))
