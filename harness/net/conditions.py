@@ -389,7 +389,7 @@ class HttpCondition(Condition):
         under this rule's pattern?"""
         if self.method != "*" and method.upper() != self.method:
             return False
-        if self.header is not None and self.header.lower() not in {h.lower() for h in headers or ()}:
+        if self.header is not None and not any(h.lower() == self.header.lower() for h in headers or ()):
             return False
         path = path.split("?", 1)[0]
         return (self._pattern.fullmatch(path) if self.match == "glob" else self._pattern.search(path)) is not None
