@@ -265,7 +265,7 @@ REPLAYS = 2
 def replay_candidates(failures: list[FailedRun]) -> list[FailedRun]:
     """The failing runs to export, best first: the shrunk one, the one the shrinker had before it, the first
     failure (distinct step lists only; steps compared as their YAML)."""
-    picks = [failures[-1], failures[-2] if len(failures) > 2 else failures[0], failures[0]]
+    picks = [failures[-1], *failures[-2:-1], failures[0]]
     out: list[FailedRun] = []
     seen: set[str] = set()
     for run in picks:
