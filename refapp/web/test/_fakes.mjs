@@ -41,7 +41,7 @@ export class FakeServer {
   constructor(clock, { ttlS = 3600 } = {}) {
     this.clock = clock;
     this.ttlS = ttlS;
-    this.mode = 'up';        // 'up' | 'down' (refused) | 'hang' (half-open)
+    this.mode = 'up';        // 'up' | 'down' (refused) | 'hang' (half-open) | 'portal' (a login page for all)
     this.requests = [];      // every request that reached the server {method, path, key, body}
     this.applied = [];       // mutations applied {key, path, body}
     this.keys = new Map();   // idempotency key -> {status, body}
@@ -78,6 +78,7 @@ export class FakeServer {
   async fetch(url, init = {}) {
     if (this.mode === 'down') throw new TypeError('Failed to fetch');
     if (this.mode === 'hang') return new Promise(() => {});
+    if (this.mode === 'portal') return { status: 200, ok: true, text: async () => '<html>Log in to the Wi-Fi</html>' };
     const u = new URL(url, 'http://app.test');
     const method = init.method || 'GET';
     const headers = init.headers || {};

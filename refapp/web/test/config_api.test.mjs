@@ -45,6 +45,19 @@ test('a request with no answer within the timeout is a NetworkError and reported
   assert.equal(failures, 1);
 });
 
+test('a captive portal page answering an API call is no path, not data', async () => {
+  const clock = new FakeClock();
+  const server = new FakeServer(clock);
+  let failures = 0;
+  const api = new Api({ fetch: server.fetch, clock, timeoutMs: 1000, tokens: new TokenStore(null), onNetworkFailure: () => { failures += 1; } });
+  await api.login();
+  server.mode = 'portal';
+  await assert.rejects(api.get('/api/contacts/1'), (e) => e instanceof NetworkError && /captive portal/.test(e.message));
+  assert.equal(failures, 1);
+  server.mode = 'up';
+  assert.ok((await api.get('/api/dashboard')).widgets);
+});
+
 test('reads retry once after a 401 with a refreshed token', async () => {
   const clock = new FakeClock();
   const server = new FakeServer(clock);
