@@ -171,7 +171,7 @@ class SyncMachine(RuleBasedStateMachine):
             reject()  # shrinking is over budget: skip the rest cheaply; the best failure so far is kept
         ctx.stats.examples += 1
         self.model = RefModel(contacts=S.CONTACTS, opportunity_owner=dict(ctx.opportunity_owner),
-                              cached_contacts=set(S.SETUP_CONTACTS))
+                              cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
         scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks)
         self.live = ScenarioRun(ctx.runner, scenario).begin()
         self._raised: BaseException | None = None
@@ -211,8 +211,8 @@ class SyncMachine(RuleBasedStateMachine):
     def a_spell_offline(self, data: st.DataObject) -> None:
         """One offline spell as the requirements tell it, start to end, as a single rule.
 
-        A screen opened online (R3, R6-R8), a drop of any kind (R1, R2), one to
-        three things a user does offline (queued writes, cached reads, gated
+        A screen opened online (R3, R6-R8), a drop of any kind (R1, R2), that
+        screen opened again in half such spells, one to three things a user does offline (queued writes, cached reads, gated
         features, a kill, the background, the server moving on, time passing:
         R5-R17, R19, R27), a reconnection under a drawn condition (plain, a slow
         link, flapping, a network switch, a lost response, server errors, or
@@ -227,6 +227,8 @@ class SyncMachine(RuleBasedStateMachine):
         before = data.draw(st.sampled_from([None, *READS]), label="opened before the drop")
         last_read = self._read(before, data) if before else None
         self._drop(data.draw(S.drop_via(), label="drop"))
+        if last_read is not None and data.draw(st.booleans(), label="reopened offline at once"):
+            self._do(*last_read)  # what was just loaded must still show (R3, R6-R8): half the spells that read
         labels = []
         for _ in range(data.draw(st.integers(1, 3), label="offline actions")):
             kind = data.draw(st.sampled_from(SPELL_ACTIONS), label="offline action")
@@ -241,7 +243,7 @@ class SyncMachine(RuleBasedStateMachine):
             elif kind in ("kill", "background"):
                 self._device(kind, data)
             elif kind == "server_activity":
-                self._do("server_activity", data.draw(S.server_activity_params(), label="activity"))
+                self._server_activity(data)
             else:
                 self._do("wait", data.draw(S.spell_wait_s(), label="wait"))
         self._reconnect_under(data.draw(st.sampled_from(RECONNECTIONS), label="reconnection"), data)
@@ -404,7 +406,12 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def server_activity(self, data: st.DataObject) -> None:
-        self._do("server_activity", data.draw(S.server_activity_params(), label="activity"))
+        self._server_activity(data)
+
+    def _server_activity(self, data: st.DataObject) -> None:
+        """New messages go to the threads the app has loaded, when it has any (R18, R25: they must show)."""
+        threads = tuple(sorted(self.model.loaded_threads)) or S.CONVERSATIONS
+        self._do("server_activity", data.draw(S.server_activity_params(threads), label="activity"))
 
     @precondition(lambda self: not self.model.online)
     @rule(s=S.wait_s())

@@ -58,6 +58,7 @@ class RefModel:
     items: list[QueuedItem] = field(default_factory=list)
     edited_opportunities: set[int] = field(default_factory=set)
     reconnected_after: dict[str, bool] = field(default_factory=dict)  # label -> an online spell since it was made
+    loaded_threads: set[int] = field(default_factory=set)  # conversations opened while online
     queue_messages: bool = True
     steps: int = 0
 
@@ -131,6 +132,8 @@ class RefModel:
             self.causes -= {"link", "backend", "half_open", "captive_portal"}
         elif name == "open_contact" and self.online:
             self.cached_contacts.add(int(params["contact"]))
+        elif name == "open_thread" and self.online:
+            self.loaded_threads.add(int(params["conversation"]))
         elif name in ITEM_KIND:
             record = int(params.get("opportunity") or params.get("contact") or 0)
             if name == "edit_opportunity":

@@ -22,7 +22,10 @@ from harness.net.conditions import IDEMPOTENCY_HEADER
 #: the contacts a sequence touches; the setup opens the first two while online (so they are cached)
 CONTACTS: tuple[int, ...] = (1, 2, 3, 4)
 SETUP_CONTACTS: tuple[int, ...] = (1, 2)
+#: the conversations a sequence touches; the setup opens the first while online, so that a message the
+#: server receives in it must reach the app's copy after the next reconnection (R18, R25)
 CONVERSATIONS: tuple[int, ...] = (1, 2, 3)
+SETUP_THREADS: tuple[int, ...] = (1,)
 STAGES = ("lead", "qualified", "proposal", "won", "lost")
 
 
@@ -43,9 +46,15 @@ def drop_response_params(holds_ms: tuple[int, ...] = (0,)) -> st.SearchStrategy[
                                   "hold_ms": st.sampled_from(holds_ms)})
 
 
+#: how many of the app's next writes a server incident answers with an error: a blip, or an incident long
+#: enough that a sync engine retrying with backoff meets many failures in a row before it ends (R19: it must
+#: keep retrying; at the fuzz setup's backoff, at most 2 s, eight failures take about 7 s)
+INCIDENT_ERRORS: tuple[int, ...] = (1, 8)
+
+
 def http_status_params() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({"status": st.sampled_from([500, 502, 503]), "method": st.just("POST"),
-                                  "first": st.integers(1, 2)})
+                                  "first": st.sampled_from(INCIDENT_ERRORS)})
 
 
 def flap_params() -> st.SearchStrategy[dict[str, Any]]:
@@ -80,9 +89,17 @@ def thread_params() -> st.SearchStrategy[dict[str, Any]]:
                                   "earlier_pages": st.integers(0, 1)})
 
 
-def server_activity_params() -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries({"kind": st.sampled_from(["message", "contact", "appointment_change"]),
-                                  "count": st.integers(1, 2)})
+def server_activity_params(conversations: tuple[int, ...] = CONVERSATIONS) -> st.SearchStrategy[dict[str, Any]]:
+    """Server-side changes; new messages land in ``conversations`` (the machine passes the threads the app has
+    loaded, when there are any), so a thread the app cached falls behind the server and the delta download
+    after reconnection must bring it up to date (R18, R25)."""
+    def params(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+        fields: dict[str, Any] = {"kind": st.just(kind), "count": st.integers(1, 2)}
+        if kind == "message":
+            fields["conversation"] = st.sampled_from(conversations)
+        return st.fixed_dictionaries(fields)
+
+    return st.sampled_from(["message", "contact", "appointment_change"]).flatmap(params)
 
 
 def wait_s() -> st.SearchStrategy[float]:
@@ -105,7 +122,7 @@ def drop_via() -> st.SearchStrategy[str]:
     return st.sampled_from(["link", "airplane", "backend", "half_open", "captive_portal"])
 
 
-__all__ = ["CONTACTS", "CONVERSATIONS", "SETUP_CONTACTS", "STAGES", "background_params", "drop_response_params",
+__all__ = ["CONTACTS", "CONVERSATIONS", "INCIDENT_ERRORS", "SETUP_CONTACTS", "SETUP_THREADS", "STAGES", "background_params", "drop_response_params",
            "drop_via", "flap_params", "http_status_params", "latency_params", "offline_via", "opportunity_edit",
            "outage_params", "photo_size_kb", "server_activity_params", "spell_wait_s", "switch_params",
            "thread_params", "wait_s"]

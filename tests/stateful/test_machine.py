@@ -20,6 +20,7 @@ from harness.scenario.loader import load_scenario
 from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
 from harness.stateful import machine as M
+from harness.stateful import strategies as S
 from harness.stateful.exporter import export_scenario, scenario_from_steps
 
 
@@ -101,3 +102,21 @@ def test_most_sequences_go_offline(recorded: list[RecordingRun]) -> None:
     drops = {"offline", "half_open", "captive_portal"}
     share = sum(1 for r in recorded if any(s.name in drops for s in r.steps)) / len(recorded)
     assert share >= 0.7, share
+
+
+def test_server_messages_go_to_a_loaded_thread(recorded: list[RecordingRun]) -> None:
+    # a message in a thread the app never loaded cannot show whether the delta download works (R18, R25)
+    messages = 0
+    for run in recorded:
+        loaded = set(S.SETUP_THREADS)
+        offline = False
+        for s in run.steps:
+            # "online" after any reconnection step: at least every thread the model counts as loaded
+            offline = {"offline": True, "half_open": True, "captive_portal": True, "online": False,
+                       "reset_network": False}.get(s.name, offline)
+            if s.name == "open_thread" and not offline:
+                loaded.add(s.params.conversation)
+            if s.name == "server_activity" and s.params.kind == "message":
+                messages += 1
+                assert s.params.conversation in loaded
+    assert messages >= 3

@@ -91,3 +91,11 @@ def test_labels_are_unique_and_typed() -> None:
     assert m.next_label("add_note") == "n1"
     m.apply("add_note", {"contact": 1})
     assert m.next_label("upload_photo") == "p2" and m.next_label("send_email") == "e2"
+
+
+def test_threads_opened_online_are_loaded_offline_ones_are_not() -> None:
+    m = model()
+    m.apply("open_thread", {"conversation": 2, "earlier_pages": 0})
+    m.apply("offline", {"via": "link"})
+    m.apply("open_thread", {"conversation": 3, "earlier_pages": 0})
+    assert m.loaded_threads == {2}

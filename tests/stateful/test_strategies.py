@@ -58,3 +58,27 @@ def test_lost_responses_outlast_the_app_request_timeout_when_the_profile_knows_i
     unknown = refapp.model_copy(update={"parameters": refapp.parameters.model_copy(
         update={"timeouts": refapp.parameters.timeouts.model_copy(update={"request_s": None})})})
     assert lost_response_holds(SimpleNamespace(app_profile=unknown)) == (0,)
+
+
+def test_setup_threads_are_part_of_the_pool() -> None:
+    assert set(S.SETUP_THREADS) <= set(S.CONVERSATIONS)
+
+
+@settings(max_examples=40, deadline=None)
+@given(S.server_activity_params((2,)))
+def test_server_messages_land_in_the_threads_given(params: Any) -> None:
+    step = parse_step("server_activity", params)
+    assert step.conversation == (2 if step.kind == "message" else None)
+
+
+def test_server_incidents_are_a_blip_or_long_enough_to_outlast_retries() -> None:
+    # R19: an engine that gives up after a few failed passes must meet more failures than that in a row
+    firsts = set()
+
+    @settings(max_examples=40, deadline=None)
+    @given(S.http_status_params())
+    def draw(params: Any) -> None:
+        firsts.add(parse_step("http_status", params).first)
+
+    draw()
+    assert firsts == set(S.INCIDENT_ERRORS) and max(firsts) >= 8
