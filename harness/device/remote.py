@@ -80,7 +80,7 @@ class RemoteDevice(MobileBase):
         self.session.mobile("activateApp", self._app())
         self._state = AppState.FOREGROUND
         self.last_cold_start_ms = self._ms_since(t0)
-        self._event("launch", cold_start_ms=self.last_cold_start_ms, url=self.profile.appium_url)
+        self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms, url=self.profile.appium_url)
 
     def _android_only(self, what: str) -> None:
         if self.platform != "android":
@@ -127,7 +127,7 @@ class RemoteDevice(MobileBase):
         self.session.mobile("activateApp", self._app())
         self._state = AppState.FOREGROUND
         self.last_cold_start_ms = self._ms_since(t0)
-        self._event("relaunch", cold_start_ms=self.last_cold_start_ms)
+        self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:
         self._android_only("reinstall")

@@ -49,3 +49,33 @@ def test_factory_picks_backend(tmp_path: Path) -> None:
     for name, cls in (("reference-doze", "ChromiumDevice"), ("android-stock", "AndroidDevice"), ("ios-bar-on", "IOSDevice")):
         dev = build_device(load_profile(paths.DEVICES / f"{name}.yaml"), endpoints=ep, run_dir=tmp_path)
         assert type(dev).__name__ == cls
+
+
+
+def test_launch_and_relaunch_are_stamped_when_their_call_begins(tmp_path: Path) -> None:
+    # through a Grid the app runs seconds before activateApp returns: what it sends then is after the launch
+    import time
+
+    class SlowFactory(Factory):
+        def __call__(self, url: str, caps: dict[str, object]) -> object:
+            d = super().__call__(url, caps)
+            plain = d.execute_script
+
+            def slow(script: str, args: dict[str, object]) -> object:
+                time.sleep(0.3)  # the app is already running while the call is still on its way back
+                return plain(script, args)
+
+            d.execute_script = slow  # type: ignore[method-assign]
+            return d
+
+    prof = load_profile(paths.DEVICES / "remote-grid.yaml")
+    assert isinstance(prof, RemoteProfile)
+    dev = RemoteDevice(prof, run_dir=tmp_path, driver_factory=SlowFactory())
+    began = time.monotonic()
+    dev.launch()
+    dev.kill()
+    for name, t0 in (("launch", began), ("relaunch", time.monotonic())):
+        if name == "relaunch":
+            dev.relaunch()
+        stamped = [e for e in dev.timeline.events if e.name == name][-1].t
+        assert stamped - t0 < 0.1, f"{name} stamped {stamped - t0:.2f} s after its call began"
