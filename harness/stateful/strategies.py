@@ -29,10 +29,6 @@ SETUP_THREADS: tuple[int, ...] = (1,)
 STAGES = ("lead", "qualified", "proposal", "won", "lost")
 
 
-def offline_via() -> st.SearchStrategy[str]:
-    return st.sampled_from(["airplane", "link", "backend"])
-
-
 def drop_response_params(holds_ms: tuple[int, ...] = (0,)) -> st.SearchStrategy[dict[str, Any]]:
     """The response to one of the app's next mutations lost after the backend committed it (R22).
 
@@ -122,7 +118,7 @@ def drop_via() -> st.SearchStrategy[str]:
     return st.sampled_from(["link", "airplane", "backend", "half_open", "captive_portal"])
 
 
-__all__ = ["CONTACTS", "CONVERSATIONS", "INCIDENT_ERRORS", "SETUP_CONTACTS", "SETUP_THREADS", "STAGES", "background_params", "drop_response_params",
-           "drop_via", "flap_params", "http_status_params", "latency_params", "offline_via", "opportunity_edit",
-           "outage_params", "photo_size_kb", "server_activity_params", "spell_wait_s", "switch_params",
-           "thread_params", "wait_s"]
+__all__ = ["CONTACTS", "CONVERSATIONS", "INCIDENT_ERRORS", "SETUP_CONTACTS", "SETUP_THREADS", "STAGES",
+           "background_params", "drop_response_params", "drop_via", "flap_params", "http_status_params",
+           "latency_params", "opportunity_edit", "outage_params", "photo_size_kb", "server_activity_params",
+           "spell_wait_s", "switch_params", "thread_params", "wait_s"]

@@ -63,7 +63,7 @@ def test_invalid_export_is_refused(tmp_path: Path) -> None:
 @given(st.lists(st.one_of(
     S.flap_params().map(lambda p: step("flap", p)), S.outage_params().map(lambda p: step("outage", p)),
     S.drop_response_params().map(lambda p: step("drop_response", p)),
-    S.offline_via().map(lambda v: step("offline", v)), st.just(step("online")),
+    st.sampled_from(["airplane", "link", "backend"]).map(lambda v: step("offline", v)), st.just(step("online")),
     st.sampled_from(S.CONTACTS).map(lambda c: step("open_contact", c))), min_size=1, max_size=8))
 def test_any_generated_sequence_exports(tmp_path_factory: pytest.TempPathFactory, seq: list[Step]) -> None:
     sc = scenario_from_steps(seq, bugs=("b",), requirements=("R23",), title="t")

@@ -16,7 +16,7 @@ CASES: list[tuple[str, Callable[[], st.SearchStrategy[Any]]]] = [
     ("drop_response", lambda: S.drop_response_params((4000, 0))), ("http_status", S.http_status_params), ("flap", S.flap_params),
     ("outage", S.outage_params), ("switch_network", S.switch_params), ("background", S.background_params),
     ("open_thread", S.thread_params), ("server_activity", S.server_activity_params), ("wait", S.wait_s),
-    ("offline", S.offline_via), ("edit_opportunity", lambda: S.opportunity_edit(2)),
+    ("edit_opportunity", lambda: S.opportunity_edit(2)),
 ]
 
 
