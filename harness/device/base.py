@@ -21,6 +21,7 @@ Usage::
 from __future__ import annotations
 
 import enum
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -152,4 +153,9 @@ class Device(Protocol):
         ...
 
 
-__all__ = ["AppState", "Control", "Device", "Endpoints", "NETWORK_TYPES", "Unsupported"]
+def ms_since(t0: float) -> float:
+    """Milliseconds from ``t0`` (a ``time.monotonic()`` reading) to now, to 0.1 ms: a cold start's length."""
+    return round((time.monotonic() - t0) * 1000, 1)
+
+
+__all__ = ["AppState", "Control", "Device", "Endpoints", "NETWORK_TYPES", "Unsupported", "ms_since"]

@@ -42,7 +42,7 @@ from typing import Any, Callable
 
 from harness import paths
 from harness.lab.ports import free_port
-from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported
+from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported, ms_since
 from harness.device.cdp import Cdp, network_conditions
 from harness.device.policies import Op
 from harness.device.profiles import ChromiumProfile
@@ -178,7 +178,7 @@ class ChromiumDevice:
         self._navigate(self.app_url)
         if self._airplane or self._network == "none":
             self._apply_network()  # the service worker may have started with the page
-        self.last_cold_start_ms = round((time.monotonic() - t0) * 1000, 1)
+        self.last_cold_start_ms = ms_since(t0)
         self._state = AppState.FOREGROUND
         self._event(name, t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
                     user_data_dir=str(self.user_data_dir), offline=self._airplane)
@@ -406,7 +406,7 @@ class ChromiumDevice:
         self._navigate(self.app_url)
         if self._airplane or self._network == "none":
             self._apply_network()
-        self.last_cold_start_ms = round((time.monotonic() - t0) * 1000, 1)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("reinstall", mode="storage wiped in session", cold_start_ms=self.last_cold_start_ms,
                     offline=self._airplane)
 

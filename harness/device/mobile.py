@@ -15,12 +15,11 @@ the session; :meth:`MobileSession.mobile` re-opens the session once (with
 from __future__ import annotations
 
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from harness.device.base import AppState
+from harness.device.base import AppState, ms_since
 from harness.errors import LabError, SpecError
 from harness.timeline import Timeline
 
@@ -124,10 +123,7 @@ class MobileBase:
         self.timeline.append("device", name, layer="device", t=t,
                              data={"device": self.name, "backend": self.backend_name, **data})
 
-    @staticmethod
-    def _ms_since(t0: float) -> float:
-        """Milliseconds from ``t0`` (a ``time.monotonic()`` reading) to now, to 0.1 ms."""
-        return round((time.monotonic() - t0) * 1000, 1)
+    _ms_since = staticmethod(ms_since)
 
     @staticmethod
     def _appium_url(*candidates: str | None) -> str:
