@@ -50,17 +50,18 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
     arrivals = applied_requests(events)
     keys_by_marker = _keys_by_marker(events)
     windows, latency_at = offline_windows(events), link_latency_at(events)
+    kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
+    kill_ts = [k.t for k in kills]
     problems: dict[str, list[Evidence]] = {}
     for q in queued:
         errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx,
-                      windows, latency_at)
+                      windows, latency_at, kill_ts)
         if errs:
             problems[q.marker] = errs
     # under flapping, losing or duplicating queued work is R23's promise too
     flapping = len(windows) >= ctx.flap_min_windows
     verdicts = [_verdict(("R22", "R23") if flapping else ("R22",), "exactly_once", queued, arrivals, problems,
                          "every queued action applied exactly once")]
-    kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
     survived = [q for q in queued if any(_killed_while_queued(q, k, arrivals) for k in kills)]
     if survived:
         first_kill = next(k for k in kills if _killed_while_queued(survived[0], k, arrivals))
@@ -99,12 +100,12 @@ def _keys_by_marker(events: Sequence[Event]) -> dict[str, set[str]]:
 
 
 def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext,
-           windows: Sequence[Window], latency_at: Callable[[float], float]) -> list[Evidence]:
+           windows: Sequence[Window], latency_at: Callable[[float], float], kills: Sequence[float]) -> list[Evidence]:
     errs: list[Evidence] = []
     if not ok:
         errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))
     acked = [r for r in ok if not r.data.get("fault") and isinstance(r.data.get("t_end"), (int, float))
-             and not ack_may_be_lost(r, windows, latency_at)]
+             and not ack_may_be_lost(r, windows, latency_at, kills)]
     if acked:
         first_ack = min(float(r.data["t_end"]) for r in acked)
         again = [r for r in ok if arrival_t(r) > first_ack]
@@ -113,7 +114,7 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
                                            f"({len(again)} duplicate send{'s' if len(again) > 1 else ''})"))
     sends = sorted(ok, key=arrival_t)
     for a, b in zip(sends, sends[1:]):
-        if _in_flight_together(a, b, ctx, windows, latency_at):
+        if _in_flight_together(a, b, ctx, windows, latency_at, kills):
             errs.append(evidence(b, f"{q.marker} sent twice at once ({(arrival_t(b) - arrival_t(a)) * 1000:.0f} ms "
                                     "apart, the first still in flight, before any timeout)"))
             break
@@ -135,17 +136,18 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
 
 
 def _in_flight_together(a: Event, b: Event, ctx: CheckContext, windows: Sequence[Window],
-                        latency_at: Callable[[float], float]) -> bool:
+                        latency_at: Callable[[float], float], kills: Sequence[float] = ()) -> bool:
     """``b`` left the app while ``a`` was still in flight from the app's side: before ``a``'s response could have
     reached it (the proxy's answer plus the link's added latency), sooner than the app's own request timeout, and
-    with no break in the path between them (a break fails ``a``, and ``b`` is then its retry)."""
+    with no break in the path between them and no kill of the app (either fails ``a``, and ``b`` is then its
+    retry)."""
     a_end = a.data.get("t_end")
     if not isinstance(a_end, (int, float)):
         return False
     ta, tb = arrival_t(a), arrival_t(b)
     if tb - ta >= ctx.min_retry_gap_s or tb >= float(a_end) + latency_at(float(a_end)):
         return False
-    return not any(ta < w.start_t <= tb for w in windows)
+    return not any(ta < w.start_t <= tb for w in windows) and not any(ta < k <= tb for k in kills)
 
 
 def _rows_with(backend: Mapping[str, Any], marker: str, create_tables: frozenset[str]) -> tuple[int, int]:

@@ -222,14 +222,18 @@ def link_latency_at(events: Sequence[Event]) -> Callable[[float], float]:
     return at
 
 
-def ack_may_be_lost(req: Event, windows: Sequence[Window], latency_at: Callable[[float], float]) -> bool:
+def ack_may_be_lost(req: Event, windows: Sequence[Window], latency_at: Callable[[float], float],
+                    kills: Sequence[float] = ()) -> bool:
     """The path to the app broke while ``req``'s response was still on its way (after it left the proxy, within
-    the link's latency plus :data:`ACK_IN_TRANSIT_S`): the app may never have seen it, so sending the action again
-    under the same key is the retry R22 asks for, not a duplicate."""
+    the link's latency plus :data:`ACK_IN_TRANSIT_S`), or the app was killed (``kills``: times) between sending
+    it and then: the app may never have seen it, so sending the action again under the same key is the retry
+    R22 (R27 after a kill) asks for, not a duplicate."""
     t_end = req.data.get("t_end")
     if not isinstance(t_end, (int, float)):
         return True
     bound = float(t_end) + latency_at(float(t_end)) + ACK_IN_TRANSIT_S
+    if any(arrival_t(req) <= k <= bound for k in kills):
+        return True
     return any(float(t_end) <= w.start_t <= bound or w.contains(float(t_end)) for w in windows)
 
 

@@ -169,3 +169,36 @@ def test_a_break_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
     tl.request(2.6, [M1], key="k1")  # the app's retry, before 2.95
     [v] = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
     assert v.passed, v
+
+
+def test_resending_after_the_app_was_killed_while_the_acknowledgement_was_on_its_way_is_a_retry(tl: TL) -> None:
+    # sent online, killed at once: the acknowledgement left the proxy for a dead app; the relaunched app sends
+    # the entry its outbox still holds, under the same key (R22, R27)
+    tl.action("send_sms", 1, M1, offline=False, outcome="done")
+    tl.request(1.2, [M1], key="k1")      # acknowledged at 1.25
+    tl.add("device", "kill", 1.3, layer="device")
+    tl.add("device", "relaunch", 1.4, layer="device")
+    tl.request(3.0, [M1], key="k1")
+    verdicts = run_checks(tl.events, names=["exactly_once"])
+    assert verdicts and all(v.passed for v in verdicts), verdicts
+
+
+def test_resending_after_a_kill_long_after_the_acknowledgement_is_a_duplicate(tl: TL) -> None:
+    tl.action("send_sms", 1, M1, offline=False, outcome="done")
+    tl.request(1.2, [M1], key="k1")      # acknowledged at 1.25, long processed by 3.0
+    tl.add("device", "kill", 3.0, layer="device")
+    tl.add("device", "relaunch", 3.1, layer="device")
+    tl.request(4.0, [M1], key="k1")
+    [v] = run_checks(tl.events, names=["exactly_once"])
+    assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
+
+
+def test_a_kill_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    _slow_link(tl, 1.5, 900)
+    tl.request(2.0, [M1], key="k1")      # its answer would reach the app at about 2.95...
+    tl.add("device", "kill", 2.1, layer="device")   # ...but the app is killed first
+    tl.add("device", "relaunch", 2.2, layer="device")
+    tl.request(2.6, [M1], key="k1")      # the relaunched app sends its outbox
+    verdicts = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
+    assert verdicts and all(v.passed for v in verdicts), verdicts
