@@ -8,10 +8,9 @@ sequences until the budget runs out or one fails. A failure is shrunk
 ``scenarios/regressions/`` and replayed through the ordinary
 :meth:`ScenarioRunner.run`, which is what ``harness run`` does, twice: a
 shrunk sequence can hinge on a race (a link drop landing while a request
-is in flight) that Hypothesis met twice and a replay does not. When it does
-not fail the same way both times, the sequence the shrinker had before it,
-then the first failure, are tried the same way; the first that holds is
-the export.
+is in flight) that Hypothesis met twice and a replay does not. The failing
+sequences met are tried fewest actions first (:func:`replay_candidates`);
+the first that fails the same way on both replays is the export.
 
 Usage::
 
@@ -260,27 +259,30 @@ def _describe(out: FuzzOutcome, run: FailedRun, exc: BaseException) -> None:
 
 #: replays an export must fail the same way, each one, to be the export
 REPLAYS = 2
+#: failing sequences tried for the export, at most
+CANDIDATES = 3
 
 
 def replay_candidates(failures: list[FailedRun]) -> list[FailedRun]:
-    """The failing runs to export, best first: the shrunk one, the one the shrinker had before it, the first
-    failure (distinct step lists only; steps compared as their YAML)."""
-    picks = [failures[-1], *failures[-2:-1], failures[0]]
-    out: list[FailedRun] = []
-    seen: set[str] = set()
-    for run in picks:
-        key = repr([s.as_yaml() for s in run.steps])
-        if key not in seen:
-            seen.add(key)
-            out.append(run)
-    return out
+    """The failing runs to export, best first: the fewest actions first (what a person reads and reruns), the
+    latest among equals (the shrunk one is last). Shrinking minimises Hypothesis's choices, not the steps: the
+    offline spell is the simplest rule and the one with the most steps, so a shrunk sequence can be longer
+    than a failure met on the way. Only runs that failed like the shrunk one (its exception class, one per
+    failing check), distinct step lists (compared as their YAML), at most ``CANDIDATES``."""
+    shrunk = failures[-1]
+    latest: dict[str, tuple[int, FailedRun]] = {}
+    for i, run in enumerate(failures):
+        if type(run.error) is type(shrunk.error):
+            latest[repr([s.as_yaml() for s in run.steps])] = (i, run)
+    ranked = sorted(latest.values(), key=lambda p: (len(actions_of(p[1].steps)), -p[0]))
+    return [run for _, run in ranked[:CANDIDATES]]
 
 
 def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options: FuzzOptions,
                        exc: BaseException) -> None:
-    """Export the best candidate that fails the same way on every one of ``REPLAYS`` replays; when none does,
-    the shrunk one stays exported with the replay that differed (``out.replay_matches`` False)."""
-    shrunk: tuple[FailedRun, Path, str | None, list[str]] | None = None
+    """Export the first candidate that fails the same way on every one of ``REPLAYS`` replays; when none does,
+    the first (the shortest) stays exported with the replay that differed (``out.replay_matches`` False)."""
+    best: tuple[FailedRun, Path, str | None, list[str]] | None = None
     for run in replay_candidates(ctx.failures):
         _describe(out, run, exc)
         path, scenario = _export(out, options)
@@ -292,15 +294,15 @@ def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options:
             if not out.replay_matches:
                 break
         if out.replay_matches:
-            if shrunk is not None:
-                shrunk[1].unlink(missing_ok=True)
+            if best is not None:
+                best[1].unlink(missing_ok=True)
             return
-        if shrunk is None:
-            shrunk = (run, path, out.replay_outcome, out.replay_failed)
+        if best is None:
+            best = (run, path, out.replay_outcome, out.replay_failed)
         else:
             path.unlink(missing_ok=True)
-    assert shrunk is not None  # there is always one candidate
-    run, path, outcome, failed = shrunk
+    assert best is not None  # there is always one candidate
+    run, path, outcome, failed = best
     _describe(out, run, exc)
     out.scenario_path, out.scenario_id = path, path.stem
     out.replay_outcome, out.replay_failed = outcome, failed

@@ -1,5 +1,6 @@
-"""The export is a sequence that fails the same way on every replay: the shrunk one, else the one before, else
-the first failure (a shrunk sequence can hinge on a race that its replay does not meet)."""
+"""The export is a sequence that fails the same way on every replay: the failing sequences met, fewest actions
+first (a shrunk sequence can hinge on a race that its replay does not meet, and can be longer than an earlier
+failure)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ from harness.stateful.machine import FailedRun, FuzzContext, SequenceFailed
 F = importlib.import_module("harness.stateful.fuzz")  # the package's ``fuzz`` is the function
 
 
-def failed_run(tmp_path: Path, *names: str) -> FailedRun:
+def failed_run(tmp_path: Path, *names: str, error: type[SequenceFailed] = SequenceFailed) -> FailedRun:
     steps = [Step(n, parse_step(n, {"contact": 1, "as": f"n{i}"} if n == "add_note" else None))
              for i, n in enumerate(names, 1)]
     verdicts = [Verdict("ordering", ("R5",), False, "out of order")]
     result = ScenarioResult(id="x", title="", requirements=(), tags=(), folder=tmp_path, outcome="failed",
                             verdicts=verdicts)
-    return FailedRun(steps, result, SequenceFailed(verdicts))
+    return FailedRun(steps, result, error(verdicts))
 
 
 class Runner:
@@ -88,3 +89,24 @@ def test_candidates_are_distinct(tmp_path: Path) -> None:
     assert F.replay_candidates([one]) == [one]
     two = failed_run(tmp_path, "offline", "add_note", "online")
     assert F.replay_candidates([two, one]) == [one, two]
+
+
+def test_an_earlier_failure_with_fewer_actions_goes_first(tmp_path: Path) -> None:
+    # shrinking towards the offline spell (the simplest rule, the most steps) can lengthen the sequence
+    first = failed_run(tmp_path, "offline", "add_note", "online")
+    other = failed_run(tmp_path, "offline", "add_note", "add_note", "add_note", "online")
+    shrunk = failed_run(tmp_path, "offline", "add_note", "add_note", "online")
+    assert F.replay_candidates([first, other, shrunk]) == [first, shrunk, other]
+
+
+def test_only_failures_like_the_shrunk_one_are_candidates(tmp_path: Path) -> None:
+    from harness.stateful.machine import failure_class
+
+    elsewhere = failed_run(tmp_path, "offline", "online", error=failure_class("gating"))
+    shrunk = failed_run(tmp_path, "offline", "add_note", "online", error=failure_class("ordering"))
+    assert F.replay_candidates([elsewhere, shrunk]) == [shrunk]
+
+
+def test_at_most_a_few_candidates(tmp_path: Path) -> None:
+    runs = [failed_run(tmp_path, "offline", *["add_note"] * k, "online") for k in range(6, 0, -1)]
+    assert F.replay_candidates(runs) == runs[::-1][:F.CANDIDATES]
