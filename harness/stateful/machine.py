@@ -40,6 +40,7 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, precondition, rule
 
+from harness.app.base import ScreenTimeout
 from harness.checks import Verdict
 from harness.lab import signals
 from harness.scenario.model import Step
@@ -176,6 +177,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.live = ScenarioRun(ctx.runner, scenario).begin()
         self._raised: BaseException | None = None
         self._errored = False
+        self._stopped = False  # a step's screen never came: no closing steps (see ``_do``)
         self.slow_link = False  # a latency condition is in force (a ``reset_network`` clears it)
         ctx.stats.reset_s += self.live.reset_s
         ctx.progress()
@@ -187,6 +189,11 @@ class SyncMachine(RuleBasedStateMachine):
         self.ctx.stats.steps += 1
         try:
             verdicts = self.live.step(step)
+        except ScreenTimeout as e:
+            # the app did not show what the step needed: a failed verdict (R26) and the end of the sequence,
+            # judged as it stands, as ``harness run`` judges the exported file (ScenarioRunner.run)
+            self._stopped = True
+            verdicts = [self.live.step_failed(step, e)]
         except Exception as e:
             self._raised, self._errored = e, True
             raise
@@ -434,9 +441,10 @@ class SyncMachine(RuleBasedStateMachine):
             self._record(result, self._raised)
             return
         try:
-            for name in self._reconnect_steps():
-                self._do(name)
-            self._do("wait_synced", FINAL_WAIT_S)
+            if not self._stopped:
+                for name in self._reconnect_steps():
+                    self._do(name)
+                self._do("wait_synced", FINAL_WAIT_S)
         except SequenceFailed:
             pass  # an inline failure while closing: judged below with the rest
         except Exception as e:

@@ -120,3 +120,41 @@ def test_server_messages_go_to_a_loaded_thread(recorded: list[RecordingRun]) -> 
                 messages += 1
                 assert s.params.conversation in loaded
     assert messages >= 3
+
+
+class ScreenNeverComes(RecordingRun):
+    """The first note's screen never answers: ScenarioRun.step raises ScreenTimeout, as the page objects do."""
+
+    def step(self, step: Step) -> list[Any]:
+        from harness.app.base import ScreenTimeout
+
+        self.steps.append(step)
+        if step.name == "add_note":
+            raise ScreenTimeout("app refapp: contact 1 or a needs-a-connection message not seen within 10s")
+        return []
+
+    def step_failed(self, step: Step, exc: BaseException) -> Any:
+        from harness.checks import Verdict
+
+        self.failed = Verdict("ui", ("R26",), False, f"step {step.name} could not be done: {exc}")
+        return self.failed
+
+    def finish(self) -> ScenarioResult:
+        return ScenarioResult(id=self.scenario.id, title="", requirements=(), tags=(), folder=self.folder,
+                              outcome="failed", verdicts=[self.failed])
+
+
+def test_a_screen_that_never_comes_is_a_failed_verdict_that_ends_the_sequence(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # judged as ``harness run`` judges the exported file: R26, no closing steps after it (not a lab error)
+    monkeypatch.setattr(M, "ScenarioRun", ScreenNeverComes)
+    RecordingRun.runs = []
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, deadline=float("inf"))
+    machine = M.machine_for(ctx)
+    machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
+    with pytest.raises(M.SequenceFailed) as info:
+        run_state_machine_as_test(machine, settings=settings(
+            max_examples=5, stateful_step_count=3, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
+    assert info.value.check == "ui" and ctx.stats.errors == 0 and ctx.stats.failures >= 1
+    assert all(run.steps[-1].name == "add_note" for run in RecordingRun.runs if run.steps)
