@@ -34,9 +34,10 @@ from harness.scenario.steps import parse_step
 from harness.stateful.strategies import SETUP_CONTACTS, SETUP_THREADS
 
 REGRESSIONS = paths.SCENARIOS / "regressions"
-#: the steady state every generated sequence starts from (dashboard cached, the setup contacts and thread opened); access
-#: tokens live 2 s, so every offline spell (a drop, its banner, an action, a reconnection: >= 2 s) outlives
-#: the token in force when it began, as a long outage does (R24), whatever the exact timing of a replay
+#: the steady state every generated sequence starts from (dashboard cached, the setup contacts and thread
+#: opened); access tokens live 2 s, so every offline spell (a drop, its banner, an action, a reconnection:
+#: >= 2 s) outlives the token in force when it began, as a long outage does (R24), whatever the exact timing
+#: of a replay
 FUZZ_TOKEN_TTL_S = 2
 FUZZ_SETUP = Setup(load=["dashboard", *[LoadItem(contact=c) for c in SETUP_CONTACTS],
                          *[LoadItem(thread=t) for t in SETUP_THREADS]], token_ttl_s=FUZZ_TOKEN_TTL_S)

@@ -219,7 +219,8 @@ class SyncMachine(RuleBasedStateMachine):
         """One offline spell as the requirements tell it, start to end, as a single rule.
 
         A screen opened online (R3, R6-R8), a drop of any kind (R1, R2), that
-        screen opened again in half such spells, one to three things a user does offline (queued writes, cached reads, gated
+        screen opened again in half such spells, one to three things a user
+        does offline (queued writes, cached reads, gated
         features, a kill, the background, the server moving on, time passing:
         R5-R17, R19, R27), a reconnection under a drawn condition (plain, a slow
         link, flapping, a network switch, a lost response, server errors, or
