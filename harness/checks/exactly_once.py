@@ -100,7 +100,8 @@ def _keys_by_marker(events: Sequence[Event]) -> dict[str, set[str]]:
 
 
 def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext,
-           windows: Sequence[Window], latency_at: Callable[[float], float], kills: Sequence[float]) -> list[Evidence]:
+           windows: Sequence[Window], latency_at: Callable[[float], float],
+           kills: Sequence[float]) -> list[Evidence]:
     errs: list[Evidence] = []
     if not ok:
         errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))

@@ -76,10 +76,16 @@ export class Api {
         throw new NetworkError(`${method} ${path}: body: ${e && e.message ? e.message : e}`);
       }
       let data = null;
-      try { data = text ? JSON.parse(text) : null; } catch { data = { error: 'bad_json', detail: text.slice(0, 200) }; }
+      let json = true;
+      try {
+        data = text ? JSON.parse(text) : null;
+      } catch {
+        json = false;
+        data = { error: 'bad_json', detail: text.slice(0, 200) };
+      }
       // A success that is not JSON is not the API answering: a captive portal's login page (hotel Wi-Fi,
       // a redirect followed). Taken as data it would overwrite the cache with nothing (R3); it is no path.
-      if (res.ok && data && data.error === 'bad_json') {
+      if (res.ok && !json) {
         throw new NetworkError(`${method} ${path}: not the API's answer (a captive portal?)`);
       }
       return { status: res.status, data };
