@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported
+from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported, ms_since
 from harness.device.chromium import appium_driver
 from harness.device.mobile import CommandResult, CommandRunner, DriverFactory, MobileBase, MobileSession, run_command
 from harness.device.policies import Op
@@ -128,7 +128,7 @@ class AndroidDevice(MobileBase):
         self.session.open()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = self._ms_since(t0)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def set_proxy(self, proxy: str) -> None:
@@ -206,7 +206,7 @@ class AndroidDevice(MobileBase):
         t0 = time.monotonic()
         self.session.mobile("activateApp", {"appId": self.package})
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = self._ms_since(t0)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.device.base import AppState, Control, Endpoints, Unsupported
+from harness.device.base import AppState, Control, Endpoints, Unsupported, ms_since
 from harness.device.chromium import appium_driver
 from harness.device.mobile import CommandResult, CommandRunner, DriverFactory, MobileBase, MobileSession, run_command
 from harness.device.policies import Op
@@ -94,7 +94,7 @@ class IOSDevice(MobileBase):
         self.session.open()
         self.session.mobile("activateApp", {"bundleId": self.bundle_id})
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = self._ms_since(t0)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def install_ca(self, pem: Path) -> None:
@@ -141,7 +141,7 @@ class IOSDevice(MobileBase):
         t0 = time.monotonic()
         self.session.mobile("activateApp", {"bundleId": self.bundle_id})
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = self._ms_since(t0)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:

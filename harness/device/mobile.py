@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from harness.device.base import AppState, ms_since
+from harness.device.base import AppState
 from harness.errors import LabError, SpecError
 from harness.timeline import Timeline
 
@@ -122,8 +122,6 @@ class MobileBase:
         seconds before), and what it does then must not look as if done under the old state."""
         self.timeline.append("device", name, layer="device", t=t,
                              data={"device": self.name, "backend": self.backend_name, **data})
-
-    _ms_since = staticmethod(ms_since)
 
     @staticmethod
     def _appium_url(*candidates: str | None) -> str:

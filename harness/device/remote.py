@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported
+from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported, ms_since
 from harness.device.chromium import appium_driver
 from harness.device.mobile import DriverFactory, MobileBase, MobileSession
 from harness.device.policies import Op
@@ -79,7 +79,7 @@ class RemoteDevice(MobileBase):
         self.session.open()
         self.session.mobile("activateApp", self._app())
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = self._ms_since(t0)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("launch", t=t0, cold_start_ms=self.last_cold_start_ms, url=self.profile.appium_url)
 
     def _android_only(self, what: str) -> None:
@@ -126,7 +126,7 @@ class RemoteDevice(MobileBase):
         t0 = time.monotonic()
         self.session.mobile("activateApp", self._app())
         self._state = AppState.FOREGROUND
-        self.last_cold_start_ms = self._ms_since(t0)
+        self.last_cold_start_ms = ms_since(t0)
         self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms)
 
     def reinstall(self) -> None:
