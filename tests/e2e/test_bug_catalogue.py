@@ -61,8 +61,9 @@ def test_bug_is_caught_naming_its_requirement(bug: str, requirements: tuple[str,
     chosen = scenarios_for(requirements)
     assert chosen, f"no default-suite scenario covers {requirements}"
     run = harness_run(tmp_path / "run", *map(str, chosen), "--bugs", bug, "-x")
-    named = {rid for r in run.results() for v in r["verdicts"] if not v["passed"] for rid in v["requirement_ids"]}
+    results = run.results()
+    named = {rid for r in results for v in r["verdicts"] if not v["passed"] for rid in v["requirement_ids"]}
     assert run.code == 1, f"{bug}: exit {run.code}, expected a failed check\n{run.output[-3000:]}"
-    outcomes = {r["id"]: (r["outcome"], r.get("error")) for r in run.results()}
+    outcomes = {r["id"]: (r["outcome"], r.get("error")) for r in results}
     assert named & set(requirements), (f"{bug}: failed verdicts name {sorted(named)}, expected one of "
                                        f"{requirements}; outcomes {outcomes}\n{run.output[-3000:]}")
