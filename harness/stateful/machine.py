@@ -220,12 +220,12 @@ class SyncMachine(RuleBasedStateMachine):
 
         A screen opened online (R3, R6-R8), a drop of any kind (R1, R2), that
         screen opened again in half such spells, one to three things a user
-        does offline (queued writes, cached reads, gated
-        features, a kill, the background, the server moving on, time passing:
-        R5-R17, R19, R27), a reconnection under a drawn condition (plain, a slow
-        link, flapping, a network switch, a lost response, server errors, or
-        while the app is in the background: R4, R20-R23), writes while the
-        queue drains (R23), then a look at the last item queued (R9, R14, R15).
+        does offline (queued writes, cached reads, gated features, a kill, the
+        background, the server moving on, time passing: R5-R17, R19, R27), a
+        reconnection under a drawn condition (plain, a slow link, flapping, a
+        network switch, a lost response, server errors, or while the app is in
+        the background: R4, R20-R23), writes while the queue drains (R23), then
+        a look at the last item queued (R9, R14, R15).
         Every draw shrinks towards the plainest spell (no screen, a link drop,
         one write, a plain reconnection), so a shrunk failure reads as a
         requirement. The name sorts first among the rules without a bundle
