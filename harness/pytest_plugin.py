@@ -147,6 +147,8 @@ class ScenarioItem(pytest.Item):
             pytest.skip(skip)
         result = session.run(self.scenario)
         self.user_properties.append(("report", str(result.folder)))
+        if result.outcome == "not_applicable":
+            pytest.skip(f"not applicable: {result.skip_reason}")
         result.raise_for_verdicts()
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:  # type: ignore[override]

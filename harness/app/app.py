@@ -1,14 +1,16 @@
-"""The app as one object: every screen's page object over one driver, profile and timeline.
+"""The app as one object: the shell, the collections' lists, and the plugin's screens, over one driver.
 
 Usage::
 
-    app = App(device.driver, load_app_profile("refapp"), timeline=tl)
+    app = App(device.driver, load_app_profile("examples/apps/todo-pouch"), timeline=tl)
     app.shell.wait_ready()
-    note = app.contact.add_note(7, "call back", marker=new_marker())
-    app.contact.wait_note_state(note.text.split()[-1], "synced")
+    app.collection("todos").add("buy milk hx0123456789", marker="hx0123456789")
 
 The driver is re-read through ``driver_source`` on every access, so the
 same App keeps working after the device relaunches the app (new session).
+An app plugin adds its own page objects as attributes (``SCREENS`` in the
+plugin module: ``{"contact": ContactScreen, ...}``), so ``app.contact``
+works for the reference app and is an AttributeError for others.
 """
 
 from __future__ import annotations
@@ -16,24 +18,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from harness.app.base import Screen
-from harness.app.calendar import CalendarScreen
-from harness.app.contact import ContactScreen
-from harness.app.contacts import ContactsScreen
-from harness.app.conversations import ConversationsScreen
-from harness.app.dashboard import DashboardScreen
-from harness.app.messaging import Messaging
-from harness.app.online_only import OnlineOnly
-from harness.app.opportunity import OpportunityScreen
-from harness.app.outbox import OutboxScreen
+from harness.app.collection import CollectionScreen
 from harness.app.profile import AppProfile
-from harness.app.search import SearchScreen
 from harness.app.shell import Shell
 from harness.timeline import Timeline
 
 
 class App:
-    """Page objects by screen family: shell, contacts, contact, messaging, opportunity,
-    conversations, calendar, search, dashboard, online_only, outbox."""
+    """Page objects of one app: ``shell``, ``collection(name)`` and the plugin's screens by name."""
 
     def __init__(self, driver: Any | Callable[[], Any], profile: AppProfile, *, timeline: Timeline | None = None,
                  offline_belief: Callable[[], bool] | None = None) -> None:
@@ -41,9 +33,14 @@ class App:
         self.profile = profile
         self.timeline = timeline if timeline is not None else Timeline()
         self.offline_belief = offline_belief
+        from harness.app.plugins import load_plugin
 
-    def _make(self, cls: type[Screen]) -> Any:
-        return cls(self._driver_source(), self.profile, timeline=self.timeline, offline_belief=self.offline_belief)
+        module = load_plugin(profile)
+        self._screens: dict[str, type[Screen]] = dict(getattr(module, "SCREENS", {}) or {})
+
+    def _make(self, cls: type[Screen], **kw: Any) -> Any:
+        return cls(self._driver_source(), self.profile, timeline=self.timeline, offline_belief=self.offline_belief,
+                   **kw)
 
     @property
     def driver(self) -> Any:
@@ -56,17 +53,20 @@ class App:
             return base_url
         return base_url + ("&" if "?" in base_url else "?") + q
 
-    shell = property(lambda self: self._make(Shell))
-    contacts = property(lambda self: self._make(ContactsScreen))
-    contact = property(lambda self: self._make(ContactScreen))
-    messaging = property(lambda self: self._make(Messaging))
-    opportunity = property(lambda self: self._make(OpportunityScreen))
-    conversations = property(lambda self: self._make(ConversationsScreen))
-    calendar = property(lambda self: self._make(CalendarScreen))
-    search = property(lambda self: self._make(SearchScreen))
-    dashboard = property(lambda self: self._make(DashboardScreen))
-    online_only = property(lambda self: self._make(OnlineOnly))
-    outbox = property(lambda self: self._make(OutboxScreen))
+    @property
+    def shell(self) -> Shell:
+        return self._make(Shell)
+
+    def collection(self, name: str | None = None, parent: int | None = None) -> CollectionScreen:
+        """The list screen of a collection (default: the profile's first)."""
+        return self._make(CollectionScreen, name=name or self.profile.default_collection() or "", parent=parent)
+
+    def __getattr__(self, name: str) -> Any:
+        screens = self.__dict__.get("_screens") or {}
+        if name in screens:
+            return self._make(screens[name])
+        raise AttributeError(f"app {self.__dict__.get('profile').name if self.__dict__.get('profile') else '?'} "
+                             f"has no screen {name!r} (its plugin defines: {', '.join(sorted(screens)) or 'none'})")
 
 
 __all__ = ["App"]

@@ -69,6 +69,10 @@ class Screen:
     def loc(self, name: str) -> Locator:
         return self.profile.locator(name)
 
+    def has(self, name: str) -> bool:
+        """The profile gives this locator (the app has the capability behind it)."""
+        return name in self.profile.locators
+
     def attr_name(self, name: str) -> str:
         return self.profile.attr(name)
 
@@ -148,7 +152,7 @@ class Screen:
         what = name.value if isinstance(name, Locator) else f"{name} ({self.loc(name).value})"
         self.wait(f"{what} clickable", attempt, timeout_s)
 
-    def submit(self, button: str, field: Any, text: str, what: str, result: Callable[[], T | None],
+    def submit(self, button: str | Locator, field: Any, text: str, what: str, result: Callable[[], T | None],
                timeout_s: float | None = None) -> T:
         """Tap ``button`` to submit ``text`` typed into ``field``, then wait (bounded) for ``result``.
 
@@ -172,10 +176,11 @@ class Screen:
                 raise ScreenTimeout(f"app {self.profile.name}: {what} not seen within {limit:g}s")
             if retaps < MAX_RETAPS and self._not_taken(button, field, text):
                 retaps += 1
-                self.record_observation("tap_missed", control=button, retry=retaps)
+                self.record_observation("tap_missed", control=button if isinstance(button, str) else button.value,
+                                        retry=retaps)
                 self.tap(button, max(0.05, deadline - time.monotonic()))
 
-    def _not_taken(self, button: str, field: Any, text: str) -> bool:
+    def _not_taken(self, button: str | Locator, field: Any, text: str) -> bool:
         """The app shows no sign of having taken a submission: the field still holds the typed text and
         the control is visible and enabled."""
         try:
@@ -196,6 +201,8 @@ class Screen:
 
     # --- app-wide state -------------------------------------------------------------
     def connectivity(self) -> str:
+        if "connectivity" not in self.profile.attributes:
+            return ""
         root = self.first("app_root")
         return self.get(root, "connectivity") if root is not None else ""
 
@@ -205,12 +212,14 @@ class Screen:
         return self.connectivity() == "offline"
 
     def unavailable_messages(self) -> list[str]:
-        return [self.text(e) for e in self.visible("unavailable_message")]
+        return [self.text(e) for e in self.visible("unavailable_message")] if self.has("unavailable_message") else []
 
     def error_page(self) -> bool:
-        return bool(self.visible("error_page"))
+        return bool(self.visible("error_page")) if self.has("error_page") else False
 
     def pending_count(self) -> int:
+        if not self.has("sync_status") or "pending" not in self.profile.attributes:
+            return 0
         el = self.first("sync_status")
         try:
             return int(self.get(el, "pending")) if el is not None else 0

@@ -1,58 +1,44 @@
-"""An app profile: the locator map and the app's offline parameters, from YAML.
+"""An app profile: what the app can do, how to find it on screen, how its writes and backend are reached.
 
 Page objects never hard-code a selector: they ask the profile for a named
-locator (``note_item``) and for the attribute that carries a value
-(``sync_state``). Parameters are the promises the requirements leave to
-the app (REQUIREMENTS.md notes): how many days of calendar are cached, how
-long the cached contact list is, whether SMS/email queue offline, and the
-launch query that shortens the app's timers. Validated eagerly: unknown
-fields, a missing locator the page objects need, or a bad strategy are
+locator (``offline_banner``) and for the attribute that carries a value
+(``sync_state``). A profile declares the app's **capabilities**
+(:mod:`harness.app.capabilities`) and gives locators only for those; its
+**collections** are the record lists the generic steps (``add_item``,
+``edit_item``, ...) work on; **identity** says how a write is identified on
+the wire (a header, a JSON path into the body, or the harness's own
+markers); **backend** says how the lab starts the app's server and
+**hooks** how to reset, seed and read it back (HTTP calls, a shell command,
+or a plugin function; each optional). **plugin** names a Python module with
+page objects and steps for what the generic ones cannot express.
+Parameters are the promises the requirements leave to the app
+(REQUIREMENTS.md notes). Validated eagerly: unknown fields, a locator a
+declared capability needs, a bad selector, or a bad strategy are
 SpecErrors with file, line and field.
 
->>> prof = load_app_profile("refapp")
->>> prof.locator("note_item").value
-'[data-testid=note-item]'
+An app is named by a profile file, a folder holding ``app.yaml``, or a name
+the harness knows (``harness apps`` lists them).
+
+>>> prof = load_app_profile("todo-pouch")                # doctest: +SKIP
+>>> "records" in prof.capability_set
+True
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from harness.yamlsource import line_of, load_mapping, plain
+from harness.app.capabilities import CAPABILITIES, known_capabilities
 from harness.errors import SpecError
+from harness.yamlsource import line_of, load_mapping, plain
 
-PROFILES_DIR = Path(__file__).parent / "profiles"
-
-#: Every locator the page objects use (the refapp profile defines all of them).
-REQUIRED_LOCATORS: tuple[str, ...] = (
-    "app_root", "offline_banner", "sync_status", "unavailable_message", "error_page",
-    "nav_dashboard", "nav_contacts", "nav_conversations", "nav_calendar", "nav_search", "nav_workflows", "nav_outbox",
-    "dashboard", "widget", "conversation_count_unread", "conversation_count_total",
-    "contact_list", "contact_row", "load_more", "list_cached_end",
-    "contact_detail", "contact_name", "contact_email", "contact_phone", "contact_company",
-    "activity_item", "note_list", "note_item", "note_text", "note_sync_indicator", "note_input", "note_add",
-    "opportunity_row", "file_item",
-    "action_sms", "action_email", "action_call", "action_pay", "action_upload", "action_workflow",
-    "opportunity_form", "opportunity_name", "opportunity_stage", "opportunity_value", "opportunity_save",
-    "opportunity_sync_indicator", "upload_input", "upload_submit",
-    "sms_body", "sms_send", "email_subject", "email_body", "email_send", "call_start", "call_status",
-    "payment_amount", "payment_kind", "payment_submit", "payment_result",
-    "workflow_list", "workflow_run", "workflow_contact", "workflow_result",
-    "conversation_list", "conversation_row", "thread", "message_item", "load_earlier",
-    "calendar", "calendar_day", "appointment_item",
-    "search_input", "search_submit", "search_result", "search_scope",
-    "outbox_list", "outbox_item",
-)
-
-#: Attributes that carry values on screen, and their names in this app.
-REQUIRED_ATTRIBUTES: tuple[str, ...] = (
-    "connectivity", "app_state", "pending", "value", "contact_id", "activity_id", "key", "sync_state",
-    "opportunity_id", "conversation_id", "unread", "message_id", "direction", "date", "appointment_id",
-    "type", "id", "kind", "workflow_id", "widget",
-)
+#: where the harness keeps the profiles of apps it ships with (one folder each, with app.yaml)
+BUNDLED_APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
+PROFILE_FILE = "app.yaml"
 
 
 class _Strict(BaseModel):
@@ -71,6 +57,10 @@ class Locator(_Strict):
         given = [k for k in ("css", "xpath", "accessibility_id") if getattr(self, k)]
         if len(given) != 1:
             raise ValueError(f"exactly one of css, xpath, accessibility_id (got {', '.join(given) or 'none'})")
+        if self.css:
+            problem = css_problem(self.css)
+            if problem:
+                raise ValueError(f"css selector {self.css!r} is not valid: {problem}")
         return self
 
     @property
@@ -93,39 +83,219 @@ class Locator(_Strict):
         return Locator(css=f'{self.css}[{attr}="{val}"]')
 
 
+def css_problem(sel: str) -> str | None:
+    """A reason a css selector cannot be valid (unbalanced brackets, quotes or parentheses), else None.
+
+    A cheap syntactic check, so a typo in a profile is a configuration error before anything starts,
+    not a "screen never came" in the middle of a run.
+    """
+    stack: list[str] = []
+    quote: str | None = None
+    pairs = {"]": "[", ")": "("}
+    for ch in sel:
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            stack.append(ch)
+        elif ch in "])":
+            if not stack or stack.pop() != pairs[ch]:
+                return f"unexpected {ch!r}"
+    if quote:
+        return f"unclosed quote {quote}"
+    if stack:
+        return f"unclosed {stack[-1]!r}"
+    if not sel.strip():
+        return "empty"
+    if sel.strip()[-1] in ",>+~":
+        return f"ends with {sel.strip()[-1]!r}"
+    return None
+
+
 class Timeouts(_Strict):
-    ui_s: float = Field(10.0, gt=0)
-    sync_s: float = Field(30.0, gt=0)
-    launch_s: float = Field(30.0, gt=0)
-    hang_s: float = Field(5.0, gt=0)
+    ui_s: float = Field(10.0, gt=0, le=600)
+    sync_s: float = Field(30.0, gt=0, le=3600)
+    launch_s: float = Field(30.0, gt=0, le=600)
+    hang_s: float = Field(5.0, gt=0, le=600)
     #: the app's own request timeout, if known: a response withheld longer is one the app gave up on (the
     #: fuzzer's lost responses are held that long, so the app sees a timeout, not a silent network retry)
-    request_s: float | None = Field(None, gt=0)
+    request_s: float | None = Field(None, gt=0, le=600)
 
 
 class Parameters(_Strict):
     """The app's offline promises (REQUIREMENTS.md notes) and its launch options."""
 
-    cached_days: int = Field(4, ge=1)
-    cached_list_size: int = Field(50, ge=1)
+    cached_days: int = Field(4, ge=1, le=366)
+    cached_list_size: int = Field(50, ge=1, le=100_000)
     queue_messages: bool = True
     order: Literal["global", "per_record"] = "global"
     launch_query: str = ""
-    #: requests the app makes by itself while idle (health probes, heartbeats); quiescence ignores them
-    idle_paths: tuple[str, ...] = ("/api/health",)
+    #: requests the app makes by itself while idle (health probes, heartbeats, long polls); quiescence
+    #: ignores them (globs on the path)
+    idle_paths: tuple[str, ...] = ()
     timeouts: Timeouts = Timeouts()
 
 
-class AppProfile(_Strict):
-    """One app: name, platform, parameters, locators, attributes, routes."""
+class Collection(_Strict):
+    """A list of records the user can read, add to, edit and delete (the generic steps' target)."""
 
-    name: str
+    list: Locator = Field(description="the list (or screen) that shows the collection's items")
+    item: Locator = Field(description="one item of the list")
+    text: Locator | None = Field(default=None, description="the item's text, inside an item (default: the item)")
+    input: Locator | None = Field(default=None, description="where a new item's text is typed")
+    submit: Locator | None = Field(default=None, description="the control that adds the typed item")
+    edit: Locator | None = Field(default=None, description="inside an item: opens its editor")
+    edit_input: Locator | None = None
+    edit_submit: Locator | None = None
+    delete: Locator | None = Field(default=None, description="inside an item: deletes it")
+    route: str | None = Field(default=None, description="web apps: where the list lives, e.g. '#/todos'")
+    nav: Locator | None = Field(default=None, description="native apps: the control that opens the list")
+    requirement: str = Field(default="R9", pattern=r"^R[0-9]{1,2}$",
+                             description="the requirement an item's queued write stands for (R9 notes, R14 ...)")
+
+    @property
+    def can_add(self) -> bool:
+        return self.input is not None and self.submit is not None
+
+    @property
+    def can_edit(self) -> bool:
+        return self.edit is not None and self.edit_input is not None and self.edit_submit is not None
+
+
+class Identity(_Strict):
+    """How a write is identified on the wire, so retries and duplicates can be told apart (R22).
+
+    ``header``: a request header (``Idempotency-Key``); ``json_path``: a path into the JSON body
+    (``docs[]._id``), with ``revision_path`` beside it (``docs[]._rev``); neither: the harness's own
+    markers in the content identify writes.
+    """
+
+    header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+    json_path: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_$.\[\]-]+$")
+    revision_path: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_$.\[\]-]+$")
+
+    @model_validator(mode="after")
+    def _one(self) -> "Identity":
+        if self.header and self.json_path:
+            raise ValueError("either header or json_path, not both")
+        if self.revision_path and not self.json_path:
+            raise ValueError("revision_path needs json_path")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "header" if self.header else ("json_path" if self.json_path else "markers")
+
+
+class HttpCall(_Strict):
+    """One HTTP call to the backend (direct, not through the lab's chain)."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = "GET"
+    path: str = Field(pattern=r"^/")
+    body: Any = None
+    headers: dict[str, str] = {}
+    ok: list[int] = Field(default_factory=list, description="statuses that count as success (default: 2xx)")
+
+
+class ShellHook(_Strict):
+    """A command run in the profile's folder; placeholders {backend_url}, {seed}, {items}, {text}."""
+
+    shell: list[str] = Field(min_length=1)
+    timeout_s: float = Field(default=60, gt=0, le=3600)
+
+
+class PythonHook(_Strict):
+    """A function of the app's plugin, ``module:function`` or ``function`` (in the profile's plugin)."""
+
+    python: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*(:[A-Za-z_][A-Za-z0-9_]*)?$")
+
+
+Hook = list[HttpCall] | HttpCall | ShellHook | PythonHook
+
+
+class CollectionRead(_Strict):
+    """Where a collection's records are in the read-back answer (JSON paths, ``rows[].doc``)."""
+
+    items: str = Field(description="path to the list of records, e.g. rows[].doc")
+    text: str = Field(default="text", description="the field holding the item's text (carries the marker)")
+    id: str = "id"
+    deleted: str | None = Field(default=None, description="a field that marks a record deleted (tombstones)")
+
+
+class ReadHook(_Strict):
+    """How to read the server's state back: one call (or a plugin function) and where each collection is."""
+
+    request: HttpCall | None = None
+    python: str | None = None
+    collections: dict[str, CollectionRead] = {}
+
+    @model_validator(mode="after")
+    def _one(self) -> "ReadHook":
+        if (self.request is None) == (self.python is None):
+            raise ValueError("exactly one of request, python")
+        return self
+
+
+class Hooks(_Strict):
+    """Backend hooks, each optional: without one, the harness says which oracle or step is unavailable."""
+
+    reset: Hook | None = None
+    seed: Hook | None = None
+    read: ReadHook | None = None
+    #: per collection: the call that makes one server-side change (placeholders {text}, {now_ms})
+    server_change: dict[str, HttpCall | ShellHook | PythonHook] = {}
+    #: applied after each reset with the run's options (bugs, token lifetime): plugin apps only
+    configure: PythonHook | None = None
+
+
+class BackendStart(_Strict):
+    """How the lab starts the app's backend: a command, and the log line that says where it listens."""
+
+    command: list[str] = Field(min_length=1, description="argv; placeholders {python}, {run_dir}, {app_dir}")
+    ready: str = Field(description="regex on the backend's output; group 1 is its base URL")
+    env: dict[str, str] = {}
+    timeout_s: float = Field(default=30, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _regex(self) -> "BackendStart":
+        try:
+            rx = re.compile(self.ready)
+        except re.error as e:
+            raise ValueError(f"ready is not a valid regex: {e}") from None
+        if rx.groups < 1:
+            raise ValueError("ready needs one group capturing the base URL, e.g. 'listening on (http://\\S+)'")
+        return self
+
+
+class Backend(_Strict):
+    """The app's server: started by the lab (``start``), or already running (``--backend URL``)."""
+
+    start: BackendStart | None = None
+    health: str | None = Field(default=None, pattern=r"^/")
+    app_path: str = Field(default="/", pattern=r"^/", description="where the app's page is served (web apps)")
+
+
+class AppProfile(_Strict):
+    """One app: capabilities, collections, locators, attributes, identity, backend and hooks."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)
     platform: Literal["web", "android", "ios"] = "web"
     description: str = ""
+    plugin: str | None = Field(default=None, description="module path (pkg.mod) or a .py file beside the profile")
+    capabilities: list[str] = []
+    collections: dict[str, Collection] = {}
+    identity: Identity = Identity()
+    backend: Backend = Backend()
+    hooks: Hooks = Hooks()
     parameters: Parameters = Parameters()
-    locators: dict[str, Locator]
-    attributes: dict[str, str]
+    locators: dict[str, Locator] = {}
+    attributes: dict[str, str] = {}
     routes: dict[str, str] = {}
+    #: the folder the profile came from (hooks and plugins run there); not a YAML field
+    source: Path | None = Field(default=None, exclude=True)
 
     def locator(self, name: str) -> Locator:
         try:
@@ -143,10 +313,44 @@ class AppProfile(_Strict):
         r = self.routes.get(name)
         return r.format(**kw) if r else None
 
+    @property
+    def folder(self) -> Path:
+        return self.source.parent if self.source is not None else Path.cwd()
 
-def parse_app_profile(text: str, *, file: str | Path = "<string>", require_all: bool = True) -> AppProfile:
+    @property
+    def capability_set(self) -> frozenset[str]:
+        """Declared plus derived capabilities."""
+        caps = set(self.capabilities)
+        cols = self.collections.values()
+        if any(c.can_add for c in cols):
+            caps.add("records")
+        if any(c.can_edit for c in cols):
+            caps.add("records.edit")
+        if any(c.delete is not None for c in cols):
+            caps.add("records.delete")
+        if self.hooks.reset is not None:
+            caps.add("backend_reset")
+        if self.hooks.read is not None:
+            caps.add("backend_read")
+        if self.hooks.server_change:
+            caps.add("server_changes")
+        return frozenset(caps)
+
+    def default_collection(self) -> str | None:
+        """The collection a generic step uses when it names none: the first one declared."""
+        return next(iter(self.collections), None)
+
+    def collection(self, name: str | None) -> tuple[str, Collection]:
+        key = name or self.default_collection()
+        if key is None or key not in self.collections:
+            known = ", ".join(self.collections) or "none declared"
+            raise SpecError("collection", name, f"a collection of app {self.name} ({known})")
+        return key, self.collections[key]
+
+
+def parse_app_profile(text: str, *, file: str | Path = "<string>") -> AppProfile:
     """Parse and validate an app profile; SpecError naming file, line and field."""
-    doc = load_mapping(text, file=file, expected="a mapping with name, locators and attributes")
+    doc = load_mapping(text, file=file, expected="a mapping with name, capabilities and locators")
     try:
         prof = AppProfile.model_validate(plain(doc))
     except ValidationError as e:
@@ -156,29 +360,89 @@ def parse_app_profile(text: str, *, file: str | Path = "<string>", require_all: 
         extra = err["type"] == "extra_forbidden"
         raise SpecError(field, loc[-1] if extra else err.get("input"), "a known field" if extra else err["msg"],
                         file=file, line=line_of(doc, loc) or 1) from None
-    if require_all:
-        for section, required, have in (("locators", REQUIRED_LOCATORS, prof.locators),
-                                        ("attributes", REQUIRED_ATTRIBUTES, prof.attributes)):
-            missing = [n for n in required if n not in have]
-            if missing:
-                raise SpecError(f"{section}.{missing[0]}", None,
-                                f"a value: the page objects need {', '.join(missing)}", file=file,
-                                line=line_of(doc, (section,)) or 1, fix=f"add them under {section}: (see template.yaml)")
+    if file != "<string>":
+        prof = prof.model_copy(update={"source": Path(file).resolve()})
+    if prof.plugin:
+        from harness.app.plugins import load_plugin
+
+        try:
+            load_plugin(prof)
+        except SpecError as e:
+            raise SpecError("plugin", prof.plugin, e.allowed, file=file, line=line_of(doc, ("plugin",)) or 1,
+                            fix=e.fix) from None
+    _check_capabilities(prof, doc, file)
     return prof
 
 
-def load_app_profile(name_or_path: str | Path) -> AppProfile:
-    """An app profile by name (harness/app/profiles/NAME.yaml) or by path."""
+def _check_capabilities(prof: AppProfile, doc: Any, file: str | Path) -> None:
+    """Every declared capability is known, and its locators and attributes are given."""
+    for i, name in enumerate(prof.capabilities):
+        cap = CAPABILITIES.get(name)
+        if cap is None:
+            raise SpecError(f"capabilities.{i}", name, f"one of {', '.join(known_capabilities())}", file=file,
+                            line=line_of(doc, ("capabilities", i)) or 1,
+                            fix="declare only what the app has; a plugin's capabilities need its plugin: field")
+        for section, needed, have in (("locators", cap.locators, prof.locators),
+                                      ("attributes", cap.attributes, prof.attributes)):
+            missing = [n for n in needed if n not in have]
+            if missing:
+                raise SpecError(f"{section}.{missing[0]}", None,
+                                f"a value: capability {name} needs {', '.join(missing)}", file=file,
+                                line=line_of(doc, (section,)) or line_of(doc, ("capabilities", i)) or 1,
+                                fix=f"add them under {section}:, or drop {name} from capabilities")
+    if "item_sync_state" in prof.capabilities and not prof.collections:
+        raise SpecError("capabilities", "item_sync_state", "a capability of items: declare collections first",
+                        file=file, line=line_of(doc, ("capabilities",)) or 1)
+
+
+def profile_path(name_or_path: str | Path) -> Path:
+    """The app.yaml behind a name (``harness apps``), a folder, or a file path; SpecError listing names."""
     p = Path(name_or_path)
-    if not p.suffix:
-        p = PROFILES_DIR / f"{name_or_path}.yaml"
-    if not p.exists():
-        known = ", ".join(sorted(x.stem for x in PROFILES_DIR.glob("*.yaml") if x.stem != "template"))
-        raise SpecError("app", str(name_or_path), f"an app profile name ({known}) or a YAML path")
-    return parse_app_profile(p.read_text(encoding="utf-8"), file=p)
+    if p.is_dir() and (p / PROFILE_FILE).is_file():
+        return p / PROFILE_FILE
+    if p.suffix in (".yaml", ".yml"):
+        if p.is_file():
+            return p
+        raise SpecError("app", str(name_or_path), "an existing app profile file",
+                        fix=f"check the path; {p} does not exist")
+    known = known_apps()
+    if str(name_or_path) in known:
+        return known[str(name_or_path)]
+    if p.is_dir():
+        raise SpecError("app", str(name_or_path), "a folder with app.yaml, a profile file, or a known app name",
+                        fix=f"{p} has no {PROFILE_FILE}")
+    raise SpecError("app", str(name_or_path), f"an app name ({', '.join(sorted(known))}), a folder with "
+                    f"{PROFILE_FILE}, or a YAML path", fix="`harness apps` lists the apps the harness knows")
+
+
+def known_apps() -> dict[str, Path]:
+    """Apps by name: bundled with the harness, in ``examples/apps`` and ``apps`` under the working folder, and
+    in ``HARNESS_APPS_PATH`` folders (``:``-separated), each a folder with an app.yaml."""
+    import os
+
+    roots = [BUNDLED_APPS_DIR, Path.cwd() / "examples" / "apps", Path.cwd() / "apps"]
+    roots += [Path(p) for p in os.environ.get("HARNESS_APPS_PATH", "").split(os.pathsep) if p]
+    found: dict[str, Path] = {}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for d in sorted(root.iterdir()):
+            f = d / PROFILE_FILE
+            if f.is_file() and d.name not in found:
+                found[d.name] = f
+    return found
+
+
+def load_app_profile(name_or_path: str | Path) -> AppProfile:
+    """An app profile by name, folder or path (see :func:`profile_path`)."""
+    p = profile_path(name_or_path)
+    from harness.inputs import read_text
+
+    return parse_app_profile(read_text(p, what="app profile"), file=p)
 
 
 __all__ = [
-    "AppProfile", "Locator", "PROFILES_DIR", "Parameters", "REQUIRED_ATTRIBUTES", "REQUIRED_LOCATORS", "Timeouts",
-    "load_app_profile", "parse_app_profile",
+    "AppProfile", "Backend", "BackendStart", "Collection", "CollectionRead", "HttpCall", "Hooks", "Identity",
+    "Locator", "Parameters", "PythonHook", "ReadHook", "ShellHook", "Timeouts", "css_problem", "known_apps",
+    "load_app_profile", "parse_app_profile", "profile_path",
 ]

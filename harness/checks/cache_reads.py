@@ -1,18 +1,18 @@
 """R3, R6-R8, R12: offline, what was loaded before is still shown; what never was says so.
 
-An observation of a screen (``contact_view``, ``contact_list``,
-``thread_view``, ``calendar_view``) has a subject: ``data.subject`` or the
-screen's id field (``contact_id``, ``conversation_id``, ``date``; the list
-is one subject). Its content is every list or mapping under the keys in
-:data:`CONTENT_KEYS` (``items``, ``activity``, ``messages``, ...).
+An observation of a cached screen (``CheckContext.cached_screens``: the
+generic ``list_view`` of a collection; an app plugin adds its own screens)
+has a subject: ``data.subject`` or the screen's id field named there. Its
+content is every list or mapping under the keys in :data:`CONTENT_KEYS`.
 
 For each such observation made while offline:
 - subject loaded before (observed online, or opened by an online action
   whose outcome was not "unavailable"/"error"/"hung"):
   it must not be unavailable, an error or a hang, and it must still show
   every element the latest online observation of it showed (a superset:
-  notes added offline may join). Breaks R3 plus the screen's requirement.
-- subject never loaded: it must show the unavailable message (R12).
+  items added offline may join). Breaks R3 plus the screen's requirement.
+- subject never loaded, on a screen the app says needs a connection then
+  (``needs_connection_screens``): it must show the unavailable message (R12).
 """
 
 from __future__ import annotations
@@ -26,21 +26,9 @@ from harness.checks.view import evidence, is_offline, offline_windows
 from harness.errors import Evidence
 from harness.timeline import Event
 
-#: screen observation -> (requirement, the data key naming its subject)
-SCREENS: dict[str, tuple[str, str | None]] = {
-    "contact_view": ("R6", "contact_id"),
-    "contact_list": ("R6", None),
-    "thread_view": ("R7", "conversation_id"),
-    "calendar_view": ("R8", "date"),
-}
-#: online action -> the screen it loads
-OPENERS: dict[str, str] = {"open_contact": "contact_view", "open_thread": "thread_view",
-                           "open_calendar": "calendar_view", "scroll_contacts": "contact_list"}
 CONTENT_KEYS: tuple[str, ...] = ("items", "ids", "fields", "activity", "notes", "messages", "appointments", "rows")
 #: an opener's outcome that says the screen did not load (e.g. the app had not yet noticed the link came back)
 NOT_LOADED: frozenset[str] = frozenset({"unavailable", "error", "hung"})
-#: only these screens are "never loaded -> needs a connection" (R12)
-NEEDS_CONNECTION: frozenset[str] = frozenset({"contact_view", "thread_view"})
 
 
 @dataclass
@@ -61,20 +49,21 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
         t = tallies.setdefault(req, _Tally([], []))
         (t.passed if ok else t.failed).append(ev)
 
+    screens, openers = ctx.cached_screens, ctx.screen_openers
     for ev in events:
-        if ev.kind == "action" and ev.name in OPENERS and not is_offline(ev, windows):
+        if ev.kind == "action" and ev.name in openers and not is_offline(ev, windows):
             if ev.data.get("outcome") not in NOT_LOADED:  # the app said it could not load it: nothing to cache
-                screen = OPENERS[ev.name]
-                opened[(screen, _subject(screen, ev.data))] = ev
+                screen = openers[ev.name]
+                opened[(screen, _subject(screens, screen, ev.data))] = ev
             continue
-        if ev.kind != "observation" or ev.name not in SCREENS:
+        if ev.kind != "observation" or ev.name not in screens:
             continue
-        key = (ev.name, _subject(ev.name, ev.data))
+        key = (ev.name, _subject(screens, ev.name, ev.data))
         if not is_offline(ev, windows):
             if not _unavailable(ev.data) and _state(ev.data) not in ("error", "hung"):
                 online_seen[key] = ev
             continue
-        req = SCREENS[ev.name][0]
+        req = screens[ev.name][0]
         before = online_seen.get(key)
         if before is not None or key in opened:
             ok, why, extra = _judge_loaded(ev, before)
@@ -82,7 +71,7 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
             note(req, ok, evidence(ev, why))
             if extra is not None:
                 note(req, False, extra)
-        elif ev.name in NEEDS_CONNECTION:
+        elif ev.name in ctx.needs_connection_screens:
             ok = _unavailable(ev.data) and _state(ev.data) not in ("error", "hung")
             note("R12", ok, evidence(ev, "never loaded: says it needs a connection" if ok
                                      else "never loaded, yet no 'needs a connection' message"))
@@ -97,10 +86,10 @@ def _verdict(req: str, t: _Tally) -> Verdict:
                    tuple(t.passed))
 
 
-def _subject(screen: str, d: Mapping[str, Any]) -> str:
+def _subject(screens: Mapping[str, tuple[str, str | None]], screen: str, d: Mapping[str, Any]) -> str:
     if d.get("subject") is not None:
         return str(d["subject"])
-    field = SCREENS.get(screen, (None, None))[1]
+    field = screens.get(screen, (None, None))[1]
     return str(d.get(field)) if field and d.get(field) is not None else "*"
 
 

@@ -34,9 +34,6 @@ from harness.checks.view import evidence, offline_windows
 from harness.errors import Evidence
 from harness.timeline import Event
 
-#: server activity kind -> the app snapshot's ``ids`` key
-ACTIVITY_ENTITY: dict[str, str] = {"message": "messages", "contact": "contacts", "appointment_change": "appointments",
-                                   "appointment": "appointments", "note": "notes"}
 
 
 @check("convergence", "R18", "R25")
@@ -59,7 +56,7 @@ def convergence(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
     if back is not None and anchor is not None:
         out += _compare(app, back, anchor, back_ev)
     if anchor is not None:
-        out += _downloads(events, app, anchor, last_end)
+        out += _downloads(events, app, anchor, last_end, ctx)
     q = _quiescence(events, app, app_ev, last_end, ctx)
     if q is not None:
         out.append(q)
@@ -142,7 +139,8 @@ def _same(a: Any, b: Any) -> bool:
     return a == b or str(a) == str(b)
 
 
-def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, last_end: float) -> list[Verdict]:
+def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, last_end: float,
+               ctx: CheckContext) -> list[Verdict]:
     ids = app.get("ids")
     if not isinstance(ids, Mapping):
         return []
@@ -151,9 +149,10 @@ def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, l
     for ev in events:
         if ev.kind != "server" or ev.name != "activity" or ev.t > last_end:
             continue
-        default = ACTIVITY_ENTITY.get(str(ev.data.get("kind")), str(ev.data.get("kind")))
+        entities = ctx.activity_entities
+        default = entities.get(str(ev.data.get("kind")), str(ev.data.get("kind")))
         for item in ev.data.get("created") or []:
-            entity = ACTIVITY_ENTITY.get(str(item.get("entity")), default) if isinstance(item, Mapping) else default
+            entity = entities.get(str(item.get("entity")), default) if isinstance(item, Mapping) else default
             iid = item.get("id") if isinstance(item, Mapping) else item
             shown = ids.get(entity)
             if shown is None or not _in_scope(item, entity, app):

@@ -5,12 +5,14 @@ request that reached the server but whose response was lost", which happens
 to online actions too.
 
 Black-box oracle: the 2xx requests carrying a queued marker must exist (it
-arrived) and carry a single Idempotency-Key (a retry with a new key is a
-duplicate the server cannot recognise: the ``retry-new-key`` bug). When the
-reference backend's admin API was captured, two stronger oracles join: the
-applied-mutation log must hold that key exactly once (``server-ignores-
-idempotency``), and the snapshot's create tables (notes, files, messages)
-must hold the marker in exactly one row.
+arrived) and carry a single write identity (the app profile's ``identity``:
+a header such as an idempotency key, or a document id and revision in the
+body; a retry under a new identity is a duplicate the server cannot
+recognise). When the backend was read back, stronger oracles join: an
+applied-mutation log (a plugin's) must hold that identity exactly once, and
+the rows where one write makes one row (generic collections, a plugin's
+``create_tables``) must hold the marker in exactly one row. An item edited
+or deleted later is not expected on the server under its old marker.
 
 An action the app sends again after it received the server's
 acknowledgement is a duplicate too, even under the same key (the server may
@@ -53,9 +55,11 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
     kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
     kill_ts = [k.t for k in kills]
     problems: dict[str, list[Evidence]] = {}
+    superseded = {str(e.data.get("previous")) for e in events if e.kind == "action" and e.data.get("previous")}
+    superseded |= {str(e.data.get("marker")) for e in events if e.kind == "action" and e.name.startswith("delete_")}
     for q in queued:
         errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx,
-                      windows, latency_at, kill_ts)
+                      windows, latency_at, kill_ts, superseded=q.marker in superseded)
         if errs:
             problems[q.marker] = errs
     # under flapping, losing or duplicating queued work is R23's promise too
@@ -89,19 +93,29 @@ def _verdict(req: tuple[str, ...], name: str, queued: list[Queued], arrivals: di
     return Verdict(name, req, True, f"{ok_title} ({len(queued)} actions)", ev)
 
 
+def key_for(req: Event, marker: str) -> str | None:
+    """The write identity under which ``req`` carried ``marker``: the identity of the part of the body holding
+    it (``marker_keys``, for bulk writes of several documents), else the request's own."""
+    per = req.data.get("marker_keys")
+    if isinstance(per, Mapping) and per.get(marker):
+        return str(per[marker])
+    key = req.data.get("key")
+    return str(key) if key else None
+
+
 def _keys_by_marker(events: Sequence[Event]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for ev in requests(events):
-        key = ev.data.get("key")
-        if key:
-            for m in markers_of(ev):
-                out.setdefault(m, set()).add(str(key))
+        for m in markers_of(ev):
+            key = key_for(ev, m)
+            if key:
+                out.setdefault(m, set()).add(key)
     return out
 
 
 def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext,
            windows: Sequence[Window], latency_at: Callable[[float], float],
-           kills: Sequence[float]) -> list[Evidence]:
+           kills: Sequence[float], *, superseded: bool = False) -> list[Evidence]:
     errs: list[Evidence] = []
     if not ok:
         errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))
@@ -119,9 +133,9 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
             errs.append(evidence(b, f"{q.marker} sent twice at once ({(arrival_t(b) - arrival_t(a)) * 1000:.0f} ms "
                                     "apart, the first still in flight, before any timeout)"))
             break
-    keys = {str(r.data.get("key") or "(no key)") for r in ok}
+    keys = {key_for(r, q.marker) or "(no key)" for r in ok}
     if len(keys) > 1:
-        errs.append(evidence(q.event, f"{q.marker} applied under {len(keys)} different Idempotency-Keys"))
+        errs.append(evidence(q.event, f"{q.marker} applied under {len(keys)} different write identities (keys)"))
         errs.extend(evidence(r) for r in ok)
     if snaps.mutations is not None and all_keys:
         n = sum(1 for m in snaps.mutations if str(m.get("key")) in all_keys)
@@ -131,7 +145,7 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
         n_create, n_other = _rows_with(snaps.backend, q.marker, ctx.create_tables)
         if n_create > 1:
             errs.append(evidence(q.event, f"backend snapshot holds {q.marker} in {n_create} rows, expected 1"))
-        elif n_create + n_other == 0 and not q.event.name.startswith("edit_"):
+        elif n_create + n_other == 0 and not q.event.name.startswith("edit_") and not superseded:
             errs.append(evidence(q.event, f"backend snapshot does not hold {q.marker} (lost)"))
     return errs
 
@@ -152,7 +166,16 @@ def _in_flight_together(a: Event, b: Event, ctx: CheckContext, windows: Sequence
 
 
 def _rows_with(backend: Mapping[str, Any], marker: str, create_tables: frozenset[str]) -> tuple[int, int]:
+    """Rows holding ``marker``: in tables where one write makes one row (a generic collection read back
+    through the app's read hook, or a plugin's ``create_tables``), and elsewhere (tombstones included)."""
     n_create = n_other = 0
+    for rows in (backend.get("collections") or {}).values() if isinstance(backend.get("collections"), Mapping) else ():
+        for row in rows if isinstance(rows, list) else ():
+            if marker in str(row.get("text", "")) if isinstance(row, Mapping) else False:
+                if row.get("deleted"):
+                    n_other += 1
+                else:
+                    n_create += 1
     for table, rows in backend.items():
         if not isinstance(rows, list):
             continue

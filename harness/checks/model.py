@@ -13,10 +13,10 @@ from typing import Any, Literal, Mapping, Sequence
 from harness.errors import CheckFailed, Evidence
 from harness.timeline import Event
 
-#: Actions the reference app queues while offline (app-profile default).
-DEFAULT_QUEUED: frozenset[str] = frozenset({"add_note", "edit_opportunity", "upload_photo", "send_sms", "send_email"})
-#: Actions that need a connection (app-profile default).
-DEFAULT_GATED: frozenset[str] = frozenset({"call", "pay", "run_workflow"})
+#: Actions every app with collections queues while offline (an app plugin adds its own).
+DEFAULT_QUEUED: frozenset[str] = frozenset({"add_item", "edit_item"})
+#: Actions that need a connection (an app plugin adds its own).
+DEFAULT_GATED: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,8 +60,20 @@ class CheckContext:
     #: twice (a correct client resends an in-flight request only after its own timeout); the runner
     #: passes the app's request timeout, which it set
     min_retry_gap_s: float = 0.1
-    #: backend tables where one mutation creates one row (a marker must appear exactly once)
-    create_tables: frozenset[str] = frozenset({"notes", "files", "messages"})
+    #: backend tables where one mutation creates one row (a marker must appear exactly once); generic
+    #: collections read back through the app's read hook count as such tables
+    create_tables: frozenset[str] = frozenset()
+    #: cache_reads: screen observation -> (requirement, the data key naming its subject; None: ``subject``)
+    cached_screens: Mapping[str, tuple[str, str | None]] = field(
+        default_factory=lambda: {"list_view": ("R3", None)})
+    #: cache_reads: online action -> the screen it loads
+    screen_openers: Mapping[str, str] = field(default_factory=lambda: {"open_list": "list_view"})
+    #: cache_reads: screens that, never loaded before, must say they need a connection (R12)
+    needs_connection_screens: frozenset[str] = frozenset()
+    #: record-identifying keys of an action, in preference order (R5 per-record order)
+    record_keys: tuple[str, ...] = ("record",)
+    #: convergence: server activity kind -> the app snapshot's ``ids`` key
+    activity_entities: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

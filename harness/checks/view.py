@@ -30,8 +30,6 @@ OFFLINE_CONDITIONS: frozenset[str] = frozenset({
 RESET_CONDITIONS: frozenset[str] = frozenset({"reset", "clear_all", "online"})
 #: action outcomes that mean the action did not go into the outbox
 NOT_QUEUED: frozenset[str] = frozenset({"unavailable", "disabled", "hung", "error"})
-#: record-identifying keys of an action, in preference order (for per-record order)
-RECORD_KEYS: tuple[str, ...] = ("record", "opportunity_id", "contact_id", "conversation_id")
 
 
 @dataclass(frozen=True)
@@ -117,8 +115,9 @@ def markers_of(ev: Event) -> list[str]:
     return found
 
 
-def record_of(ev: Event) -> str | None:
-    for k in RECORD_KEYS:
+def record_of(ev: Event, keys: Sequence[str] = ("record",)) -> str | None:
+    """The record an action acted on (for per-record order): the first of ``keys`` it carries."""
+    for k in keys:
         if ev.data.get(k) is not None:
             return f"{k}={ev.data[k]}"
     return None
@@ -144,7 +143,7 @@ def queued_actions(events: Sequence[Event], ctx: CheckContext, windows: Sequence
         for m in markers_of(ev):
             if m not in seen:
                 seen.add(m)
-                out.append(Queued(m, ev, record_of(ev)))
+                out.append(Queued(m, ev, record_of(ev, ctx.record_keys)))
     return out
 
 

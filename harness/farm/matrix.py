@@ -31,7 +31,7 @@ from typing import Any, Iterable, Iterator
 
 from harness.farm.progress import is_check_failure, is_lab_error
 
-OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped")
+OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped", "not_applicable")
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,11 @@ def build_junit(run: RunFolder) -> ET.Element:
         elif sc.outcome == "error":
             counts["errors"] += 1
             ET.SubElement(case, "error", message=str(sc.result.get("error") or "; ".join(sc.problems))[:500])
-        elif sc.outcome == "skipped":
+        elif sc.outcome in ("skipped", "not_applicable"):
             counts["skipped"] += 1
-            ET.SubElement(case, "skipped")
+            reason = str(sc.result.get("skip_reason") or "")
+            prefix = "not applicable: " if sc.outcome == "not_applicable" else ""
+            ET.SubElement(case, "skipped", message=(prefix + reason)[:500])
     for k, v in counts.items():
         suite.set(k, str(v))
     suite.set("time", f"{total:.3f}")

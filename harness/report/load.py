@@ -18,7 +18,7 @@ from harness.checks.model import Verdict
 from harness.redact import redact_obj, redact_text
 from harness.timeline import Event, iter_events
 
-OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped")
+OUTCOMES: tuple[str, ...] = ("passed", "failed", "error", "skipped", "not_applicable")
 CONSOLE_TAIL_CHARS = 20_000
 
 

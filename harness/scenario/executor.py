@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -25,6 +25,7 @@ from harness.markers import new_marker
 from harness.net.schedule import Scheduler
 from harness.scenario import steps as S
 from harness.scenario.conditions import condition_for, offline_condition, schedule_for
+from harness.scenario.handlers import HANDLERS
 from harness.scenario.model import LoadItem, Scenario, Step
 from harness.timeline import Timeline
 
@@ -36,12 +37,23 @@ POLL_S = 0.2
 
 @dataclass
 class Item:
-    """An item the scenario created and labelled: what kind, its marker, where it lives."""
+    """An item the scenario created and labelled: what kind, its marker, where it lives.
 
-    kind: str  # note | opportunity | photo | sms | email
+    ``kind`` is ``item`` for a generic collection's item (``collection``, ``parent``); an app plugin's own
+    steps use their own kinds (the reference app's: note, opportunity, photo, sms, email) and fields.
+    """
+
+    kind: str
     marker: str
-    contact: int | None = None
-    opportunity: int | None = None
+    collection: str | None = None
+    parent: int | None = None
+    where: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:  # a plugin's own fields (``item.contact``)
+        where = self.__dict__.get("where") or {}
+        if name in where:
+            return where[name]
+        raise AttributeError(name)
 
 
 class StepExecutor:
@@ -58,8 +70,14 @@ class StepExecutor:
         self.scenario = scenario
         self.rng = rng
         self.folder = folder
+        from harness.app.plugins import load_plugin
+
+        self.app_profile = app_profile
+        self.plugin = load_plugin(app_profile)
         self.app = App(lambda: device.driver, app_profile, timeline=timeline, offline_belief=self.offline_belief)
         self.items: dict[str, Item] = {}
+        #: collection -> parents whose list the scenario showed (what the final snapshot reads back)
+        self.lists_seen: dict[str, set[int | None]] = {}
         self.unlabelled: list[Item] = []
         self.names: dict[int, str] = {}
         self.threads_loaded: set[int] = set()
@@ -104,41 +122,40 @@ class StepExecutor:
             self.app.shell.wait_ready()
 
     def load(self, item: str | LoadItem) -> None:
-        """Load one setup target while online so that the app caches it."""
-        if item == "dashboard":
-            self.app.dashboard.open()
-        elif item == "contacts":
-            self._remember_names(self.app.contacts.open())
-        elif item == "calendar":
-            self.app.calendar.open()
-            self.calendar_loaded = True
-        elif item == "conversations":
-            self.app.conversations.list_ids()
-        elif isinstance(item, LoadItem):
-            if item.contact is not None:
-                self._remember_view(self.app.contact.open(item.contact))
-            if item.thread is not None:
-                self.app.conversations.open_thread(item.thread)
-                self.threads_loaded.add(item.thread)
-            if item.opportunity is not None:
-                self.app.opportunity.open(item.opportunity)
-            if item.contacts_pages is not None:
-                self._remember_names(self.app.contacts.scroll_to_end(max_pages=item.contacts_pages))
+        """Load one setup target while online so that the app caches it (generic lists here, the rest by
+        the app's plugin)."""
+        if item == "items" or (isinstance(item, LoadItem) and item.items is not None):
+            parent = item.items if isinstance(item, LoadItem) else None
+            self.open_list(None, parent)
+            others = item.model_dump(exclude_none=True, exclude={"items"}) if isinstance(item, LoadItem) else {}
+            if not others:
+                return
+            item = LoadItem(**others)
+        fn = getattr(self.plugin, "load", None)
+        if fn is None:
+            raise LabError(f"setup.load {item!r}: app {self.app_profile.name} has no plugin that loads it")
+        fn(self, item)
 
-    def _remember_names(self, lst: Any) -> None:
-        for row in getattr(lst, "rows", ()):
-            if str(row.id).isdigit() and row.name:
-                self.names[int(row.id)] = row.name
-
-    def _remember_view(self, view: Any) -> None:
-        if getattr(view, "available", False) and str(view.id).isdigit() and view.name:
-            self.names[int(view.id)] = view.name
+    def open_list(self, collection: str | None, parent: int | None) -> Any:
+        screen = self.app.collection(collection, parent)
+        self.lists_seen.setdefault(screen.name, set()).add(parent)
+        return screen.open()
 
     # -- steps ------------------------------------------------------------------------------------
 
     def run_step(self, step: Step) -> list[Verdict]:
-        """Run one step; returns inline verdicts (expectations)."""
+        """Run one step; returns inline verdicts (expectations).
+
+        A step with a registered handler (:mod:`harness.scenario.handlers`: the generic item steps, an app
+        plugin's own steps) runs it; the lab's own vocabulary (network, schedules, device, waits,
+        expectations) runs here by family."""
+        fn = HANDLERS.get(step.name)
+        if fn is not None:
+            return fn(self, step.params) or []
         family = S.STEPS[step.name].family
+        if family in ("action", "server"):
+            raise LabError(f"step {step.name}: app {self.app_profile.name} has no handler for it (an app plugin "
+                           "registers handlers for its own steps)")
         handler: Callable[[Any], list[Verdict] | None] = getattr(self, f"_{family}")
         return handler(step) or []
 
@@ -239,91 +256,21 @@ class StepExecutor:
         else:
             self.device.foreground()
 
-    def _server(self, step: Step) -> None:
-        p = step.params
-        assert isinstance(p, S.ServerActivity)
-        admin = self.lab.admin
-        if admin is None:
-            raise LabError("server_activity needs the backend's admin API (the reference app); this lab has none")
-        extra = {"conversation_id": p.conversation} if p.conversation is not None else {}
-        created = admin.activity(p.kind, count=p.count, **extra)
-        self.timeline.append("server", "activity", layer="backend", data={"kind": p.kind, "created": created})
-
     def _wait(self, step: Step) -> None:
         time.sleep(step.params.s)  # type: ignore[attr-defined]
 
-    # -- user actions -------------------------------------------------------------------------------
+    # -- items ------------------------------------------------------------------------------------
 
-    def _action(self, step: Step) -> None:
-        p = step.params
-        app = self.app
-        if isinstance(p, S.OpenDashboard):
-            app.dashboard.open()
-        elif isinstance(p, S.OpenContacts):
-            lst = app.contacts.open() if p.pages == 1 else app.contacts.scroll_to_end(max_pages=p.pages)
-            self._remember_names(lst)
-        elif isinstance(p, S.OpenContact):
-            self._remember_view(app.contact.open(p.contact))
-        elif isinstance(p, S.OpenThread):
-            view = app.conversations.open_thread(p.conversation, earlier_pages=p.earlier_pages)
-            if view.available:
-                self.threads_loaded.add(p.conversation)
-        elif isinstance(p, S.OpenCalendar):
-            app.calendar.open()
-            self.calendar_loaded = True
-        elif isinstance(p, S.AddNote):
-            m = self._new_item(p.label, "note", contact=p.contact)
-            app.contact.add_note(p.contact, "Follow-up note", marker=m)
-        elif isinstance(p, S.EditOpportunity):
-            m = self._new_item(p.label, "opportunity", opportunity=p.opportunity)
-            app.opportunity.edit(p.opportunity, stage=p.stage, value=p.value, marker=m)
-        elif isinstance(p, S.UploadPhoto):
-            m = self._new_item(p.label, "photo", contact=p.contact)
-            app.contact.upload_photo(p.contact, self._photo(m, p.size_kb), marker=m)
-        elif isinstance(p, S.SendSms):
-            m = self._new_item(p.label, "sms", contact=p.contact)
-            app.messaging.send_sms(p.contact, f"Running late {m}", marker=m)
-        elif isinstance(p, S.SendEmail):
-            m = self._new_item(p.label, "email", contact=p.contact)
-            app.messaging.send_email(p.contact, f"Proposal {m}", f"Please find the proposal {m}", marker=m)
-        elif isinstance(p, S.Call):
-            app.messaging.call(p.contact)
-        elif isinstance(p, S.Pay):
-            app.online_only.pay(p.contact, p.amount_cents, p.kind)
-        elif isinstance(p, S.RunWorkflow):
-            app.online_only.run_workflow(p.workflow, p.contact)
-        elif isinstance(p, S.Search):
-            app.search.search(self._query(p))
-
-    def _new_item(self, label: str | None, kind: str, **where: Any) -> str:
+    def new_item(self, label: str | None, kind: str, *, collection: str | None = None, parent: int | None = None,
+                 **where: Any) -> str:
+        """A fresh marker for an item the scenario is about to create, remembered under its label."""
         marker = new_marker(self.rng)
-        item = Item(kind, marker, **where)
+        item = Item(kind, marker, collection, parent, dict(where))
         if label:
             self.items[label] = item
         else:
             self.unlabelled.append(item)
         return marker
-
-    def _photo(self, marker: str, size_kb: int) -> Path:
-        """A JPEG-looking file of ``size_kb`` whose name carries the marker."""
-        path = self.folder / "uploads" / f"photo-{marker}.jpg"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        body = bytes([0xFF, 0xD8, 0xFF, 0xE0]) + bytes(self.rng.getrandbits(8) for _ in range(size_kb * 1024 - 6))
-        path.write_bytes(body + bytes([0xFF, 0xD9]))
-        return path
-
-    def _query(self, p: S.Search) -> str:
-        if p.q:
-            return p.q
-        assert p.contact is not None
-        name = self.names.get(p.contact)
-        if name is None:  # the harness never saw it on screen; ask the backend when it can
-            admin = self.lab.admin
-            rows = admin.snapshot().get("contacts", []) if admin is not None else []
-            name = next((r.get("name") for r in rows if str(r.get("id")) == str(p.contact)), None)
-        if not name:
-            raise LabError(f"search: contact {p.contact}'s name was never shown and the backend has no admin API")
-        return name.split()[-1]
 
     # -- expectations ----------------------------------------------------------------------------
 
@@ -361,19 +308,18 @@ class StepExecutor:
 
     def _item_state(self, item: Item) -> str:
         """pending | synced | failed | absent, read without recording."""
-        app = self.app
-        if item.kind in ("note", "photo"):
-            if app.contact.current_id() != str(item.contact):
-                app.contact.open(item.contact)
-            found = (app.contact.note(item.marker, record=False) if item.kind == "note" else
-                     next((f for f in app.contact.files() if item.marker in f.text), None))
-            return "absent" if found is None else (found.state or "synced")
-        if item.kind == "opportunity":
-            view = app.opportunity.open(item.opportunity)
-            return "pending" if view.pending else ("synced" if item.marker in view.name else "absent")
-        entries = app.outbox.read()
-        found = next((e for e in entries if item.marker in e.text), None)
-        return found.state if found is not None else "synced"
+        if item.kind == "item":
+            return self.app.collection(item.collection, item.parent).state_of(item.marker)
+        fn = getattr(self.plugin, "item_state", None)
+        if fn is None:
+            raise LabError(f"expect_item: app {self.app_profile.name} cannot read a {item.kind}'s state")
+        return str(fn(self, item))
+
+    def _item_requirement(self, item: Item) -> str:
+        if item.kind == "item":
+            return self.app_profile.collection(item.collection)[1].requirement
+        reqs = getattr(self.plugin, "ITEM_REQUIREMENTS", {}) or {}
+        return str(reqs.get(item.kind, "R9"))
 
     def _expect_item(self, label: str, state: str, within_s: float) -> Verdict:
         item = self.items[label]
@@ -386,7 +332,7 @@ class StepExecutor:
             "item": item.kind, "marker": item.marker, "state": seen, "label": label})
         ev = self.timeline.events[-1]
         ok = seen == state
-        req = {"note": "R9", "opportunity": "R14", "photo": "R15", "sms": "R10", "email": "R10"}[item.kind]
+        req = self._item_requirement(item)
         return Verdict("expect_item", (req,), ok,
                        f"{item.kind} {label} is {seen}" + ("" if ok else f", expected {state} within {within_s:g}s"),
                        (Evidence(ev.seq, f"{item.kind} {item.marker} state={seen}"),))
@@ -449,62 +395,43 @@ class StepExecutor:
         self.timeline.append("log", "quiescence", data={"reached": status.pending == 0, "pending": status.pending})
 
     def final_snapshots(self) -> None:
-        """What the app shows now (every touched record) and, when there is one, the backend's state."""
-        app = self.app
-        notes: dict[str, list[str]] = {}
-        opps: dict[str, dict[str, str]] = {}
-        items = list(self.items.values()) + self.unlabelled
-        for cid in sorted({i.contact for i in items if i.kind == "note" and i.contact is not None}):
-            view = app.contact.open(cid)
-            notes[str(cid)] = [n.text for n in view.notes]
-        for oid in sorted({i.opportunity for i in items if i.kind == "opportunity" and i.opportunity is not None}):
-            v = app.opportunity.open(oid)
-            opps[str(oid)] = {"name": v.name, "stage": v.stage, "value": v.value}
-        dash = app.dashboard.open()
-        status = app.shell.sync_status()
-        snapshot = {"notes": notes, "opportunities": opps, "pending": status.pending,
-                    "dashboard": {"widgets": {k.replace("-", "_"): v for k, v in dash.widgets.items()},
-                                  "conversation_counts": {"unread": dash.unread, "total": dash.total}}}
-        snapshot.update(self._local_state())
+        """What the app shows now (every list the scenario touched; the plugin's own screens) and, when the
+        app has a read-back hook, the backend's state."""
+        snapshot: dict[str, Any] = {"collections": self._collections_shown()}
+        fn = getattr(self.plugin, "snapshot", None)
+        if fn is not None:
+            snapshot.update(fn(self) or {})
+        snapshot["pending"] = self.app.shell.sync_status().pending
         self.timeline.append("snapshot", "app", layer="app", data=snapshot)
-        admin = self.lab.admin
-        if admin is not None:
-            backend = admin.snapshot()
-            backend["dashboard"] = _backend_dashboard(self.lab.endpoints.backend_url)
+        hooks = self.lab.hooks
+        if hooks.has("read"):
+            backend = hooks.read() or {}
+            extra = getattr(self.plugin, "backend_snapshot", None)
+            if extra is not None:
+                backend.update(extra(self) or {})
+            mutations = backend.pop("mutations", None)
             self.timeline.append("snapshot", "backend", layer="backend", data=backend)
-            self.timeline.append("snapshot", "mutations", layer="backend", data={"items": admin.mutations()})
+            if mutations is not None:
+                self.timeline.append("snapshot", "mutations", layer="backend", data={"items": mutations})
+        else:
+            self.timeline.append("log", "oracle.unavailable", data={
+                "oracle": "backend read-back", "why": f"app {self.app_profile.name} has no read hook: the checks "
+                "use the ledger and the screen only"})
 
-    def _local_state(self) -> dict[str, Any]:
-        """What the app holds locally after the sync: the threads and calendar it had loaded, read with
-        the radio off, so a skipped delta download (R18) cannot hide behind a fresh online fetch.
-
-        Only when the scenario made server-side changes; the phase is marked on the timeline
-        (``snapshot.local``) and the checks judge only what came before it.
-        """
-        from harness.checks.registry import SNAPSHOT_PHASE
-
-        if not any(e.kind == "server" for e in self.timeline.events):
-            return {}
-        if not (self.threads_loaded or self.calendar_loaded):
-            return {}
-        self.timeline.append("run", SNAPSHOT_PHASE, data={"threads": sorted(self.threads_loaded),
-                                                          "calendar": self.calendar_loaded})
-        out: dict[str, Any] = {"ids": {}}
-        self._airplane = True
-        self.device.set_airplane(True)
-        try:
-            if self.threads_loaded:
-                out["threads"] = sorted(self.threads_loaded)
-                out["ids"]["messages"] = [m.id for cid in out["threads"]
-                                          for m in self.app.conversations.open_thread(cid).messages]
-            if self.calendar_loaded:
-                cal = self.app.calendar.open()
-                out["calendar_days"] = [d.date for d in cal.days]
-                out["ids"]["appointments"] = [a for d in cal.days for a in d.appointment_ids]
-        finally:
-            self._airplane = False
-            self.device.set_airplane(False)
-            self.timeline.append("run", SNAPSHOT_PHASE + ".end")
+    def _collections_shown(self) -> dict[str, list[str]]:
+        """Each generic collection the scenario touched, read off its list now."""
+        touched = dict(self.lists_seen)
+        for item in list(self.items.values()) + self.unlabelled:
+            if item.kind == "item":
+                name = item.collection or self.app_profile.default_collection()
+                if name:
+                    touched.setdefault(name, set()).add(item.parent)
+        out: dict[str, list[str]] = {}
+        for name, parents in sorted(touched.items()):
+            texts: list[str] = []
+            for parent in sorted(parents, key=lambda p: -1 if p is None else p):
+                texts += [i.text for i in self.app.collection(name, parent).open(record=False)]
+            out[name] = texts
         return out
 
     def screenshot(self, label: str) -> None:
@@ -526,18 +453,6 @@ def _schedule_state(running: Any) -> str:
         return running.state
     records = getattr(running, "records", None) or []
     return str(records[-1].state) if records else "up"
-
-
-def _backend_dashboard(backend_url: str) -> dict[str, Any] | None:
-    """The backend's own dashboard (a direct call, not through the lab), for the convergence check."""
-    import httpx
-
-    try:
-        with httpx.Client(base_url=backend_url, trust_env=False, timeout=10) as c:
-            tok = c.post("/api/auth/login", json={"username": "demo", "password": "demo"}).json()["access_token"]
-            return c.get("/api/dashboard", headers={"Authorization": f"Bearer {tok}"}).json()
-    except Exception:
-        return None
 
 
 class _DeviceSchedule:

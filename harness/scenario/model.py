@@ -27,7 +27,7 @@ class _Strict(BaseModel):
 
 
 class SeedSpec(_Strict):
-    """Deterministic seed data for the backend (the refapp admin API's /_admin/seed)."""
+    """Deterministic seed data for the backend, passed to the app's seed hook (each app reads what it knows)."""
 
     seed: int = 1
     contacts: int = Field(default=60, ge=1, le=5000)
@@ -36,6 +36,7 @@ class SeedSpec(_Strict):
     appointments: int = Field(default=16, ge=0, le=1000)
     opportunities: int = Field(default=20, ge=0, le=2000)
     workflows: int = Field(default=3, ge=0, le=50)
+    items: int = Field(default=5, ge=0, le=5000, description="apps with a generic seed hook: items per collection")
 
 
 class AppParams(_Strict):
@@ -49,7 +50,7 @@ class AppParams(_Strict):
     queue_messages: bool = True
 
 
-LoadTarget = Literal["dashboard", "contacts", "calendar", "conversations"]
+LoadTarget = Literal["dashboard", "contacts", "calendar", "conversations", "items"]
 
 
 class LoadItem(_Strict):
@@ -59,13 +60,16 @@ class LoadItem(_Strict):
     thread: int | None = Field(default=None, ge=1)
     opportunity: int | None = Field(default=None, ge=1)
     contacts_pages: int | None = Field(default=None, ge=1, le=100)
+    items: int | None = Field(default=None, ge=1, description="the default collection's list under this record "
+                              "(apps with top-level lists open their list)")
 
 
 class Setup(_Strict):
     seed: SeedSpec = SeedSpec()
     app: AppParams = AppParams()
     token_ttl_s: int | None = Field(default=None, ge=1, le=86_400, description="backend access-token lifetime")
-    load: list[LoadTarget | LoadItem] = Field(default_factory=lambda: ["dashboard", "contacts"])
+    load: list[LoadTarget | LoadItem] = Field(default_factory=list, description="screens to open online first "
+                                              "so that the app caches them")
 
 
 class DeviceConstraints(_Strict):
@@ -108,7 +112,7 @@ class Header(_Strict):
     setup: Setup = Setup()
     steps: list[Any] = Field(min_length=1)
     expect: Expect = Expect()
-    bugs: list[str] = Field(default_factory=list, description="refapp bugs that were on when this was found "
+    bugs: list[str] = Field(default_factory=list, description="bugs of the app's catalogue that were on when this was found "
                             "(exported regressions; documentation only: replay with --bugs)")
 
 

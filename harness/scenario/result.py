@@ -24,7 +24,7 @@ class ScenarioResult:
     requirements: tuple[str, ...]
     tags: tuple[str, ...]
     folder: Path
-    outcome: str = "passed"  # passed | failed | error | skipped
+    outcome: str = "passed"  # passed | failed | error | skipped | not_applicable
     duration_s: float = 0.0
     verdicts: list[Verdict] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
@@ -33,6 +33,9 @@ class ScenarioResult:
     device: str = ""
     bugs: tuple[str, ...] = ()
     seed: int | None = None
+    app: str = ""
+    #: checks the scenario asked for that the app cannot be judged by -> why (its missing capability)
+    not_applicable_checks: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[Verdict]:
@@ -44,6 +47,7 @@ class ScenarioResult:
             "outcome": self.outcome, "duration_s": round(self.duration_s, 3),
             "verdicts": [v.to_dict() for v in self.verdicts], "metrics": self.metrics, "error": self.error,
             "skip_reason": self.skip_reason, "device": self.device, "bugs": list(self.bugs), "seed": self.seed,
+            "app": self.app, "not_applicable_checks": dict(self.not_applicable_checks),
         }
 
     def write(self) -> Path:

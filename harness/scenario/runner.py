@@ -88,6 +88,9 @@ class ScenarioRunner:
         """Run a whole scenario; an error in the lab or the app becomes an ``error`` result, never a hang."""
         from harness.scenario.sequence import ScenarioRun
 
+        na = self.not_applicable(scenario)
+        if na is not None:
+            return na
         run = ScenarioRun(self, scenario)
         run.begin_or_error()
         if run.result.outcome == "error":
@@ -107,6 +110,20 @@ class ScenarioRunner:
                 return run.error(e)
         return run.finish()
 
+    def not_applicable(self, scenario: Scenario) -> ScenarioResult | None:
+        """A ``not_applicable`` result (written, with the reason) when the scenario needs what the app lacks."""
+        from harness.scenario.applicability import applicability
+
+        a = applicability(scenario, self.app_profile)
+        if a.applicable:
+            return None
+        result = ScenarioResult(id=scenario.id, title=scenario.title, requirements=scenario.requirements,
+                                tags=scenario.tags, folder=self.run_dir / "scenarios" / scenario.id,
+                                outcome="not_applicable", skip_reason=a.reason, device=self.profile.name,
+                                bugs=self.bugs, seed=self.seed, app=self.app_profile.name)
+        result.write()
+        return result
+
     def attach(self, tl: Timeline, folder: Path) -> None:
         """Send the lab's and the device's events (and screenshots) to this scenario's timeline and folder."""
         self.lab.set_timeline(tl)
@@ -115,13 +132,14 @@ class ScenarioRunner:
             self.device.run_dir = folder
 
     def steady_state(self, scenario: Scenario, ex: Any, tl: Timeline) -> None:
-        """Clean network, fresh backend data, a freshly installed app, the setup screens loaded online."""
+        """Clean network, fresh backend data (the app's reset, configure and seed hooks, where it has them), a
+        freshly installed app, the setup screens loaded online."""
         self.lab.net.reset()
-        admin = self.lab.admin
-        if admin is not None:
-            admin.reset()
-            admin.config(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
-            admin.seed(**scenario.setup.seed.model_dump())
+        hooks = self.lab.hooks
+        hooks.reset()
+        if hooks.has("configure"):
+            hooks.configure(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
+        hooks.seed(scenario.setup.seed.model_dump())
         self.device.app_url = app_url(self.lab.endpoints.app_url, scenario)
         ex.fresh_install()
         for item in scenario.setup.load:
@@ -129,9 +147,14 @@ class ScenarioRunner:
         tl.append("log", "setup.done", data={"loads": len(scenario.setup.load)})
 
     def judge(self, scenario: Scenario, tl: Timeline, result: ScenarioResult, inline: list[Any], ex: Any) -> None:
+        from harness.scenario.applicability import applicability, applicable_checks
+
         ctx = context_for(scenario, self.app_profile, ex.policy_expect)
         events = tl.events
-        verdicts = run_checks(events, context=ctx, names=scenario.expect.checks) + inline
+        for check_name, why in applicability(scenario, self.app_profile).checks_not_applicable.items():
+            tl.append("log", "check.not_applicable", data={"check": check_name, "why": why})
+            result.not_applicable_checks[check_name] = why
+        verdicts = run_checks(events, context=ctx, names=applicable_checks(scenario, self.app_profile)) + inline
         for v in verdicts:
             tl.append("check", v.check, data=v.event_data())
         metrics = measure(events, ctx)
@@ -155,14 +178,14 @@ class ScenarioRunner:
 
 
 def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None) -> CheckContext:
-    """What the checks need from the scenario and the app profile."""
+    """What the checks need from the scenario and the app profile (and the app plugin's own readings)."""
+    from dataclasses import replace
+
+    from harness.app.plugins import plugin_function
     from harness.checks import DEFAULT_GATED, DEFAULT_QUEUED
 
     b = scenario.expect.bounds
     queued, gated = set(DEFAULT_QUEUED), set(DEFAULT_GATED)
-    if not scenario.setup.app.queue_messages:
-        queued -= {"send_sms", "send_email"}
-        gated |= {"send_sms", "send_email"}
     params = getattr(app_profile, "parameters", None)
     order_scope = getattr(params, "order", "global") if params is not None else "global"
     sync = scenario.expect.sync_while_background
@@ -172,7 +195,7 @@ def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None)
     elif policy_expect is not None:
         background = {"runs": "allowed", "none_until_foreground": "forbidden",
                       "none_until_relaunch": "forbidden"}.get(policy_expect)
-    return CheckContext(
+    ctx = CheckContext(
         queued_features=frozenset(queued), gated_features=frozenset(gated), order_scope=order_scope,
         max_detect_s=b.detect_s, max_banner_clear_s=b.banner_clear_s, max_first_upload_s=b.first_upload_s,
         max_drain_s=b.drain_s, max_converge_s=b.converge_s, background_sync=background,
@@ -182,6 +205,11 @@ def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None)
         # the first send is in flight and younger than that
         min_retry_gap_s=scenario.setup.app.request_timeout_ms / 1000,
     )
+    extend = plugin_function(app_profile, "check_context") if hasattr(app_profile, "plugin") else None
+    ctx = extend(app_profile, scenario, ctx) if extend is not None else ctx
+    if getattr(app_profile, "collections", None):  # generic collections read back: one write makes one row
+        ctx = replace(ctx, create_tables=ctx.create_tables | {"collections"})
+    return ctx
 
 
 __all__ = ["ScenarioRunner", "app_url", "context_for"]

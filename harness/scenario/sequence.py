@@ -49,7 +49,8 @@ class ScenarioRun:
         self.timeline = Timeline(self.folder / "timeline.jsonl", scenario=scenario.id)
         self.result = ScenarioResult(id=scenario.id, title=scenario.title, requirements=scenario.requirements,
                                      tags=scenario.tags, folder=self.folder, device=runner.profile.name,
-                                     bugs=runner.bugs, seed=runner.seed)
+                                     bugs=runner.bugs, seed=runner.seed,
+                                     app=getattr(getattr(runner, "app_profile", None), "name", ""))
         self._t0 = time.monotonic()
         self._feed: Any = None
         self.executor: Any = None

@@ -35,18 +35,30 @@ class StepType:
     family: Family
     primary: str | None  # the field a scalar shorthand fills (``- profile: 3g``)
     doc: str
+    #: capabilities the app needs for this step (harness.app.capabilities); none: any app
+    needs: frozenset[str] = frozenset()
+    #: extra needs that depend on the step's values (e.g. expect_item pending needs a sync indicator)
+    needs_extra: Callable[[Any], frozenset[str]] | None = None
+
+    def needs_for(self, params: Any) -> frozenset[str]:
+        """What the app must have to run this step with these values."""
+        extra = self.needs_extra(params) if self.needs_extra is not None else frozenset()
+        return self.needs | extra
 
 
 STEPS: dict[str, StepType] = {}
 
 
-def step(name: str, family: Family, *, primary: str | None = None) -> Callable[[type[StepModel]], type[StepModel]]:
-    """Register a step model under ``name``; a duplicate name is a programming error."""
+def step(name: str, family: Family, *, primary: str | None = None, needs: tuple[str, ...] = (),
+         needs_extra: Callable[[Any], frozenset[str]] | None = None) -> Callable[[type[StepModel]], type[StepModel]]:
+    """Register a step model under ``name``, with the capabilities it needs; a duplicate name is a
+    programming error."""
 
     def register(model: type[StepModel]) -> type[StepModel]:
         if name in STEPS:
             raise ValueError(f"step {name!r} registered twice")
-        STEPS[name] = StepType(name, model, family, primary, (model.__doc__ or "").strip().splitlines()[0])
+        STEPS[name] = StepType(name, model, family, primary, (model.__doc__ or "").strip().splitlines()[0],
+                               frozenset(needs), needs_extra)
         return model
 
     return register
@@ -191,7 +203,7 @@ class WaitSchedule(StepModel):
 # -- device ----------------------------------------------------------------------------------
 
 
-@step("background", "device", primary="duration_s")
+@step("background", "device", primary="duration_s", needs=("lifecycle",))
 class Background(StepModel):
     """Send the app to the background under a background policy (the device profile's unless named)."""
 
@@ -199,27 +211,27 @@ class Background(StepModel):
     policy: str | None = Field(default=None, description="a policy name (harness devices --policies lists them)")
 
 
-@step("foreground", "device")
+@step("foreground", "device", needs=("lifecycle",))
 class Foreground(StepModel):
     """Bring the app back to the foreground (a cold start if the policy killed it)."""
 
 
-@step("kill", "device")
+@step("kill", "device", needs=("lifecycle",))
 class Kill(StepModel):
     """The OS (or the user) kills the app; local storage stays."""
 
 
-@step("relaunch", "device")
+@step("relaunch", "device", needs=("lifecycle",))
 class Relaunch(StepModel):
     """Cold start of the app after a kill (storage kept)."""
 
 
-@step("reinstall", "device")
+@step("reinstall", "device", needs=("lifecycle",))
 class Reinstall(StepModel):
     """Uninstall and install again: local storage cleared."""
 
 
-@step("policy", "device", primary="name")
+@step("policy", "device", primary="name", needs=("lifecycle",))
 class Policy(StepModel):
     """Put the app in the background under a battery/background policy for ``background_s``, then foreground."""
 
@@ -227,29 +239,78 @@ class Policy(StepModel):
     background_s: float = Field(default=20, gt=0, le=3600)
 
 
+# -- user actions on any app's collections (generic: every app that declares collections) --------
+
+CollectionRef = Field(default=None, description="a collection of the app profile (default: its first)")
+ParentRef = Field(default=None, alias="in", ge=1, description="the record the collection lives under, for "
+                  "apps whose lists live under a record (the reference app's notes live on a contact); "
+                  "apps with top-level lists ignore it")
+
+
+@step("open_list", "action", primary="collection", needs=("records",))
+class OpenList(StepModel):
+    """Open a collection's list and read every item on it (a cache read when offline, R3)."""
+
+    collection: str | None = CollectionRef
+    parent: int | None = ParentRef
+
+
+@step("add_item", "action", primary="collection", needs=("records",))
+class AddItem(StepModel):
+    """Add an item (its text carries a marker) to a collection: a queued write when offline."""
+
+    collection: str | None = CollectionRef
+    parent: int | None = ParentRef
+    label: str | None = Label
+
+
+@step("edit_item", "action", needs=("records.edit",))
+class EditItem(StepModel):
+    """Edit a labelled item: its text gets a new marker (a queued write when offline)."""
+
+    item: str = Field(alias="of", description="the label of an item added earlier (as:)")
+    label: str | None = Label
+
+
+@step("delete_item", "action", primary="item", needs=("records.delete",))
+class DeleteItem(StepModel):
+    """Delete a labelled item (a queued delete when offline)."""
+
+    item: str = Field(alias="of", description="the label of an item added earlier (as:)")
+
+
+@step("server_change", "server", primary="collection", needs=("server_changes",))
+class ServerChange(StepModel):
+    """Items added on the server (by another user) while the app may be offline; each carries a marker the
+    app must show after it syncs (R18, R25)."""
+
+    collection: str | None = CollectionRef
+    count: int = Field(default=1, ge=1, le=100)
+
+
 # -- user actions ----------------------------------------------------------------------------
 
 
-@step("open_dashboard", "action")
+@step("open_dashboard", "action", needs=("dashboard",))
 class OpenDashboard(StepModel):
     """Open the dashboard and read its widgets and conversation counts."""
 
 
-@step("open_contacts", "action", primary="pages")
+@step("open_contacts", "action", primary="pages", needs=("contacts",))
 class OpenContacts(StepModel):
     """Open the contact list and scroll ``pages`` pages down."""
 
     pages: int = Field(default=1, ge=1, le=100)
 
 
-@step("open_contact", "action", primary="contact")
+@step("open_contact", "action", primary="contact", needs=("contacts",))
 class OpenContact(StepModel):
     """Open a contact's detail: fields, activity history, notes."""
 
     contact: int = ContactRef
 
 
-@step("open_thread", "action", primary="conversation")
+@step("open_thread", "action", primary="conversation", needs=("conversations",))
 class OpenThread(StepModel):
     """Open a conversation thread and load ``earlier_pages`` pages of earlier messages."""
 
@@ -257,12 +318,12 @@ class OpenThread(StepModel):
     earlier_pages: int = Field(default=0, ge=0, le=20)
 
 
-@step("open_calendar", "action")
+@step("open_calendar", "action", needs=("calendar",))
 class OpenCalendar(StepModel):
     """Open the calendar (today and the next days) and read every appointment."""
 
 
-@step("add_note", "action", primary="contact")
+@step("add_note", "action", primary="contact", needs=("notes",))
 class AddNote(StepModel):
     """Add a note (carrying a marker) to a contact."""
 
@@ -270,7 +331,7 @@ class AddNote(StepModel):
     label: str | None = Label
 
 
-@step("edit_opportunity", "action", primary="opportunity")
+@step("edit_opportunity", "action", primary="opportunity", needs=("opportunities",))
 class EditOpportunity(StepModel):
     """Change an opportunity's stage and value; its name gets a marker."""
 
@@ -280,7 +341,7 @@ class EditOpportunity(StepModel):
     label: str | None = Label
 
 
-@step("upload_photo", "action", primary="contact")
+@step("upload_photo", "action", primary="contact", needs=("uploads",))
 class UploadPhoto(StepModel):
     """Attach a generated photo (its file name carries a marker) to a contact."""
 
@@ -289,7 +350,7 @@ class UploadPhoto(StepModel):
     label: str | None = Label
 
 
-@step("send_sms", "action", primary="contact")
+@step("send_sms", "action", primary="contact", needs=("messages",))
 class SendSms(StepModel):
     """Send an SMS (its body carries a marker) to a contact."""
 
@@ -297,7 +358,7 @@ class SendSms(StepModel):
     label: str | None = Label
 
 
-@step("send_email", "action", primary="contact")
+@step("send_email", "action", primary="contact", needs=("messages",))
 class SendEmail(StepModel):
     """Send an email (its subject and body carry a marker) to a contact."""
 
@@ -305,14 +366,14 @@ class SendEmail(StepModel):
     label: str | None = Label
 
 
-@step("call", "action", primary="contact")
+@step("call", "action", primary="contact", needs=("calls",))
 class Call(StepModel):
     """Start a call to a contact."""
 
     contact: int = ContactRef
 
 
-@step("pay", "action", primary="contact")
+@step("pay", "action", primary="contact", needs=("payments",))
 class Pay(StepModel):
     """Take a payment from a contact (invoice or POS)."""
 
@@ -321,7 +382,7 @@ class Pay(StepModel):
     kind: Literal["invoice", "pos"] = "invoice"
 
 
-@step("run_workflow", "action")
+@step("run_workflow", "action", needs=("workflows",))
 class RunWorkflow(StepModel):
     """Run a workflow on a contact."""
 
@@ -329,7 +390,7 @@ class RunWorkflow(StepModel):
     contact: int = ContactRef
 
 
-@step("search", "action", primary="q")
+@step("search", "action", primary="q", needs=("search",))
 class Search(StepModel):
     """Search all records for ``q`` (or for the name of ``contact``)."""
 
@@ -340,7 +401,7 @@ class Search(StepModel):
 # -- server-side activity ---------------------------------------------------------------------
 
 
-@step("server_activity", "server", primary="kind")
+@step("server_activity", "server", primary="kind", needs=("server_activity",))
 class ServerActivity(StepModel):
     """Changes made on the server while the app is offline (needs the backend's admin API)."""
 
@@ -353,7 +414,7 @@ class ServerActivity(StepModel):
 # -- expectations and waits -----------------------------------------------------------------
 
 
-@step("expect_banner", "expect", primary="visible")
+@step("expect_banner", "expect", primary="visible", needs=("offline_indicator",))
 class ExpectBanner(StepModel):
     """The offline banner is shown (or gone) within ``within_s``."""
 
@@ -361,7 +422,8 @@ class ExpectBanner(StepModel):
     within_s: float = Field(default=10, gt=0, le=600)
 
 
-@step("expect_item", "expect")
+@step("expect_item", "expect", needs_extra=lambda p: frozenset(
+    {"item_sync_state"} if p.state in ("pending", "failed") else ()))
 class ExpectItem(StepModel):
     """A labelled item's sync state on screen within ``within_s``."""
 
@@ -370,7 +432,7 @@ class ExpectItem(StepModel):
     within_s: float = Field(default=10, gt=0, le=600)
 
 
-@step("wait_synced", "expect", primary="timeout_s")
+@step("wait_synced", "expect", primary="timeout_s", needs=("pending_count",))
 class WaitSynced(StepModel):
     """Wait (bounded) until the app says nothing is pending."""
 
@@ -382,6 +444,21 @@ class Wait(StepModel):
     """Let time pass (e.g. stay offline for a while); scenario time, not a synchronisation."""
 
     s: float = Field(gt=0, le=3600)
+
+
+#: what each ``setup.load`` target needs (names; a LoadItem by its fields)
+LOAD_NEEDS: dict[str, str] = {"dashboard": "dashboard", "contacts": "contacts", "calendar": "calendar",
+                              "conversations": "conversations", "items": "records", "contact": "contacts",
+                              "thread": "conversations", "opportunity": "opportunities",
+                              "contacts_pages": "contacts"}
+
+
+def load_needs(item: Any) -> frozenset[str]:
+    """The capabilities a ``setup.load`` target needs."""
+    if isinstance(item, str):
+        return frozenset({LOAD_NEEDS.get(item, item)})
+    fields = item.model_dump(exclude_none=True) if hasattr(item, "model_dump") else dict(item)
+    return frozenset(LOAD_NEEDS.get(k, k) for k in fields)
 
 
 def step_names(family: Family | None = None) -> list[str]:
@@ -400,4 +477,4 @@ def parse_step(name: str, params: Any) -> StepModel:
     return st.model.model_validate(params)
 
 
-__all__ = ["STEPS", "StepModel", "StepType", "parse_step", "step", "step_names"]
+__all__ = ["LOAD_NEEDS", "STEPS", "StepModel", "StepType", "load_needs", "parse_step", "step", "step_names"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.app.base import Screen, screen_read
-from harness.app.contacts import ContactsScreen
+from harness.apps.refapp.pages.contacts import ContactsScreen
 from harness.app.observations import ActionResult, Activity, ContactView, ItemState
 
 

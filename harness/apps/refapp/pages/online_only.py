@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.app.base import Screen
-from harness.app.contact import ContactScreen
+from harness.apps.refapp.pages.contact import ContactScreen
 from harness.app.observations import ActionResult
 
 

@@ -10,7 +10,7 @@ a connection, ``hung`` when a call still spins after the profile's
 from __future__ import annotations
 
 from harness.app.base import Screen
-from harness.app.contact import ContactScreen
+from harness.apps.refapp.pages.contact import ContactScreen
 from harness.app.observations import ActionResult
 
 

@@ -1,0 +1,48 @@
+"""Reading a user's input file safely: bounded size, text only, UTF-8.
+
+Every file a user writes (scenarios, device and app profiles, pools) goes
+through :func:`read_text` before YAML sees it, so a binary file, a file in
+another encoding or a file far larger than any scenario is a SpecError
+naming the file and the fix, never a traceback or a parser left to chew
+on megabytes.
+
+>>> read_text("/nonexistent.yaml", what="scenario")      # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+harness.errors.SpecError: /nonexistent.yaml: (file): ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import SpecError
+
+#: no hand-written scenario or profile comes near this; a bigger file is a mistake (or an attack on the parser)
+MAX_INPUT_BYTES = 1_000_000
+
+
+def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """The file's text; SpecError when it is missing, too large, binary or not UTF-8."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise SpecError("(file)", f"{size} bytes", f"a {what} of at most {max_bytes} bytes", file=p,
+                            fix=f"is this really a {what}? split it, or check the path")
+        data = p.read_bytes()
+    except OSError as e:
+        raise SpecError("(file)", str(p), f"a readable {what} file ({e.strerror or e})", file=p,
+                        fix="check the path and its permissions") from None
+    if b"\x00" in data:
+        raise SpecError("(file)", "binary content", f"a {what} in YAML (text)", file=p,
+                        line=data[: data.index(b"\x00")].count(b"\n") + 1, fix="give the YAML file, not a binary")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise SpecError("(file)", repr(data[e.start:e.start + 4]), f"a {what} encoded as UTF-8", file=p, line=line,
+                        fix="save the file as UTF-8") from None
+
+
+__all__ = ["MAX_INPUT_BYTES", "read_text"]
