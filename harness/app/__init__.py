@@ -1,8 +1,9 @@
-"""The app model: page objects driven by an app profile's locator map.
+"""The app model: page objects driven by an app profile (capabilities, collections, locators).
 
-``App(driver, load_app_profile("refapp"))`` gives one page object per
-screen family; each returns typed observations (harness.app.observations)
-and records action/observation events on the timeline.
+``App(driver, load_app_profile(NAME_OR_PATH))`` gives the shell, one list
+screen per collection and the app plugin's own page objects; each returns
+typed observations (harness.app.observations) and records action and
+observation events on the timeline.
 """
 
 from __future__ import annotations

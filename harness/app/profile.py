@@ -133,6 +133,8 @@ class Parameters(_Strict):
     queue_messages: bool = True
     order: Literal["global", "per_record"] = "global"
     launch_query: str = ""
+    #: the app's API requests (not its page and assets): what "the backend" refuses or a captive portal answers
+    api_path: str = Field(default="/*", pattern=r"^[/*]")
     #: requests the app makes by itself while idle (health probes, heartbeats, long polls); quiescence
     #: ignores them (globs on the path)
     idle_paths: tuple[str, ...] = ()
@@ -165,6 +167,13 @@ class Collection(_Strict):
         return self.edit is not None and self.edit_input is not None and self.edit_submit is not None
 
 
+class Writes(_Strict):
+    """Where the app's writes are, for an app whose writes carry no identity header."""
+
+    method: str = Field(default="POST", pattern=r"^(\*|[A-Z]+)$")
+    path: str = Field(default="/*", pattern=r"^[/*]")
+
+
 class Identity(_Strict):
     """How a write is identified on the wire, so retries and duplicates can be told apart (R22).
 
@@ -176,6 +185,8 @@ class Identity(_Strict):
     header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
     json_path: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_$.\[\]-]+$")
     revision_path: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_$.\[\]-]+$")
+    #: how the app's writes look on the wire when no header marks them (lost responses aim at them)
+    writes: Writes | None = None
 
     @model_validator(mode="after")
     def _one(self) -> "Identity":

@@ -1,10 +1,14 @@
 """R18, R25: after reconnection and quiescence the app shows exactly the server's state.
 
 Compares the final ``app`` snapshot (what the page objects read off the
-screen) with the final ``backend`` snapshot (the admin API):
+screen) with the final ``backend`` snapshot (the app's read-back hook):
 
-- notes per contact and opportunity fields the app shows equal the backend's
-  rows (R18 upload, R25);
+- every generic collection the scenario touched: the harness's markers the
+  app shows equal those on the server, deleted records left out (R18, R25);
+- items added on the server meanwhile (``server_change``) are shown (R18);
+- a plugin's grouped tables (``CheckContext.grouped_tables``: rows of a
+  table per parent record, e.g. a CRM's notes per contact) and record fields
+  the app shows equal the backend's rows (R18 upload, R25);
 - dashboard widgets and conversation counts equal the backend's
   (``backend.dashboard``, or the contacts/conversations row counts) (R18, R25);
 - every item the backend created while the app was offline (``server
@@ -12,7 +16,7 @@ screen) with the final ``backend`` snapshot (the admin API):
 - nothing is left pending, and a ``sync_status`` observation reports
   quiescence within ``max_converge_s`` of the last reconnection (R18, R25).
 
-App snapshot shape: ``{"notes": {contact_id: [text]}, "opportunities": {id:
+App snapshot shape: ``{"collections": {name: [text]}, "notes": {parent: [text]}, "opportunities": {id:
 {field: value}}, "dashboard": {"widgets": {...}, "conversation_counts":
 {...}}, "ids": {"messages": [...], "contacts": [...], "appointments":
 [...]}, "threads": [...], "calendar_days": [...], "pending": N}``; every key
@@ -32,6 +36,7 @@ from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
 from harness.checks.view import evidence, offline_windows
 from harness.errors import Evidence
+from harness.markers import MARKER_RE
 from harness.timeline import Event
 
 
@@ -54,7 +59,7 @@ def convergence(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
     back = snapshots.backend
     out: list[Verdict] = []
     if back is not None and anchor is not None:
-        out += _compare(app, back, anchor, back_ev)
+        out += _compare(app, back, anchor, back_ev, ctx)
     if anchor is not None:
         out += _downloads(events, app, anchor, last_end, ctx)
     q = _quiescence(events, app, app_ev, last_end, ctx)
@@ -76,17 +81,21 @@ def _verdict(req: tuple[str, ...], what: str, problems: list[str], anchor: Event
     return Verdict("convergence", req, True, f"{what}: app equals the backend", tuple(ev))
 
 
-def _compare(app: Mapping[str, Any], back: Mapping[str, Any], anchor: Event, back_ev: Event | None) -> list[Verdict]:
+def _compare(app: Mapping[str, Any], back: Mapping[str, Any], anchor: Event, back_ev: Event | None,
+             ctx: CheckContext) -> list[Verdict]:
     out: list[Verdict] = []
-    notes = app.get("notes")
-    if isinstance(notes, Mapping) and isinstance(back.get("notes"), list):
+    out += _collections(app, back, anchor, back_ev)
+    for table, parent_key in ctx.grouped_tables.items():
+        grouped = app.get(table)
+        if not (isinstance(grouped, Mapping) and isinstance(back.get(table), list)):
+            continue
         problems: list[str] = []
-        for cid, texts in notes.items():
-            server = {str(n.get("text")) for n in back["notes"] if str(n.get("contact_id")) == str(cid)}
+        for pid, texts in grouped.items():
+            server = {str(n.get("text")) for n in back[table] if str(n.get(parent_key)) == str(pid)}
             shown = {str(t) for t in texts or []}
-            problems += [f"contact {cid}: note {t!r} on the server, not in the app" for t in sorted(server - shown)]
-            problems += [f"contact {cid}: note {t!r} in the app, not on the server" for t in sorted(shown - server)]
-        out.append(_verdict(("R18", "R25"), "notes", problems, anchor, back_ev))
+            problems += [f"{parent_key}={pid}: {t!r} on the server, not in the app" for t in sorted(server - shown)]
+            problems += [f"{parent_key}={pid}: {t!r} in the app, not on the server" for t in sorted(shown - server)]
+        out.append(_verdict(("R18", "R25"), table, problems, anchor, back_ev))
     opps = app.get("opportunities")
     if isinstance(opps, Mapping) and isinstance(back.get("opportunities"), list):
         rows = {str(o.get("id")): o for o in back["opportunities"]}
@@ -107,6 +116,26 @@ def _compare(app: Mapping[str, Any], back: Mapping[str, Any], anchor: Event, bac
             problems = [f"{k}: app {_dig(dash, k)!r}, server {v!r}" for k, v in expected.items()
                         if not _same(_dig(dash, k), v)]
             out.append(_verdict(("R18", "R25"), "dashboard", problems, anchor, back_ev))
+    return out
+
+
+def _collections(app: Mapping[str, Any], back: Mapping[str, Any], anchor: Event,
+                 back_ev: Event | None) -> list[Verdict]:
+    """Each collection the app snapshot read: the markers it shows equal the server's live records' markers."""
+    shown_all, server_all = app.get("collections"), back.get("collections")
+    if not (isinstance(shown_all, Mapping) and isinstance(server_all, Mapping)):
+        return []
+    out: list[Verdict] = []
+    for name, texts in sorted(shown_all.items()):
+        rows = server_all.get(name)
+        if not isinstance(rows, list):
+            continue
+        shown = {m for t in texts or [] for m in MARKER_RE.findall(str(t))}
+        server = {m for r in rows if isinstance(r, Mapping) and not r.get("deleted")
+                  for m in MARKER_RE.findall(str(r.get("text", "")))}
+        problems = [f"{name}: {m} on the server, not in the app" for m in sorted(server - shown)]
+        problems += [f"{name}: {m} in the app, not on the server" for m in sorted(shown - server)]
+        out.append(_verdict(("R18", "R25"), f"collection {name}", problems, anchor, back_ev))
     return out
 
 
@@ -142,12 +171,23 @@ def _same(a: Any, b: Any) -> bool:
 def _downloads(events: Sequence[Event], app: Mapping[str, Any], anchor: Event, last_end: float,
                ctx: CheckContext) -> list[Verdict]:
     ids = app.get("ids")
+    cols = app.get("collections") if isinstance(app.get("collections"), Mapping) else {}
     if not isinstance(ids, Mapping):
-        return []
+        ids = {}
     problems: list[Evidence] = []
     checked: list[Evidence] = []
     for ev in events:
         if ev.kind != "server" or ev.name != "activity" or ev.t > last_end:
+            continue
+        if ev.data.get("collection") is not None:  # generic server_change: each item carries a marker
+            texts = " ".join(str(t) for t in cols.get(str(ev.data["collection"]), None) or [])
+            if str(ev.data["collection"]) not in cols:
+                continue
+            for item in ev.data.get("created") or []:
+                m = str(item.get("marker", "")) if isinstance(item, Mapping) else ""
+                ok = bool(m) and m in texts
+                (checked if ok else problems).append(
+                    evidence(ev, f"{ev.data['collection']} item {m} {'shown' if ok else 'not downloaded'}"))
             continue
         entities = ctx.activity_entities
         default = entities.get(str(ev.data.get("kind")), str(ev.data.get("kind")))

@@ -72,6 +72,8 @@ class CheckContext:
     needs_connection_screens: frozenset[str] = frozenset()
     #: record-identifying keys of an action, in preference order (R5 per-record order)
     record_keys: tuple[str, ...] = ("record",)
+    #: convergence: a plugin's tables whose rows the app shows grouped by a parent record (table -> parent key)
+    grouped_tables: Mapping[str, str] = field(default_factory=dict)
     #: convergence: server activity kind -> the app snapshot's ``ids`` key
     activity_entities: Mapping[str, str] = field(default_factory=dict)
 

@@ -15,8 +15,20 @@ from harness.net.schedule import Schedule, degrade_recover, flap, outage, switch
 from harness.scenario import steps as S
 
 
-def _http_params(p: Any) -> dict[str, Any]:
+#: where an app's API lives when its profile does not say (every path)
+DEFAULT_API_PATH = "/*"
+
+
+def api_path(app: Any) -> str:
+    """The glob of the app's API requests (``parameters.api_path``), for conditions that hit "the backend"."""
+    params = getattr(app, "parameters", None)
+    return str(getattr(params, "api_path", None) or DEFAULT_API_PATH)
+
+
+def _http_params(p: Any, app: Any = None) -> dict[str, Any]:
     out: dict[str, Any] = {"method": p.method, "path": p.path}
+    if getattr(p, "writes", False):
+        out.update(writes_match(app))
     if getattr(p, "header", None) is not None:
         out["header"] = p.header
     if getattr(p, "first", None) is not None:
@@ -26,8 +38,21 @@ def _http_params(p: Any) -> dict[str, Any]:
     return out
 
 
-def condition_for(name: str, params: Any, *, seed: int = 0) -> Condition:
-    """The lab condition a network step stands for (not offline/online/reset/release)."""
+def writes_match(app: Any) -> dict[str, Any]:
+    """How to pick the app's writes out of its traffic, from its profile's identity: requests carrying the
+    identity header; else the profile's ``identity.writes`` method and path; else every POST."""
+    identity = getattr(app, "identity", None)
+    if identity is not None and identity.header:
+        return {"method": "*", "path": "*", "header": identity.header}
+    writes = getattr(identity, "writes", None)
+    if writes is not None:
+        return {"method": writes.method, "path": writes.path}
+    return {"method": "POST", "path": api_path(app)}
+
+
+def condition_for(name: str, params: Any, *, seed: int = 0, app: Any = None) -> Condition:
+    """The lab condition a network step stands for (not offline/online/reset/release); ``app`` (its profile)
+    says where its API is and how its writes look."""
     if name == "condition":
         extra = {k: v for k, v in (params.model_extra or {}).items()}
         return make_condition(params.type, extra)
@@ -36,22 +61,24 @@ def condition_for(name: str, params: Any, *, seed: int = 0) -> Condition:
     if name == "half_open":
         return make_condition("half_open")
     if name == "drop_response":
-        return make_condition("drop_response", {**_http_params(params), "seed": seed, "hold_ms": params.hold_ms})
+        return make_condition("drop_response", {**_http_params(params, app), "seed": seed, "hold_ms": params.hold_ms})
     if name == "http_status":
-        return make_condition("http_status", {**_http_params(params), "status": params.status, "seed": seed})
+        return make_condition("http_status", {**_http_params(params, app), "status": params.status, "seed": seed})
     if name == "captive_portal":
-        return make_condition("captive_portal", {"path": "/api/*"})
+        return make_condition("captive_portal", {"path": api_path(app)})
     if name == "hold":
-        return make_condition("hold", {"method": params.method, "path": params.path})
+        match = writes_match(app) if params.writes else {"method": params.method, "path": params.path}
+        return make_condition("hold", {k: v for k, v in match.items() if k in ("method", "path", "header")})
     raise ValueError(f"{name} is not a condition step")
 
 
-def offline_condition(via: str) -> Condition | None:
-    """``offline: link`` takes the link down; ``offline: backend`` refuses API requests; airplane is the device's."""
+def offline_condition(via: str, app: Any = None) -> Condition | None:
+    """``offline: link`` takes the link down; ``offline: backend`` refuses the app's API requests; airplane is
+    the device's."""
     if via == "link":
         return make_condition("down")
     if via == "backend":
-        return make_condition("refuse", {"path": "/api/*"})
+        return make_condition("refuse", {"path": api_path(app)})
     return None
 
 
@@ -68,4 +95,4 @@ def schedule_for(step: S.StepModel, *, seed: int = 0) -> Schedule:
     raise ValueError(f"{type(step).__name__} is not a schedule step")
 
 
-__all__ = ["condition_for", "offline_condition", "schedule_for"]
+__all__ = ["DEFAULT_API_PATH", "api_path", "condition_for", "offline_condition", "schedule_for", "writes_match"]

@@ -166,7 +166,7 @@ class StepExecutor:
                 self._airplane = True
                 self.device.set_airplane(True)
             else:
-                cond = offline_condition(p.via)
+                cond = offline_condition(p.via, self.app_profile)
                 assert cond is not None
                 self._offline_handles.append(self.lab.net.apply(cond))
         elif isinstance(p, S.Online):
@@ -183,7 +183,8 @@ class StepExecutor:
         elif isinstance(p, S.Release):
             self.lab.net.http.release()
         else:
-            self._handles.append(self.lab.net.apply(condition_for(step.name, p, seed=self.rng.randrange(2**31))))
+            self._handles.append(self.lab.net.apply(condition_for(step.name, p, seed=self.rng.randrange(2**31),
+                                                                  app=self.app_profile)))
 
     def _schedule(self, step: Step) -> None:
         p = step.params

@@ -108,9 +108,11 @@ class DropResponse(StepModel):
     """The backend applies the request, then the response is lost on the way back."""
 
     method: str = "POST"
-    path: str = Field(default="/api/*", description="glob on the request path")
-    header: str | None = Field(default=None, description="only requests carrying this header, e.g. "
-                               "Idempotency-Key (the app's mutations, not token refreshes or reads)")
+    path: str = Field(default="/*", description="glob on the request path")
+    header: str | None = Field(default=None, description="only requests carrying this header, e.g. an "
+                               "idempotency key (the app's mutations, not token refreshes or reads)")
+    writes: bool = Field(default=False, description="only the app's writes, as its profile identifies them "
+                         "(identity header, or identity.writes)")
     first: int | None = Field(default=1, ge=1, description="only the first N matching requests")
     rate: float | None = Field(default=None, ge=0, le=1)
     hold_ms: int = Field(default=0, ge=0, le=600_000, description="withhold the response this long, then "
@@ -123,8 +125,9 @@ class HttpStatus(StepModel):
 
     status: int = Field(ge=100, le=599)
     method: str = "*"
-    path: str = "/api/*"
+    path: str = "/*"
     header: str | None = Field(default=None, description="only requests carrying this header")
+    writes: bool = Field(default=False, description="only the app's writes, as its profile identifies them")
     first: int | None = Field(default=None, ge=1)
     rate: float | None = Field(default=None, ge=0, le=1)
 
@@ -139,7 +142,8 @@ class Hold(StepModel):
     """Hold matching requests at the proxy (they hang) until ``release``."""
 
     method: str = "*"
-    path: str = "/api/*"
+    path: str = "/*"
+    writes: bool = Field(default=False, description="only the app's writes, as its profile identifies them")
 
 
 @step("release", "network")

@@ -321,7 +321,8 @@ def check_context(profile: Any, scenario: Any, ctx: Any) -> Any:
     return replace(ctx, queued_features=frozenset(queued), gated_features=frozenset(gated),
                    cached_screens=CACHED_SCREENS, screen_openers=SCREEN_OPENERS,
                    needs_connection_screens=NEEDS_CONNECTION, create_tables=CREATE_TABLES,
-                   record_keys=RECORD_KEYS, activity_entities=ACTIVITY_ENTITY)
+                   record_keys=RECORD_KEYS, activity_entities=ACTIVITY_ENTITY,
+                   grouped_tables={"notes": "contact_id"})
 
 
 #: actions the reference app queues while offline / that need a connection
