@@ -32,7 +32,7 @@ def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_INPUT_BYTES) 
                             fix=f"is this really a {what}? split it, or check the path")
         data = p.read_bytes()
     except OSError as e:
-        raise SpecError("(file)", str(p), f"a readable {what} file ({e.strerror or e})", file=p,
+        raise SpecError("(file)", str(p), f"a readable {what} file (cannot read it: {e.strerror or e})", file=p,
                         fix="check the path and its permissions") from None
     if b"\x00" in data:
         raise SpecError("(file)", "binary content", f"a {what} in YAML (text)", file=p,

@@ -191,6 +191,10 @@ def _labels_and_ids(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, st
                 yield st.line, f"steps[{i}].{st.name}.{field}", value, f"1..{limit} (setup.seed.{field}s)", \
                     f"pick an id <= {limit} or seed more"
         label = getattr(p, "label", None)
+        if st.name in ("edit_item", "delete_item") and p.item not in labels:
+            yield st.line, f"steps[{i}].{st.name}.of", p.item, \
+                "a label given by an earlier add_item (" + (", ".join(labels) or "none yet") + ")", \
+                "add 'as: NAME' to the add_item that creates the item"
         if st.name == "expect_item":
             if label not in labels:
                 yield st.line, f"steps[{i}].expect_item.as", label, \
@@ -290,12 +294,10 @@ def load_text(text: str, path: str | Path = "<scenario>") -> Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load one scenario file."""
+    from harness.inputs import read_text
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"{p}: cannot read scenario file ({exc.strerror})") from None
-    return load_text(text, p)
+    return load_text(read_text(p, what="scenario"), p)
 
 
 def scenario_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -36,11 +36,13 @@ def render_steps() -> str:
         names = sorted(n for n, s in STEPS.items() if s.family == family)
         if not names:
             continue
-        lines += ["", f"### {title}", "", "| step | what it does | fields (defaults) | shorthand |", "|---|---|---|---|"]
+        lines += ["", f"### {title}", "", "| step | what it does | fields (defaults) | shorthand | app needs |",
+                  "|---|---|---|---|---|"]
         for n in names:
             st = STEPS[n]
             short = f"`- {n}: <{st.primary}>`" if st.primary else ""
-            lines.append(f"| `{n}` | {st.doc} | {_fields(n)} | {short} |")
+            needs = ", ".join(sorted(st.needs)) + (" (+ by value)" if st.needs_extra else "")
+            lines.append(f"| `{n}` | {st.doc} | {_fields(n)} | {short} | {needs or 'any app'} |")
     lines += ["", END]
     return "\n".join(lines)
 

@@ -43,3 +43,25 @@ class TL:
 
     def snapshot(self, name: str, t: float, data: dict[str, Any]) -> Event:
         return self.add("snapshot", name, t, layer="backend" if name != "app" else "app", **data)
+
+
+def crm_context(**kw: Any) -> Any:
+    """The check context of the reference app (its plugin's readings: CRM actions, screens, tables), with
+    ``kw`` overriding fields: these tests replay CRM timelines."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from harness.apps.refapp import plugin
+    from harness.checks import CheckContext
+
+    scenario = SimpleNamespace(setup=SimpleNamespace(app=SimpleNamespace(queue_messages=True)))
+    base = plugin.check_context(None, scenario, CheckContext())
+    return replace(base, **kw)
+
+
+def crm_run(events: Any, **kw: Any) -> Any:
+    """run_checks with the reference app's context unless the test gives one."""
+    from harness.checks import run_checks
+
+    kw.setdefault("context", crm_context())
+    return run_checks(events, **kw)

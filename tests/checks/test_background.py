@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from harness.checks import CheckContext, run_checks
 
-from .factory import M1, TL
+from .factory import crm_context, crm_run, M1, TL
 
 
 def _setup(tl: TL, policy: str, platform: str = "android") -> None:
@@ -19,7 +18,7 @@ def test_allowed_and_drained_in_background_passes(tl: TL) -> None:
     _setup(tl, "allowed")
     tl.request(7, [M1])                                      # 5
     tl.add("device", "foreground", 20, layer="device")       # 6
-    [v] = run_checks(tl.events, names=["background"])
+    [v] = crm_run(tl.events, names=["background"])
     assert v.passed and v.requirement_ids == ("R20",) and [e.seq for e in v.evidence] == [3, 5]
 
 
@@ -27,7 +26,7 @@ def test_allowed_but_waits_for_foreground_fails(tl: TL) -> None:
     _setup(tl, "allowed", platform="ios")
     tl.add("device", "foreground", 20, layer="device")       # 5
     tl.request(21, [M1])                                     # 6
-    [v] = run_checks(tl.events, names=["background"])
+    [v] = crm_run(tl.events, names=["background"])
     assert not v.passed and v.requirement_ids == ("R21",) and [e.seq for e in v.evidence] == [3, 2]
 
 
@@ -36,7 +35,7 @@ def test_allowed_but_foreground_too_soon_is_not_judged(tl: TL) -> None:
     _setup(tl, "allowed")
     tl.add("device", "foreground", 6, layer="device")        # 5
     tl.request(7, [M1])                                      # 6
-    assert run_checks(tl.events, names=["background"]) == []
+    assert crm_run(tl.events, names=["background"]) == []
 
 
 def test_forbidden_and_sent_in_background_fails(tl: TL) -> None:
@@ -44,7 +43,7 @@ def test_forbidden_and_sent_in_background_fails(tl: TL) -> None:
     tl.add("device", "policy", 3.5, layer="device", op="freeze", step="timed")   # 5: the OS acts
     tl.request(7, [M1])                                      # 6
     tl.add("device", "foreground", 20, layer="device")       # 7
-    [v] = run_checks(tl.events, names=["background"])
+    [v] = crm_run(tl.events, names=["background"])
     assert not v.passed and [e.seq for e in v.evidence] == [3, 6]
 
 
@@ -54,7 +53,7 @@ def test_forbidden_but_sent_before_the_policy_took_hold_passes(tl: TL) -> None:
     tl.request(7, [M1])                                                          # 5
     tl.add("device", "policy", 8, layer="device", op="kill", step="timed")       # 6
     tl.add("device", "foreground", 20, layer="device")                           # 7
-    [v] = run_checks(tl.events, names=["background"])
+    [v] = crm_run(tl.events, names=["background"])
     assert v.passed, v
 
 
@@ -65,7 +64,7 @@ def test_each_period_is_judged_under_its_own_policy(tl: TL) -> None:
     tl.add("device", "policy", 21, layer="device", background_sync="forbidden", platform="ios")  # 7
     tl.add("device", "background", 22, layer="device")                           # 8: nothing queued
     tl.add("device", "foreground", 30, layer="device")                           # 9
-    [v] = run_checks(tl.events, names=["background"])
+    [v] = crm_run(tl.events, names=["background"])
     # the first period ran under "allowed": its upload is no violation of the later "forbidden" policy
     assert v.passed and v.requirement_ids == ("R20",)
 
@@ -74,7 +73,7 @@ def test_forbidden_and_no_sync_on_foreground_fails(tl: TL) -> None:
     _setup(tl, "forbidden")
     tl.add("device", "foreground", 20, layer="device")       # 5
     tl.add("log", "idle", 200)                               # 6
-    [v] = run_checks(tl.events, names=["background"], context=CheckContext(max_drain_s=30))
+    [v] = crm_run(tl.events, names=["background"], context=crm_context(max_drain_s=30))
     assert not v.passed and [e.seq for e in v.evidence] == [3, 2]
 
 
@@ -82,7 +81,7 @@ def test_forbidden_then_drained_after_foreground_passes(tl: TL) -> None:
     _setup(tl, "forbidden")
     tl.add("device", "foreground", 20, layer="device")       # 5
     tl.request(22, [M1])                                     # 6
-    [v] = run_checks(tl.events, names=["background"])
+    [v] = crm_run(tl.events, names=["background"])
     assert v.passed and [e.seq for e in v.evidence] == [3, 5, 6]
 
 
@@ -90,4 +89,4 @@ def test_no_policy_no_verdict(tl: TL) -> None:
     tl.drop(1)
     tl.action("add_note", 2, M1)
     tl.add("device", "background", 3, layer="device")
-    assert run_checks(tl.events, names=["background"]) == []
+    assert crm_run(tl.events, names=["background"]) == []

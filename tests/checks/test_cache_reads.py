@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from harness.checks import run_checks
 
-from .factory import TL
+from .factory import crm_context, crm_run, TL
 
 
 def _loaded_online(tl: TL) -> None:
@@ -24,7 +23,7 @@ def test_cached_screens_pass(tl: TL) -> None:
     tl.obs("thread_view", 6, conversation_id=9, items=["m1", "m2", "m3", "m4"])                           # 5
     tl.obs("calendar_view", 7, date="2024-05-02", items=[{"id": 31}, {"id": 32}])                        # 6
     tl.obs("contact_view", 8, contact_id=99, unavailable=True, message="Needs a connection")              # 7
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert sorted(v, key=lambda r: int(r[1:])) == ["R3", "R6", "R7", "R8", "R12"]
     assert all(x.passed for x in v.values())
     assert [e.seq for e in v["R3"].evidence] == [4, 5, 6]
@@ -34,7 +33,7 @@ def test_cached_screens_pass(tl: TL) -> None:
 def test_earlier_messages_missing_offline_fails_r7(tl: TL) -> None:
     _loaded_online(tl)
     tl.obs("thread_view", 6, conversation_id=9, items=["m3", "m4"])   # 4: thread-latest-only
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert not v["R7"].passed and not v["R3"].passed
     assert [e.seq for e in v["R7"].evidence] == [4, 1]
     assert "m1" in v["R7"].evidence[0].summary
@@ -43,21 +42,21 @@ def test_earlier_messages_missing_offline_fails_r7(tl: TL) -> None:
 def test_activity_not_cached_fails_r6(tl: TL) -> None:
     _loaded_online(tl)
     tl.obs("contact_view", 5, contact_id=4, fields={"name": "Ada"}, activity=[])   # 4
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert not v["R6"].passed and [e.seq for e in v["R6"].evidence] == [4, 0]
 
 
 def test_loaded_screen_saying_unavailable_fails(tl: TL) -> None:
     _loaded_online(tl)
     tl.obs("calendar_view", 7, date="2024-05-02", unavailable=True)   # 4
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert not v["R8"].passed and [e.seq for e in v["R8"].evidence] == [4]
 
 
 def test_never_loaded_without_message_fails_r12(tl: TL) -> None:
     _loaded_online(tl)
     tl.obs("contact_view", 5, contact_id=77, state="error")   # 4
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert list(v) == ["R12"] and not v["R12"].passed
     assert [e.seq for e in v["R12"].evidence] == [4]
 
@@ -66,7 +65,7 @@ def test_opened_by_online_action_counts_as_loaded(tl: TL) -> None:
     tl.action("open_contact", 1, offline=False, outcome="done", contact_id=5)   # 0
     tl.drop(2)                                                                  # 1
     tl.obs("contact_view", 3, contact_id=5, fields={"name": "Bo"})              # 2
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert v["R6"].passed and "R12" not in v
 
 
@@ -75,5 +74,5 @@ def test_online_open_that_said_unavailable_did_not_load(tl: TL) -> None:
     tl.action("open_thread", 1, offline=False, outcome="unavailable", conversation_id=2)   # 0
     tl.drop(2)                                                                             # 1
     tl.obs("thread_view", 3, conversation_id=2, unavailable=True)                          # 2
-    v = _by_req(run_checks(tl.events, names=["cache_reads"]))
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert list(v) == ["R12"] and v["R12"].passed

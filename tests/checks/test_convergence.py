@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.checks import CheckContext, run_checks
 
-from .factory import M1, TL
+from .factory import crm_context, crm_run, M1, TL
 
 BACKEND: dict[str, Any] = {
     "notes": [{"id": 1, "contact_id": 4, "text": f"call back {M1}"}, {"id": 2, "contact_id": 5, "text": "old"}],
@@ -32,7 +31,7 @@ def _run_with(tl: TL, app: dict[str, Any]) -> list:
     tl.obs("sync_status", 12, pending=0)                                 # 3
     tl.snapshot("backend", 20, BACKEND)                                  # 4
     tl.snapshot("app", 21, app)                                          # 5
-    return run_checks(tl.events, names=["convergence"], context=CheckContext(max_converge_s=5))
+    return crm_run(tl.events, names=["convergence"], context=crm_context(max_converge_s=5))
 
 
 def test_equal_state_passes(tl: TL) -> None:
@@ -70,7 +69,7 @@ def test_dashboard_observation_is_used_without_app_snapshot(tl: TL) -> None:
     tl.restore(2)
     tl.obs("dashboard", 3, widgets={"contacts": 10}, conversation_counts={"total": 3})   # 2
     tl.snapshot("backend", 4, {"contacts": [{}] * 10, "conversations": [{}] * 4})        # 3
-    [v] = run_checks(tl.events, names=["convergence"])
+    [v] = crm_run(tl.events, names=["convergence"])
     assert not v.passed and [e.seq for e in v.evidence] == [2, 3]
     assert "conversation_counts.total" in v.evidence[0].summary
 
@@ -78,7 +77,7 @@ def test_dashboard_observation_is_used_without_app_snapshot(tl: TL) -> None:
 def test_still_offline_means_no_verdict(tl: TL) -> None:
     tl.drop(1)
     tl.snapshot("app", 2, APP)
-    assert run_checks(tl.events, names=["convergence"]) == []
+    assert crm_run(tl.events, names=["convergence"]) == []
 
 
 def test_downloads_judged_only_where_the_app_had_loaded(tl: TL) -> None:
@@ -89,10 +88,10 @@ def test_downloads_judged_only_where_the_app_had_loaded(tl: TL) -> None:
                     {"entity": "message", "id": 8, "conversation_id": 5}])
     tl.restore(3.0)
     tl.snapshot("app", 4.0, {"ids": {"messages": ["1", "7"]}, "threads": [1]})
-    verdicts = [v for v in run_checks(tl.events, names=["convergence"]) if "downloaded" in v.title]
+    verdicts = [v for v in crm_run(tl.events, names=["convergence"]) if "downloaded" in v.title]
     assert [v.passed for v in verdicts] == [True]
     tl.snapshot("app", 5.0, {"ids": {"messages": ["1"]}, "threads": [1]})
-    verdicts = [v for v in run_checks(tl.events, names=["convergence"]) if "downloaded" in v.title]
+    verdicts = [v for v in crm_run(tl.events, names=["convergence"]) if "downloaded" in v.title]
     assert [v.passed for v in verdicts] == [False]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from harness.checks import CheckContext, Snapshots, run_checks
+from harness.checks import Snapshots
 
-from .factory import M1, M2, TL
+from .factory import crm_context, crm_run, M1, M2, TL
 
 
 def _queued_two(tl: TL) -> None:
@@ -22,7 +22,7 @@ def test_retry_with_same_key_after_lost_response_passes(tl: TL) -> None:
     tl.snapshot("mutations", 20, {"items": [{"seq": 1, "key": "a"}, {"seq": 2, "key": "b"}]})
     tl.snapshot("backend", 21, {"notes": [{"id": 1, "contact_id": 1, "text": f"n {M1}"},
                                           {"id": 2, "contact_id": 1, "text": f"n {M2}"}]})
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert v.passed and v.requirement_ids == ("R22",)
     assert [e.seq for e in v.evidence] == [1, 4, 2, 6]
 
@@ -32,17 +32,17 @@ def test_retry_with_new_key_is_a_duplicate(tl: TL) -> None:
     tl.request(11, [M1], key="a", fault="drop_response")  # 4
     tl.request(12, [M1], key="a2")                         # 5: new key
     tl.request(13, [M2], key="b")                          # 6
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and v.requirement_ids == ("R22",)
     assert [e.seq for e in v.evidence] == [1, 4, 5]
-    assert "2 different Idempotency-Keys" in v.evidence[0].summary
+    assert "2 different write identities" in v.evidence[0].summary
 
 
 def test_lost_marker_fails(tl: TL) -> None:
     _queued_two(tl)
     tl.request(11, [M1], key="a")
     tl.request(12, [M2], key="b", status=401)  # rejected and never retried
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and "1 never arrived" in v.title
     assert [e.seq for e in v.evidence] == [2]
 
@@ -54,7 +54,7 @@ def test_server_applying_a_replay_twice_is_caught_by_the_mutation_log(tl: TL) ->
     tl.request(13, [M2], key="b")
     snaps = Snapshots(mutations=[{"key": "a"}, {"key": "a"}, {"key": "b"}],
                       backend={"notes": [{"text": M1}, {"text": M1}, {"text": M2}]})
-    [v] = run_checks(tl.events, names=["exactly_once"], snapshots=snaps)
+    [v] = crm_run(tl.events, names=["exactly_once"], snapshots=snaps)
     assert not v.passed
     summaries = " | ".join(e.summary for e in v.evidence)
     assert "mutation log holds" in summaries and "2 rows" in summaries
@@ -66,7 +66,7 @@ def test_kill_while_offline_gets_an_r27_verdict(tl: TL) -> None:
     kill = tl.add("device", "kill", 5, layer="device")       # 4, but after the actions in time
     tl.add("device", "relaunch", 6, layer="device")          # 5
     tl.request(11, [M1], key="a")                             # 6
-    verdicts = run_checks(tl.events, names=["exactly_once"])
+    verdicts = crm_run(tl.events, names=["exactly_once"])
     assert [v.requirement_ids for v in verdicts] == [("R22",), ("R27",)]
     r27 = verdicts[1]
     assert not r27.passed
@@ -77,14 +77,14 @@ def test_kill_while_offline_gets_an_r27_verdict(tl: TL) -> None:
 def test_no_mutation_means_no_verdict(tl: TL) -> None:
     tl.action("open_contact", 1, M1, offline=False, outcome="done")
     tl.request(2, [M1])
-    assert run_checks(tl.events, names=["exactly_once"]) == []
+    assert crm_run(tl.events, names=["exactly_once"]) == []
 
 
 def test_online_mutation_counts_too_lost_response_retried_with_a_new_key(tl: TL) -> None:
     tl.action("add_note", 1, M1, offline=False, outcome="done")
     tl.request(2, [M1], key="k1")   # applied; its response was lost on the way back
     tl.request(3, [M1], key="k2")   # the retry carries a new key: the server cannot tell
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and v.requirement_ids == ("R22",)
 
 
@@ -92,7 +92,7 @@ def test_online_mutation_applied_once_passes(tl: TL) -> None:
     tl.action("add_note", 1, M1, offline=False, outcome="done")
     tl.request(2, [M1], key="k1", fault="drop_response")
     tl.request(3, [M1], key="k1")   # same-key retry of a lost response: fine
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert v.passed
 
 
@@ -100,7 +100,7 @@ def test_resending_an_acknowledged_action_is_a_duplicate_even_under_the_same_key
     tl.action("add_note", 1, M1, offline=True, outcome="queued")
     tl.request(2, [M1], key="k1")   # applied and acknowledged (delivered)
     tl.request(3, [M1], key="k1")   # a second flush loop sends it again
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and "sent again after the server had acknowledged it" in v.title + "".join(
         e.summary for e in v.evidence)
 
@@ -110,7 +110,7 @@ def test_the_same_action_sent_twice_at_once_is_a_duplicate(tl: TL) -> None:
     first = tl.request(2.00, [M1], key="k1")
     tl.request(2.02, [M1], key="k1")   # a second flush loop, 20 ms later, while the first is in flight
     assert first.data["t_end"] > 2.02
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and any("sent twice at once" in e.summary for e in v.evidence)
 
 
@@ -126,7 +126,7 @@ def test_resending_when_the_link_broke_while_the_acknowledgement_was_on_its_way_
     tl.drop(2.6)                     # ...but the link breaks first: the app never had it
     tl.restore(4.0)
     tl.request(4.5, [M1], key="k1")  # sent again under the same key: the retry R22 asks for
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert v.passed, v
 
 
@@ -137,7 +137,7 @@ def test_resending_when_the_link_broke_long_after_the_acknowledgement_is_a_dupli
     tl.drop(5.0)                     # the link breaks seconds later
     tl.restore(6.0)
     tl.request(6.5, [M1], key="k1")  # the app sends what it had been told was done
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
 
 
@@ -147,7 +147,7 @@ def test_without_added_latency_only_a_break_right_after_the_acknowledgement_excu
     tl.drop(3.0)                     # a second after the acknowledgement left: it had arrived
     tl.restore(4.0)
     tl.request(4.5, [M1], key="k1")
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed
 
 
@@ -156,7 +156,7 @@ def test_sent_again_before_the_first_answer_crossed_a_slow_link_is_sent_twice_at
     _slow_link(tl, 1.5, 900)
     tl.request(2.0, [M1], key="k1")  # answered at 2.05; the app has it at about 2.95
     tl.request(2.6, [M1], key="k1")  # a second flush loop sends it while the first still waits
-    [v] = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
+    [v] = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
     assert not v.passed and any("sent twice at once" in e.summary for e in v.evidence)
 
 
@@ -167,7 +167,7 @@ def test_a_break_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
     tl.drop(2.1)                     # the first's answer dies on the way back
     tl.restore(2.5)
     tl.request(2.6, [M1], key="k1")  # the app's retry, before 2.95
-    [v] = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
+    [v] = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
     assert v.passed, v
 
 
@@ -179,7 +179,7 @@ def test_resending_after_the_app_was_killed_while_the_acknowledgement_was_on_its
     tl.add("device", "kill", 1.3, layer="device")
     tl.add("device", "relaunch", 1.4, layer="device")
     tl.request(3.0, [M1], key="k1")
-    verdicts = run_checks(tl.events, names=["exactly_once"])
+    verdicts = crm_run(tl.events, names=["exactly_once"])
     assert verdicts and all(v.passed for v in verdicts), verdicts
 
 
@@ -189,7 +189,7 @@ def test_resending_after_a_kill_long_after_the_acknowledgement_is_a_duplicate(tl
     tl.add("device", "kill", 3.0, layer="device")
     tl.add("device", "relaunch", 3.1, layer="device")
     tl.request(4.0, [M1], key="k1")
-    [v] = run_checks(tl.events, names=["exactly_once"])
+    [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
 
 
@@ -200,5 +200,5 @@ def test_a_kill_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
     tl.add("device", "kill", 2.1, layer="device")   # ...but the app is killed first
     tl.add("device", "relaunch", 2.2, layer="device")
     tl.request(2.6, [M1], key="k1")      # the relaunched app sends its outbox
-    verdicts = run_checks(tl.events, names=["exactly_once"], context=CheckContext(min_retry_gap_s=5.0))
+    verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
     assert verdicts and all(v.passed for v in verdicts), verdicts

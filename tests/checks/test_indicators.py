@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from harness.checks import CheckContext, run_checks
 
-from .factory import M1, TL
+from .factory import crm_context, crm_run, M1, TL
 
-CTX = CheckContext(max_detect_s=5, max_banner_clear_s=5, max_indicator_clear_s=3)
+CTX = crm_context(max_detect_s=5, max_banner_clear_s=5, max_indicator_clear_s=3)
 
 
 def _by_req(verdicts: list) -> dict:
@@ -14,7 +13,7 @@ def _by_req(verdicts: list) -> dict:
 
 
 def _run(tl: TL) -> dict:
-    return _by_req(run_checks(tl.events, names=["indicators"], context=CTX))
+    return _by_req(crm_run(tl.events, names=["indicators"], context=CTX))
 
 
 def test_banner_in_time_and_cleared_passes(tl: TL) -> None:

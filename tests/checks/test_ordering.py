@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .factory import M1, M2, M3, TL
-from harness.checks import CheckContext, run_checks
+from .factory import crm_context, crm_run, M1, M2, M3, TL
 
 
 def _three_notes(tl: TL) -> None:
@@ -19,7 +18,7 @@ def test_in_order_passes(tl: TL) -> None:
     tl.request(11, [M1], key="a")
     tl.request(12, [M2], key="b", method="PATCH", path="/api/opportunities/7")
     tl.request(13, [M3], key="c")
-    [v] = run_checks(tl.events, names=["ordering"])
+    [v] = crm_run(tl.events, names=["ordering"])
     assert v.passed and v.requirement_ids == ("R5",)
     assert [e.seq for e in v.evidence] == [5, 6, 7]
 
@@ -29,7 +28,7 @@ def test_lifo_fails_with_the_inverted_pairs(tl: TL) -> None:
     tl.request(11, [M3], key="c")   # seq 5
     tl.request(12, [M2], key="b")   # seq 6
     tl.request(13, [M1], key="a")   # seq 7
-    [v] = run_checks(tl.events, names=["ordering"])
+    [v] = crm_run(tl.events, names=["ordering"])
     assert not v.passed and v.requirement_ids == ("R5",)
     assert {e.seq for e in v.evidence} == {1, 2, 3, 5, 6, 7}
     assert "out of order" in v.title
@@ -41,7 +40,7 @@ def test_failed_first_attempt_does_not_count_as_arrival(tl: TL) -> None:
     tl.request(11, [M1], key="a")
     tl.request(12, [M2], key="b")
     tl.request(13, [M3], key="c")
-    [v] = run_checks(tl.events, names=["ordering"])
+    [v] = crm_run(tl.events, names=["ordering"])
     assert v.passed
 
 
@@ -50,8 +49,8 @@ def test_per_record_scope_ignores_cross_record_order(tl: TL) -> None:
     tl.request(11, [M2], key="b")   # other record first: fine per record
     tl.request(12, [M1], key="a")
     tl.request(13, [M3], key="c")
-    assert not run_checks(tl.events, names=["ordering"])[0].passed
-    [v] = run_checks(tl.events, names=["ordering"], context=CheckContext(order_scope="per_record"))
+    assert not crm_run(tl.events, names=["ordering"])[0].passed
+    [v] = crm_run(tl.events, names=["ordering"], context=crm_context(order_scope="per_record"))
     assert v.passed
 
 
@@ -62,4 +61,4 @@ def test_online_actions_and_single_marker_give_no_verdict(tl: TL) -> None:
     tl.action("add_note", 4, M2)
     tl.restore(5)
     tl.request(6, [M2])
-    assert run_checks(tl.events, names=["ordering"]) == []
+    assert crm_run(tl.events, names=["ordering"]) == []

@@ -9,7 +9,7 @@ from harness.checks.registry import CHECK_REQUIREMENTS
 from harness.errors import CheckFailed, Evidence, SpecError
 from harness.spec import requirement_ids
 
-from .factory import M1, TL
+from .factory import crm_context, crm_run, M1, TL
 
 
 def test_all_eight_oracles_registered_and_cover_every_requirement() -> None:
@@ -21,7 +21,7 @@ def test_all_eight_oracles_registered_and_cover_every_requirement() -> None:
 
 def test_unknown_name_lists_known_names() -> None:
     with pytest.raises(SpecError, match="ordering") as err:
-        run_checks([], names=["odering"])
+        crm_run([], names=["odering"])
     assert "'odering'" in str(err.value)
 
 
@@ -40,7 +40,7 @@ def test_a_crashing_check_becomes_a_failed_verdict(tl: TL) -> None:
     try:
         tl.drop(1)
         tl.action("add_note", 2, M1)
-        verdicts = run_checks(tl.events, names=[name, "exactly_once"])
+        verdicts = crm_run(tl.events, names=[name, "exactly_once"])
         assert not verdicts[0].passed and "boom" in verdicts[0].title
         assert verdicts[1].check == "exactly_once"
     finally:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from harness.app.capabilities import register_capability
-from harness.apps.refapp.admin import hooks  # noqa: F401  (the profile's python hooks)
 from harness.apps.refapp.pages.calendar import CalendarScreen
 from harness.apps.refapp.pages.contact import ContactScreen
 from harness.apps.refapp.pages.contacts import ContactsScreen
@@ -77,6 +76,13 @@ for _name, _doc, _locs, _attrs, _reqs in (
      (), ("R18",)),
 ):
     register_capability(_name, _doc, locators=_locs, attributes=_attrs, plugin=PLUGIN, requirements=_reqs)
+
+def hooks(profile: Any, backend_url: str) -> Any:
+    """The backend hooks object (the admin API client) that the profile's python hooks call."""
+    from harness.apps.refapp.admin import hooks as admin_hooks
+
+    return admin_hooks(profile, backend_url)
+
 
 #: the requirement an item of each kind stands for (expect_item)
 ITEM_REQUIREMENTS = {"note": "R9", "opportunity": "R14", "photo": "R15", "sms": "R10", "email": "R10"}
