@@ -125,6 +125,7 @@ class CollectionScreen(Screen):
         item = self.submit(self.col.submit, field, text, f"{self.name} item {marker!r} listed",
                            lambda: self.find(marker))
         self.record_action("add_item", marker=marker, collection=self.name, record=self.parent, key=item.id or None,
+                           requirement=self.col.requirement,
                            outcome="queued" if item.state == "pending" else "done", state=item.state)
         return item
 
@@ -142,6 +143,7 @@ class CollectionScreen(Screen):
         item = self.submit(self.col.edit_submit, field, text, f"{self.name} item {marker!r} listed",
                            lambda: self.find(marker))
         self.record_action("edit_item", marker=marker, previous=old_marker, collection=self.name,
+                           requirement=self.col.requirement,
                            record=item.id or self.parent, outcome="queued" if item.state == "pending" else "done",
                            state=item.state)
         return item

@@ -67,9 +67,16 @@ def plugin_function(profile: Any, name: str) -> Any:
     return getattr(module, name, None) if module is not None else None
 
 
+_VOCABULARIES_LOADED = False
+
+
 def load_vocabularies() -> None:
-    """Import the plugins of every app the harness knows, so scenario files using their steps can be
-    validated (and judged "not applicable") whatever app runs them."""
+    """Import the plugins of every app the harness knows (once), so the capabilities and steps they register
+    are described by name whatever app runs (a "not applicable" reason reads as a sentence)."""
+    global _VOCABULARIES_LOADED
+    if _VOCABULARIES_LOADED:
+        return
+    _VOCABULARIES_LOADED = True
     from harness.app.profile import known_apps, parse_app_profile
     from harness.inputs import read_text
 

@@ -23,7 +23,7 @@ from harness.checks.view import Window, applied_requests, evidence, offline_wind
 from harness.errors import Evidence
 from harness.timeline import Event
 
-ITEM_REQUIREMENT: dict[str, str] = {"add_note": "R9", "edit_opportunity": "R14", "upload_photo": "R15",
+ITEM_REQUIREMENT: dict[str, str] = {"add_item": "R9", "edit_item": "R9", "add_note": "R9", "edit_opportunity": "R14", "upload_photo": "R15",
                                     "send_sms": "R10", "send_email": "R10"}
 
 
@@ -104,7 +104,7 @@ def _items(events: Sequence[Event], ctx: CheckContext) -> list[Verdict]:
     states = [e for e in events if e.kind == "observation" and e.name == "item_state"]
     results: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
     for q in queued_actions(events, ctx):
-        req = ITEM_REQUIREMENT.get(q.event.name)
+        req = q.event.data.get("requirement") or ITEM_REQUIREMENT.get(q.event.name)
         obs = [s for s in states if s.data.get("marker") == q.marker and s.t >= q.event.t]
         if req is None or not obs:
             continue

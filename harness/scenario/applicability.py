@@ -63,6 +63,9 @@ def scenario_needs(scenario: Any) -> dict[str, frozenset[str]]:
 
 def applicability(scenario: Any, profile: Any) -> Applicability:
     """Does ``scenario`` apply to the app of ``profile``? (see the module docstring)"""
+    from harness.app.plugins import load_vocabularies
+
+    load_vocabularies()  # the capabilities of every known app's plugin, for readable reasons
     have = profile.capability_set
     missing: set[str] = set()
     first_part = ""
@@ -75,8 +78,8 @@ def applicability(scenario: Any, profile: Any) -> Applicability:
     checks_na = {c: missing_reason(CHECK_NEEDS.get(c, frozenset()) - have, profile.name, what=f"check {c}")
                  for c in checks if CHECK_NEEDS.get(c, frozenset()) - have}
     if missing:
-        return Applicability(False, missing_reason(missing, profile.name, what=first_part), frozenset(missing),
-                             checks_na)
+        reason = missing_reason(missing, profile.name, what="this scenario") + f" (first needed by {first_part})"
+        return Applicability(False, reason, frozenset(missing), checks_na)
     return Applicability(True, "", frozenset(), checks_na)
 
 
