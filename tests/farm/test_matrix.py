@@ -108,7 +108,7 @@ def test_matrix_json_round_trip(farm: FarmFolder, tmp_path: Path) -> None:
     data = json.loads(write_matrix(m, tmp_path / "matrix.json").read_text())
     assert data["devices"] == ["dev-a", "dev-b", "dev-c"]
     assert len(data["cells"]) == 12
-    assert data["counts"] == {"passed": 1, "failed": 0, "error": 11, "skipped": 0}
+    assert data["counts"] == {"passed": 1, "failed": 0, "error": 11, "skipped": 0, "not_applicable": 0}
     assert {c["scenario"] for c in data["cells"]} == {"s1", "s2", "s3", "s4"}
     assert data["meta"]["wall_s"] == 12.5
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks import run_checks
+
+from checks.factory import crm_context  # tests/ is on sys.path (rootdir-relative packages)
 from harness.timeline import Timeline
 
 M1, M2 = "hx0000000001", "hx0000000002"
@@ -17,7 +19,7 @@ def _write_scenario(run: Path, sid: str, build: Any, *, requirements: list[str])
     d = run / "scenarios" / sid
     tl = Timeline.open(d / "timeline.jsonl", scenario=sid)
     build(tl)
-    verdicts = run_checks(tl.events)
+    verdicts = run_checks(tl.events, context=crm_context())
     for v in verdicts:
         tl.append("check", v.check, data=v.event_data(), t=tl.events[-1].t + 0.001)
     tl.close()

@@ -79,7 +79,7 @@ def test_missing_run_json_still_renders(run: Path) -> None:
 def test_metrics_json(run: Path) -> None:
     render_report(run)
     m = json.loads((run / "metrics.json").read_text())
-    assert m["counts"] == {"passed": 1, "failed": 1, "error": 2, "skipped": 0}
+    assert m["counts"] == {"passed": 1, "failed": 1, "error": 2, "skipped": 0, "not_applicable": 0}
     lifo = m["scenarios"]["notes-lifo"]
     assert lifo["failed_requirements"] == ["R5"]
     assert lifo["metrics"]["time_to_first_upload_s"] == pytest.approx(1.0)
