@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.report import load_run, render_report, write_junit
-from harness.report.html import PLOTLY_JS, cell
+from harness.report.html import PLOTLY_JS, build_html, cell
 
 from .runfolder import SECRETS, make_run
 
@@ -110,3 +110,20 @@ def test_verdicts_fall_back_to_timeline_check_events(run: Path) -> None:
     failed = [v for v in lifo.verdicts if not v.passed]
     assert [v.requirement_ids for v in failed] == [("R5",)]
     assert failed[0].evidence and all(e.summary for e in failed[0].evidence)
+
+
+def test_not_applicable_scenarios_are_reported_with_their_reason(run: Path) -> None:
+    d = run / "scenarios" / "needs-search"
+    d.mkdir(parents=True)
+    reason = "this scenario needs search (search across records); app todo does not have it"
+    (d / "result.json").write_text(json.dumps({
+        "id": "needs-search", "title": "t", "requirements": ["R17"], "outcome": "not_applicable",
+        "skip_reason": reason, "verdicts": []}))
+    (d / "timeline.jsonl").write_text("")
+    loaded = load_run(run)
+    suite = ET.parse(write_junit(loaded)).getroot()
+    skipped = suite.find("testcase[@name='needs-search']/skipped")
+    assert skipped is not None and skipped.get("message") == "not applicable: " + reason
+    assert suite.get("skipped") == "1"
+    html = build_html(loaded)
+    assert "Not applicable to this app: " + reason in html
