@@ -230,11 +230,9 @@ def _check_policy(prof: AnyProfile, doc: Any, file: str | Path) -> None:
 
 def load_profile(path: Path) -> AnyProfile:
     """Read and validate one profile file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise SpecError("file", str(path), f"a readable device profile ({e.strerror})") from None
-    return parse_profile(text, file=path)
+    from harness.inputs import read_text
+
+    return parse_profile(read_text(path, what="device profile"), file=path)
 
 
 def load_profiles(directory: Path | None = None) -> dict[str, AnyProfile]:

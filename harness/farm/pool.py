@@ -169,10 +169,14 @@ def pool_file(pool_arg: str) -> Path | None:
 
 def _is_device_profile(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes()[:MAX_SNIFF_BYTES].decode("utf-8", errors="replace")
     except OSError:
         return False
     return re.search(r"^backend\s*:", text, re.MULTILINE) is not None
+
+
+#: a device profile says ``backend:`` near its top; a pool need not read a huge file to tell
+MAX_SNIFF_BYTES = 64 * 1024
 
 
 def known_pools() -> list[str]:
@@ -186,11 +190,9 @@ def load_pool(pool_arg: str) -> Pool:
                         fix=f"give e.g. --pool reference-policies (known pools: {', '.join(known_pools()) or 'none'})")
     file = pool_file(pool_arg.strip())
     if file is not None:
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as e:
-            raise SpecError("pool", str(file), f"a readable pool file ({e.strerror})") from None
-        return parse_pool(text, file=file)
+        from harness.inputs import read_text
+
+        return parse_pool(read_text(file, what="pool file"), file=file)
     items = [s.strip() for s in pool_arg.split(",")]
     if any(not s for s in items):
         raise SpecError("pool", pool_arg, "a comma list of device profiles without empty entries")

@@ -245,6 +245,57 @@ def _network(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | Non
             yield st.line, f"steps[{st.index}].{st.name}" + (f".{sub}" if sub else ""), e.value, e.allowed, e.fix
 
 
+#: the longest a scenario may take by its own timers (waits, schedules, background spells): longer is a mistake
+MAX_SCENARIO_S = 3600.0
+
+
+def _step_seconds(name: str, p: Any) -> float:
+    """Scenario time a step spends by its own timers (schedules in the background included: they run anyway)."""
+    if name == "wait":
+        return float(p.s)
+    if name == "flap":
+        return p.cycles * (p.up_s + p.down_s + p.jitter_s)
+    if name in ("outage", "degrade_recover"):
+        return float(p.duration_s)
+    if name == "background":
+        return float(p.duration_s or 0)
+    if name == "policy":
+        return float(p.background_s)
+    if name == "switch_network":
+        return float(p.blackout_s)
+    return 0.0
+
+
+@cross_check
+def _durations(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    """The steps' own timers add up to less than :data:`MAX_SCENARIO_S` (each value may be in bounds, the sum not)."""
+    total = 0.0
+    for st in s.steps:
+        total += _step_seconds(st.name, st.params)
+        if total > MAX_SCENARIO_S:
+            yield st.line, f"steps[{st.index}].{st.name}", f"{total:.0f} s of scenario time so far", \
+                f"a scenario whose waits and schedules add up to at most {MAX_SCENARIO_S:.0f} s", \
+                "shorten the waits, cycles or durations (a long soak belongs in several scenarios)"
+            return
+
+
+@cross_check
+def _waits_that_can_end(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
+    """A wait for the sync cannot end while requests are held at the proxy: a ``hold`` needs a ``release``
+    (or ``reset_network``) before ``wait_synced`` or an expectation of a synced item."""
+    held_at: int | None = None
+    for st in s.steps:
+        if st.name == "hold":
+            held_at = st.index
+        elif st.name in ("release", "reset_network"):
+            held_at = None
+        elif held_at is not None and (st.name == "wait_synced" or
+                                      (st.name == "expect_item" and st.params.state == "synced")):
+            yield st.line, f"steps[{st.index}].{st.name}", st.name, \
+                f"a wait that can end (requests are held since steps[{held_at}] and never released)", \
+                "add '- release' (or '- reset_network') before it"
+
+
 def _validate_cross(s: Scenario, tree: Any, path: str) -> list[SpecError]:
     errors = []
     for check in CROSS_CHECKS:

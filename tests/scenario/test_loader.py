@@ -180,3 +180,28 @@ def test_step_reference_in_docs_is_current() -> None:
 def test_a_listed_requirement_no_chosen_check_judges_is_rejected() -> None:
     err = _load(HEAD.replace("[R9]", "[R5, R4]") + "steps: [offline]\nexpect:\n  checks: [ordering]\n")
     assert "requirements[1]" in str(err) and "'R4'" in str(err) and "add liveness to expect.checks" in str(err)
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdef", "bcdefg"))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (BOMB + "id: x\n", "aliases are expanded"),
+    ("base: &base\n  a: 1\n  <<: *base\nid: x\n", "(yaml)"),
+    ("id: " + "9" * 5000 + "\n", "ordinary values"),
+    (HEAD + "steps:\n  - flap: {up_s: 3600, down_s: 3600, cycles: 1000}\nexpect: {checks: [liveness]}\n", "at most 3600 s"),
+    (HEAD + "steps:\n  - hold\n  - wait_synced: 10\nexpect: {checks: [liveness]}\n", "add '- release'"),
+])
+def test_hostile_or_impossible_files_are_rejected_before_anything_runs(text: str, expected: str) -> None:
+    err = _load(text)
+    assert expected in str(err), str(err)
+
+
+@pytest.mark.parametrize("data", [b"\x00\x01\x02binary", b"id: caf\xe9\n", b"id: x\n" + b"#" * 1_100_000])
+def test_binary_non_utf8_and_huge_scenario_files_are_user_errors(tmp_path: Path, data: bytes) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_bytes(data)
+    with pytest.raises(UserError) as ei:
+        load_all([p])
+    assert str(p) in str(ei.value)
