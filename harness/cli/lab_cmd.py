@@ -22,6 +22,7 @@ import psutil
 
 from harness import paths
 from harness.errors import LabError, PartFailed, UserError
+from harness.cli.options import app_option, resolve_app
 from harness.lab.state import LabState, clear_state, read_state, state_path
 
 
@@ -40,9 +41,7 @@ def print_lab(st: LabState) -> None:
     click.echo(f"  device HTTP proxy : {ep.proxy_host}:{ep.proxy_port}"
                f"   (Android emulator: 10.0.2.2:{ep.proxy_port}; a phone on the LAN: harness up --listen-host 0.0.0.0)")
     click.echo(f"  CA certificate    : {ep.ca_cert}")
-    click.echo(f"  backend / app     : {ep.backend_url}   app {ep.app_url}")
-    if ep.admin_url:
-        click.echo(f"  admin API         : {ep.admin_url}")
+    click.echo(f"  backend / app     : {ep.backend_url}   app {ep.app} at {ep.app_url}")
     click.echo(f"  control URL       : http://harness.control/status via proxy {ep.mitm_url}")
     click.echo(f"  toxiproxy API     : {ep.toxiproxy_api}")
     if ep.appium_url:
@@ -52,17 +51,20 @@ def print_lab(st: LabState) -> None:
 
 
 @click.command("up")
-@click.option("--backend", default="refapp", show_default=True, help='"refapp" or the URL of a running backend.')
-@click.option("--bugs", default="", help="Comma-separated refapp bugs to switch on.")
-@click.option("--token-ttl-s", type=float, default=None, help="refapp access-token lifetime.")
+@app_option
+@click.option("--backend", default=None, help="the URL of a backend that already runs (default: start the app's own).")
+@click.option("--bugs", default="", help="Comma-separated bugs of the app's catalogue to switch on (apps with a "
+              "configure hook).")
+@click.option("--token-ttl-s", type=float, default=None, help="access-token lifetime (apps with a configure hook).")
 @click.option("--appium", is_flag=True, help="Also start Appium.")
 @click.option("--run-dir", type=click.Path(path_type=Path), default=None, help="Run folder (default reports/lab-<time>).")
 @click.option("--listen-host", default="127.0.0.1", show_default=True,
               help="Where the device proxy listens; 0.0.0.0 for a phone on the LAN.")
 @click.option("--timeout-s", type=float, default=90.0, show_default=True)
-def up_command(backend: str, bugs: str, token_ttl_s: float | None, appium: bool, run_dir: Path | None,
-               listen_host: str, timeout_s: float) -> None:
+def up_command(app: str, backend: str | None, bugs: str, token_ttl_s: float | None, appium: bool,
+               run_dir: Path | None, listen_host: str, timeout_s: float) -> None:
     """Start the lab and print the proxy address, CA path, control URL and run folder."""
+    profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
     st = _running()
     if st is not None:
         if st.status == "up":
@@ -73,7 +75,9 @@ def up_command(backend: str, bugs: str, token_ttl_s: float | None, appium: bool,
     run_dir = run_dir or paths.REPORTS / time.strftime("lab-%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "harness.lab.supervisor", "--state", str(state_path()), "--run-dir", str(run_dir),
-            "--backend", backend, "--bugs", bugs, "--listen-host", listen_host]
+            "--app", str(profile.source or app), "--bugs", bugs, "--listen-host", listen_host]
+    if backend:
+        argv += ["--backend", backend]
     if token_ttl_s is not None:
         argv += ["--token-ttl-s", str(token_ttl_s)]
     if appium:

@@ -2,7 +2,8 @@
 
     device ──proxy──▶ toxiproxy "link" ──▶ mitmdump + harness addon ──▶ backend
 
-Start order: backend (refapp child process, or an external URL), mitmdump
+Start order: backend (the app's own server started from its profile's
+``backend.start``, or an external URL), mitmdump
 (regular proxy with :mod:`harness.net.mitm_addon`, ledger in the run
 folder), toxiproxy-server and its "link" proxy (upstream = mitmdump),
 Appium when asked. Each part listens on a free loopback port, has a health
@@ -14,7 +15,7 @@ is idempotent, and also runs on Ctrl-C, SIGTERM/SIGHUP (see
 
 Usage::
 
-    with Lab(LabConfig(run_dir=Path("reports/r1")), timeline=tl) as lab:
+    with Lab(LabConfig(run_dir=Path("reports/r1"), app=load_app_profile(NAME)), timeline=tl) as lab:
         h = lab.net.apply(Down())
         lab.net.clear(h)
         print(lab.endpoints.proxy_url, lab.ledger())
@@ -34,7 +35,8 @@ from harness import paths
 from harness.errors import PartFailed, SpecError
 from harness.lab import signals
 from harness.lab.appium import start_appium
-from harness.lab.backend import AdminClient, check_external, start_refapp
+from harness.lab.backend import check_external, start_backend
+from harness.lab.hooks import BackendHooks
 from harness.lab.ports import LOOPBACK, free_port
 from harness.lab.process import ManagedProcess
 from harness.net.control import NetControl
@@ -49,10 +51,13 @@ DEFAULT_CONFDIR = Path.home() / ".mitmproxy"
 
 @dataclass(frozen=True)
 class LabConfig:
-    """What to start. ``backend`` is ``"refapp"`` or an ``http(s)://`` URL of a running backend."""
+    """What to start. ``app`` is the app profile (its backend is started from ``backend.start``); ``backend``
+    an ``http(s)://`` URL of a backend that already runs instead. ``bugs``/``token_ttl_s`` go to the app's
+    ``configure`` hook (an app with a bug catalogue)."""
 
     run_dir: Path
-    backend: str = "refapp"
+    app: Any = None
+    backend: str | None = None
     bugs: tuple[str, ...] = ()
     token_ttl_s: float | None = None
     appium: bool = False
@@ -64,12 +69,23 @@ class LabConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "run_dir", Path(self.run_dir))
         object.__setattr__(self, "bugs", tuple(self.bugs))
-        if self.backend != "refapp":
+        if self.app is None:
+            from harness.app.profile import load_app_profile
+            from harness.cli.options import DEFAULT_APP
+
+            object.__setattr__(self, "app", load_app_profile(DEFAULT_APP))
+        if self.backend is not None:
             u = urlsplit(self.backend)
             if u.scheme not in ("http", "https") or not u.hostname:
-                raise SpecError("backend", self.backend, '"refapp" or a URL like http://127.0.0.1:8000')
-            if self.bugs or self.token_ttl_s is not None:
-                raise SpecError("bugs", self.bugs, "no bugs/token_ttl_s with an external backend (refapp only)")
+                raise SpecError("backend", self.backend, "a URL like http://127.0.0.1:8000 (a backend that runs)")
+        elif self.app.backend.start is None:
+            raise SpecError("backend", None, f"a backend for app {self.app.name}",
+                            fix="pass --backend URL (a server that already runs), or add backend.start to its profile")
+        if (self.bugs or self.token_ttl_s is not None) and not (self.app.hooks.configure and self.backend is None):
+            raise SpecError("bugs", ",".join(self.bugs) or self.token_ttl_s,
+                            f"no bugs/token lifetime: app {self.app.name} has no configure hook (a bug catalogue)"
+                            + (" or runs on an external backend" if self.backend else ""),
+                            fix="drop --bugs, or use an app whose profile has hooks.configure")
         if self.token_ttl_s is not None and not (isinstance(self.token_ttl_s, (int, float)) and self.token_ttl_s > 0):
             raise SpecError("token_ttl_s", self.token_ttl_s, "a number of seconds > 0")
         if not (isinstance(self.start_timeout_s, (int, float)) and self.start_timeout_s > 0):
@@ -82,7 +98,7 @@ class Endpoints:
 
     backend_url: str
     app_url: str
-    admin_url: str | None
+    app: str
     proxy_host: str
     proxy_port: int
     proxy_url: str
@@ -127,7 +143,9 @@ class Lab:
         self._endpoints: Endpoints | None = None
         self._net: NetControl | None = None
         self._http: HttpControl | None = None
-        self.admin: AdminClient | None = None
+        self.hooks: BackendHooks | None = None
+        #: the app plugin's own backend client (e.g. the reference app's admin API), for its own steps
+        self.admin: Any = None
         self._stopped = False
 
     # ----------------------------------------------------------------- properties
@@ -180,15 +198,18 @@ class Lab:
         cfg = self.config
         timeout = cfg.start_timeout_s
         # 1. backend
-        if cfg.backend == "refapp":
-            proc, backend_url = start_refapp(self.run_dir, bugs=cfg.bugs, token_ttl_s=cfg.token_ttl_s,
-                                             timeout_s=timeout)
+        app = cfg.app
+        if cfg.backend is None:
+            proc, backend_url = start_backend(app.backend.start, self.run_dir, app_dir=app.folder, name=app.name,
+                                              timeout_s=max(timeout, app.backend.start.timeout_s))
             self._procs.append(proc)
-            admin_url: str | None = backend_url + "/_admin"
-            self.admin = AdminClient(backend_url)
         else:
             check_external(cfg.backend, timeout_s=min(timeout, 10.0))
-            backend_url, admin_url = cfg.backend.rstrip("/"), None
+            backend_url = cfg.backend.rstrip("/")
+        self.hooks = BackendHooks(app, backend_url, run_dir=self.run_dir)
+        self.admin = self.hooks.plugin
+        if cfg.bugs or cfg.token_ttl_s is not None:
+            self.hooks.configure(bugs=cfg.bugs, token_ttl_s=cfg.token_ttl_s)
         # 2. mitmdump with the addon
         mitmdump = paths.mitmdump()
         if mitmdump is None:
@@ -200,6 +221,7 @@ class Lab:
             "-s", str(ADDON), "--set", f"confdir={confdir}", "--set", f"harness_ledger={self.ledger_path}",
             "--set", f"harness_seed={cfg.seed}", "--set", "flow_detail=0", "--set", "termlog_verbosity=warn",
             "--set", "connection_strategy=lazy", "--set", f"harness_allow_hosts={allowed_hosts(backend_url)}",
+            "--set", f"harness_identity={json.dumps(app.identity.model_dump(exclude_none=True, exclude={'writes'}))}",
         ], log_path=self.run_dir / "mitmproxy.log")
         self._procs.append(mitm.start())
         mitm_url = f"http://{LOOPBACK}:{mitm_port}"
@@ -227,7 +249,7 @@ class Lab:
             self._procs.append(proc)
         self._net = NetControl(link, self._http, timeline=self.timeline)
         self._endpoints = Endpoints(
-            backend_url=backend_url, app_url=backend_url + "/", admin_url=admin_url,
+            backend_url=backend_url, app_url=backend_url + app.backend.app_path, app=app.name,
             proxy_host=proxy_host, proxy_port=proxy_port, proxy_url=f"http://{proxy_host}:{proxy_port}",
             toxiproxy_api=link.api_url, mitm_url=mitm_url, appium_url=appium_url,
             ca_cert=str(confdir / "mitmproxy-ca-cert.pem"), run_dir=str(self.run_dir),
@@ -250,9 +272,12 @@ class Lab:
                 proc.stop()
             except Exception as e:
                 errors.append(f"{proc.name}: {e}")
-        for client in (self._http, self.admin):
+        for client in (self._http, self.hooks):
             if client is not None:
-                client.close()
+                try:
+                    client.close()
+                except Exception as e:
+                    errors.append(f"close: {e}")
         try:
             self.timeline.append("log", "lab.stop", data={"errors": errors})
         except Exception:

@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m harness.lab.supervisor")
     ap.add_argument("--state", type=Path, required=True)
     ap.add_argument("--run-dir", type=Path, required=True)
-    ap.add_argument("--backend", default="refapp")
+    ap.add_argument("--app", default=None, help="app profile name or path (default: the reference app)")
+    ap.add_argument("--backend", default=None, help="URL of a backend that already runs (default: start the app's)")
     ap.add_argument("--bugs", default="")
     ap.add_argument("--token-ttl-s", type=float)
     ap.add_argument("--appium", action="store_true")
@@ -39,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     base = {"supervisor_pid": pid, "run_dir": str(args.run_dir)}
     write_state(args.state, {**base, "status": "starting"})
     try:
-        cfg = LabConfig(run_dir=args.run_dir, backend=args.backend,
+        from harness.app.profile import load_app_profile
+        from harness.cli.options import DEFAULT_APP
+
+        cfg = LabConfig(run_dir=args.run_dir, app=load_app_profile(args.app or DEFAULT_APP), backend=args.backend,
                         bugs=tuple(b for b in args.bugs.split(",") if b), token_ttl_s=args.token_ttl_s,
                         appium=args.appium, mitm_confdir=args.confdir,
                         listen_host=args.listen_host)

@@ -10,7 +10,7 @@ A condition is a frozen dataclass describing one fault on one layer:
 * HTTP layer (the mitmproxy addon): ``http_status``, ``http_delay``,
   ``drop_response``, ``refuse``, ``captive_portal``, ``hold``; each matches a
   method, a path pattern (glob or regex) and optionally a ``header`` the
-  request must carry (``Idempotency-Key``: only the app's mutations), and
+  request must carry (an idempotency key: only the app's mutations), and
   fires always, at a seeded ``rate`` (0-1) or for the ``first_n`` matching
   requests.
 
@@ -42,7 +42,6 @@ METHODS: tuple[str, ...] = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
 MATCH_KINDS: tuple[str, ...] = ("glob", "regex")
 _HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 #: the header a client's mutation carries so the server can recognise a retry (the ledger records its value)
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 # --------------------------------------------------------------------------- base and registry
@@ -340,7 +339,7 @@ class HttpCondition(Condition):
     method: str = "*"
     path: str = "*"
     match: str = "glob"
-    #: only requests carrying this header (any value), e.g. Idempotency-Key: the app's mutations, not its reads,
+    #: only requests carrying this header (any value), e.g. an idempotency key: the app's mutations, not its reads,
     #: token refreshes or probes, whatever their paths
     header: str | None = None
     rate: float | None = None
@@ -375,7 +374,7 @@ class HttpCondition(Condition):
             raise SpecError(f"{k}.path", self.path, f"a valid regular expression ({e})") from e
         object.__setattr__(self, "_pattern", compiled)
         if self.header is not None and not (isinstance(self.header, str) and _HEADER_NAME.fullmatch(self.header)):
-            raise SpecError(f"{k}.header", self.header, "a header name like Idempotency-Key (letters, digits, -)")
+            raise SpecError(f"{k}.header", self.header, "a header name like X-Request-Id (letters, digits, -)")
         if self.rate is not None and self.first_n is not None:
             raise SpecError(f"{k}.first_n", self.first_n, "no value when rate is set (choose rate or first_n)")
         if self.rate is not None:
@@ -462,7 +461,7 @@ class Hold(HttpCondition):
 
 __all__ = [
     "ALIASES", "Bandwidth", "CONDITIONS", "CaptivePortal", "Condition", "Down", "DropResponse", "HalfOpen",
-    "Hold", "HttpCondition", "HttpDelay", "HttpStatus", "IDEMPOTENCY_HEADER", "LimitData", "LinkCondition", "Latency", "METHODS",
+    "Hold", "HttpCondition", "HttpDelay", "HttpStatus", "LimitData", "LinkCondition", "Latency", "METHODS",
     "MATCH_KINDS", "Refuse", "ResetPeer", "STREAMS", "Slicer", "SlowClose", "Timeout", "ToxicSpec", "condition",
     "known_conditions", "make_condition",
 ]

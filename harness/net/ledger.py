@@ -50,6 +50,8 @@ class LedgerEntry:
     resp_size: int | None = None
     resp_headers: dict[str, str] = field(default_factory=dict)
     resp_type: str = ""
+    #: for bulk writes: which write identity carries which marker (the addon's ``marker_keys``)
+    marker_keys: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "LedgerEntry":
@@ -63,7 +65,7 @@ class LedgerEntry:
             wall_start=d.get("wall_start"), http_version=str(d.get("http_version", "HTTP/1.1")),
             req_headers=dict(d.get("req_headers") or {}), req_text=str(d.get("req_text", "")),
             resp_size=d.get("resp_size"), resp_headers=dict(d.get("resp_headers") or {}),
-            resp_type=str(d.get("resp_type", "")),
+            resp_type=str(d.get("resp_type", "")), marker_keys=dict(d.get("marker_keys") or {}),
         )
 
     @property
@@ -79,7 +81,8 @@ class LedgerEntry:
         """The ``request`` event's data (docs/architecture.md)."""
         return {"method": self.method, "path": self.path, "host": self.host, "status": self.status,
                 "fault": self.fault, "key": self.key, "req_size": self.req_size, "req_sha256": self.req_sha256,
-                "markers": list(self.markers), "t_start": self.t_start, "t_end": self.t_end, "seq": self.seq}
+                "markers": list(self.markers), "t_start": self.t_start, "t_end": self.t_end, "seq": self.seq,
+                **({"marker_keys": dict(self.marker_keys)} if self.marker_keys else {})}
 
 
 def read_ledger(path: Path, *, since_seq: int = 0) -> list[LedgerEntry]:

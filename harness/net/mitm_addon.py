@@ -20,7 +20,8 @@ Loaded by ``mitmdump -s harness/net/mitm_addon.py`` (see :mod:`harness.lab.lab`)
 * Ledger: one JSON line per request, appended to the ``harness_ledger`` file
   when the request finishes, carrying ``seq`` (arrival order), ``t_start``
   and ``t_end`` as ``time.monotonic()`` (the harness's clock), the status or
-  the injected fault, the Idempotency-Key, the request body's size, sha256
+  the injected fault, the write identity (the app profile's: a header, or ids
+  in the body), the request body's size, sha256
   and markers; credentials redacted (:mod:`harness.redact`).
 """
 
@@ -39,7 +40,8 @@ from mitmproxy import ctx, exceptions, http
 
 from harness.errors import SpecError
 from harness.markers import find_markers
-from harness.net.conditions import IDEMPOTENCY_HEADER, HttpCondition, make_condition
+from harness.net.conditions import HttpCondition, make_condition
+from harness.net.identity import WriteIdentity, parse_identity, write_keys
 from harness.redact import redact_headers, redact_text
 
 CONTROL_HOST = "harness.control"
@@ -95,6 +97,7 @@ class HarnessAddon:
         self._ledger: TextIO | None = None
         self.ledger_path = ""
         self.requests = 0
+        self.identity = WriteIdentity()
 
     # ------------------------------------------------------------------ options
 
@@ -104,8 +107,20 @@ class HarnessAddon:
         loader.add_option("harness_allow_hosts", str, "127.0.0.1,localhost,::1",
                           "Comma-separated hosts the lab may forward to; any other host is answered 403 here and "
                           "never contacted (the device's own background traffic must not leave the lab).")
+        loader.add_option("harness_identity", str, "{}",
+                          "The app's write identity as JSON ({\"header\": NAME} or {\"json_path\": P, "
+                          "\"revision_path\": R}; {} = the harness's markers only): the ledger's key per write.")
 
     def configure(self, updated: set[str]) -> None:
+        if "harness_identity" in updated:
+            try:
+                spec = json.loads(ctx.options.harness_identity or "{}")
+                if not isinstance(spec, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as e:
+                raise exceptions.OptionsError(f"Cannot parse harness_identity {ctx.options.harness_identity!r}: "
+                                              f"{e}") from e
+            self.identity = parse_identity(spec)
         if "harness_allow_hosts" in updated:
             self.allow_hosts = {h.strip().lower().strip("[]") for h in ctx.options.harness_allow_hosts.split(",")
                                 if h.strip()}
@@ -232,6 +247,7 @@ class HarnessAddon:
             text = raw.decode("utf-8", "replace")
         resp = flow.response
         delay = flow.metadata.get("harness_delay")
+        keys, marker_keys = write_keys(self.identity, req.headers, raw)
         entry: dict[str, Any] = {
             "seq": flow.metadata["harness_seq"],
             "t_start": flow.metadata["harness_t_start"],
@@ -248,7 +264,9 @@ class HarnessAddon:
             "rule": rule,
             "delay_ms": delay[0] if delay else 0,
             "error": error,
-            "key": req.headers.get(IDEMPOTENCY_HEADER),
+            "key": ",".join(keys) or None,
+            "keys": keys,
+            "marker_keys": marker_keys,
             "req_size": len(raw),
             "req_sha256": hashlib.sha256(raw).hexdigest(),
             "markers": find_markers(text),

@@ -62,7 +62,7 @@ class ScenarioRunner:
         if not ok:
             raise LabError(f"device {profile.name} cannot run here: {why}")
         needs_appium = profile.backend in ("chromium", "android", "ios") and not profile.appium_url
-        lab = Lab(LabConfig(run_dir=run_dir / "lab", backend=backend or "refapp", bugs=bugs, appium=needs_appium,
+        lab = Lab(LabConfig(run_dir=run_dir / "lab", app=app_profile, backend=backend, bugs=bugs, appium=needs_appium,
                             seed=seed))
         lab.start()
         try:

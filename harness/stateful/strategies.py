@@ -17,8 +17,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from harness.net.conditions import IDEMPOTENCY_HEADER
-
 #: the contacts a sequence touches; the setup opens the first two while online (so they are cached)
 CONTACTS: tuple[int, ...] = (1, 2, 3, 4)
 SETUP_CONTACTS: tuple[int, ...] = (1, 2)
@@ -32,13 +30,12 @@ STAGES = ("lead", "qualified", "proposal", "won", "lost")
 def drop_response_params(holds_ms: tuple[int, ...] = (0,)) -> st.SearchStrategy[dict[str, Any]]:
     """The response to one of the app's next mutations lost after the backend committed it (R22).
 
-    Only requests carrying an ``Idempotency-Key`` match: what the app queued, whatever its route and method,
-    and never a token refresh or a read (with the fuzz setup's 2 s tokens the first POST after a reconnection
-    is often the refresh). ``holds_ms``: how long the response is withheld before the connection dies
+    Only the app's writes match (``writes: true``: the app profile's identity, e.g. an idempotency-key header):
+    what the app queued, whatever its route and method, and never a token refresh or a read (with the fuzz
+    setup's 2 s tokens the first POST after a reconnection is often the refresh). ``holds_ms``: how long the response is withheld before the connection dies
     (:func:`harness.stateful.fuzz.lost_response_holds`).
     """
-    return st.fixed_dictionaries({"method": st.just("*"), "path": st.just("/api/*"),
-                                  "header": st.just(IDEMPOTENCY_HEADER), "first": st.integers(1, 2),
+    return st.fixed_dictionaries({"writes": st.just(True), "first": st.integers(1, 2),
                                   "hold_ms": st.sampled_from(holds_ms)})
 
 

@@ -19,13 +19,13 @@ pytestmark = [pytest.mark.processes,
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    with Lab(LabConfig(run_dir=tmp_path_factory.mktemp("refapp"), backend="refapp")) as lab:
+    with Lab(LabConfig(run_dir=tmp_path_factory.mktemp("refapp"))) as lab:  # the default app: the reference app
         yield lab
 
 
 def test_refapp_lab_and_lost_response_commits(lab: Lab) -> None:
     ep = lab.endpoints
-    assert lab.admin is not None and ep.admin_url == ep.backend_url + "/_admin"
+    assert lab.admin is not None and ep.app == "refapp" and lab.hooks is not None and lab.hooks.has("read")
     assert (Path(ep.run_dir) / "backend.log").exists()
     lab.admin.reset()
     lab.admin.seed(seed=1, contacts=3, conversations=1, messages_per_conversation=1, appointments=1,

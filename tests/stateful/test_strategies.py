@@ -41,7 +41,9 @@ def test_setup_contacts_are_part_of_the_pool() -> None:
 @settings(max_examples=25, deadline=None)
 @given(S.drop_response_params((4000, 0)))
 def test_lost_responses_aim_at_mutations_not_token_refreshes(params: Any) -> None:
-    cond = condition_for("drop_response", parse_step("drop_response", params))
+    from harness.app.profile import load_app_profile
+
+    cond = condition_for("drop_response", parse_step("drop_response", params), app=load_app_profile("refapp"))
     assert cond.matches("POST", "/api/contacts/3/notes", {"Idempotency-Key": "k"})
     assert cond.matches("PATCH", "/api/opportunities/2", {"Idempotency-Key": "k"})
     assert not cond.matches("POST", "/api/auth/refresh", {"Authorization": "Bearer t"})
