@@ -60,8 +60,19 @@ class CollectionScreen(Screen):
     def _unavailable(self) -> list[str]:
         return self.unavailable_messages() if "unavailable_message" in self.profile.locators else []
 
+    def _list_shown(self) -> bool:
+        """The list is on screen: displayed, or present and empty (an empty list has no height to display)."""
+        for el in self.find_all(self.col.list):
+            try:
+                if el.is_displayed() or not self.find_all(self.col.item, el):
+                    return True
+            except Exception as e:
+                if type(e).__name__ not in ("StaleElementReferenceException", "NoSuchElementException"):
+                    raise
+        return False
+
     def _on_list(self) -> bool:
-        if not self.visible(self.col.list):
+        if not self._list_shown():
             return False
         if self.parent is None or not self.col.route or "{in}" not in self.col.route:
             return True
@@ -77,7 +88,7 @@ class CollectionScreen(Screen):
                 self.driver.execute_script("window.location.assign(arguments[0])", route)
         elif self.col.nav is not None:
             self.tap(self.col.nav)
-        elif not self.visible(self.col.list):
+        elif not self._list_shown():
             raise LabError(f"app {self.profile.name}: collection {self.name} has neither route nor nav, and its "
                            "list is not on screen; add one of them to the profile")
 

@@ -12,6 +12,8 @@ request that crossed.
 
 from __future__ import annotations
 
+import fnmatch
+
 import threading
 from pathlib import Path
 
@@ -25,6 +27,10 @@ def ledger_end(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def _idle(path: str, patterns: tuple[str, ...]) -> bool:
+    return any(path == p or fnmatch.fnmatchcase(path, p) for p in patterns)
 
 
 class LedgerFeed:
@@ -72,9 +78,10 @@ class LedgerFeed:
             return new
 
     def last_request_t(self, *, ignore_paths: tuple[str, ...] = ()) -> float | None:
-        """When the last request ended, not counting the app's idle traffic (``ignore_paths``)."""
+        """When the last request ended, not counting the app's idle traffic (``ignore_paths``: paths or globs)."""
         with self._lock:
-            return max((e.t_end for e in self.entries if e.path.split("?", 1)[0] not in ignore_paths), default=None)
+            return max((e.t_end for e in self.entries if not _idle(e.path.split("?", 1)[0], ignore_paths)),
+                       default=None)
 
     def stop(self) -> list[LedgerEntry]:
         self._stop.set()

@@ -1,0 +1,185 @@
+// todo-pouch client: a todo list kept in PouchDB (IndexedDB in the browser) and synced to the server's
+// express-pouchdb with PouchDB's own live replication. The app adds what a user needs around it: an offline
+// banner, a count of changes waiting to sync, and a per-item sync state.
+//
+// Offline: the browser's offline event, a failed probe of GET /health, or the replication erroring; online
+// again when a probe answers (then the replication is restarted at once rather than at its next back-off).
+// Per-item state: an item is "pending" until the revision it has locally was seen pushed to the server by
+// the replication (its 'change' events, direction push); the confirmed revisions live in a _local doc, so
+// they survive a reload or a kill.
+'use strict';
+
+(function () {
+  const params = new URLSearchParams(location.search);
+  const num = (name, dflt) => (params.has(name) && !isNaN(Number(params.get(name))) ? Number(params.get(name)) : dflt);
+  const PROBE_MS = num('probe_ms', 1000);
+  const REQUEST_TIMEOUT_MS = num('request_timeout_ms', 3000);
+  const HEARTBEAT_MS = 2000;
+  const BACKOFF_MAX_MS = num('backoff_max_ms', 2000);
+  const CONFIRMED = '_local/confirmed';
+
+  const $ = (sel) => document.querySelector(sel);
+  const local = new PouchDB('todos');
+  let confirmed = {};            // _id -> the last revision seen pushed
+  let sync = null;
+  let offline = !navigator.onLine;
+
+  // a fetch with a timeout: a dead link must fail, not hang (long polls get their heartbeat on top)
+  function timedFetch(url, opts) {
+    const ctrl = new AbortController();
+    const longPoll = String(url).includes('feed=longpoll');
+    const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS + (longPoll ? HEARTBEAT_MS * 2 : 0));
+    return PouchDB.fetch(url, Object.assign({}, opts, { signal: ctrl.signal }))
+      .finally(() => clearTimeout(timer));
+  }
+  const remote = new PouchDB(location.origin + '/db/todos', { fetch: timedFetch, skip_setup: true });
+
+  function setOffline(value) {
+    if (offline === value) return;
+    offline = value;
+    document.body.dataset.connectivity = value ? 'offline' : 'online';
+    $('[data-testid=offline-banner]').hidden = !value;
+    if (!value) startSync();    // back online: resume now, not at the replication's next retry
+  }
+
+  async function probe() {
+    if (!navigator.onLine) { setOffline(true); return; }
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const res = await fetch('/health', { cache: 'no-store', signal: ctrl.signal });
+      const body = await res.json();
+      setOffline(!(res.ok && body && body.ok === true));
+    } catch (e) {
+      setOffline(true);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function loadConfirmed() {
+    try { confirmed = (await local.get(CONFIRMED)).revs || {}; } catch (e) { confirmed = {}; }
+  }
+
+  async function saveConfirmed() {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      let doc;
+      try { doc = await local.get(CONFIRMED); } catch (e) { doc = { _id: CONFIRMED }; }
+      doc.revs = confirmed;
+      try { await local.put(doc); return; } catch (e) { if (e.status !== 409) return; }
+    }
+  }
+
+  function startSync() {
+    if (sync) sync.cancel();
+    sync = local.sync(remote, {
+      live: true, retry: true, heartbeat: HEARTBEAT_MS, timeout: REQUEST_TIMEOUT_MS,
+      back_off_function: (delay) => (delay === 0 ? 200 : Math.min(delay * 2, BACKOFF_MAX_MS)),
+    });
+    sync.on('change', (info) => {
+      if (info.direction === 'push') {
+        for (const d of info.change.docs || []) confirmed[d._id] = d._rev;
+        saveConfirmed().then(render);
+      } else {
+        for (const d of info.change.docs || []) confirmed[d._id] = d._rev;  // came from the server: in sync
+        saveConfirmed().then(render);
+      }
+    });
+    sync.on('paused', (err) => { if (err) setOffline(true); render(); });
+    sync.on('active', () => setOffline(false));
+    sync.on('error', () => setOffline(true));
+  }
+
+  // every document's latest revision, deleted ones included (a delete is pending until its tombstone is pushed)
+  async function docs() {
+    const res = await local.changes({ since: 0, include_docs: true });
+    return res.results.filter((r) => !r.id.startsWith('_'))
+      .map((r) => Object.assign({}, r.doc, { _id: r.id, _rev: r.changes[0].rev, _deleted: !!r.deleted }));
+  }
+
+  async function render() {
+    const all = await docs();
+    const live = all.filter((d) => !d._deleted).sort((a, b) => (a.created_at || 0) - (b.created_at || 0));
+    const pending = all.filter((d) => confirmed[d._id] !== d._rev).length;
+    const status = $('[data-testid=sync-status]');
+    status.dataset.pending = String(pending);
+    status.textContent = pending ? `${pending} change${pending > 1 ? 's' : ''} waiting to sync` : 'All changes synced';
+    const list = $('[data-testid=todo-list]');
+    const editing = list.querySelector('[data-testid=edit-todo]');
+    if (editing) return;  // do not redraw under the user's editor
+    list.replaceChildren(...live.map(item));
+    document.body.dataset.appState = 'ready';
+  }
+
+  function item(doc) {
+    const li = document.createElement('li');
+    li.setAttribute('data-testid', 'todo-item');
+    li.dataset.id = doc._id;
+    li.dataset.syncState = confirmed[doc._id] === doc._rev ? 'synced' : 'pending';
+    const text = document.createElement('span');
+    text.setAttribute('data-testid', 'todo-text');
+    text.textContent = doc.title;
+    const edit = document.createElement('button');
+    edit.setAttribute('data-testid', 'todo-edit');
+    edit.textContent = 'Edit';
+    edit.onclick = () => startEdit(li, doc);
+    const del = document.createElement('button');
+    del.setAttribute('data-testid', 'todo-delete');
+    del.textContent = 'Delete';
+    del.onclick = async () => {
+      const latest = await local.get(doc._id);
+      await local.put(Object.assign({}, latest, { _deleted: true }));
+      render();
+    };
+    li.append(text, edit, del);
+    return li;
+  }
+
+  function startEdit(li, doc) {
+    const input = document.createElement('input');
+    input.setAttribute('data-testid', 'edit-todo');
+    input.value = doc.title;
+    const save = document.createElement('button');
+    save.setAttribute('data-testid', 'save-todo');
+    save.textContent = 'Save';
+    const commit = async () => {
+      const title = input.value.trim();
+      const latest = await local.get(doc._id);
+      if (title) await local.put(Object.assign({}, latest, { title }));
+      li.replaceChildren();
+      input.remove();
+      render();
+    };
+    save.onclick = commit;
+    input.onkeydown = (e) => { if (e.key === 'Enter') commit(); };
+    li.replaceChildren(input, save);
+    input.focus();
+  }
+
+  $('#new-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const input = $('[data-testid=new-todo]');
+    const title = input.value.trim();
+    if (!title) return;
+    const id = Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 8);
+    await local.put({ _id: id, title, created_at: Date.now() });
+    input.value = '';
+    render();
+  });
+
+  window.addEventListener('online', probe);
+  window.addEventListener('offline', () => setOffline(true));
+
+  async function boot() {
+    if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+    await loadConfirmed();
+    local.changes({ live: true, since: 'now' }).on('change', () => render());
+    document.body.dataset.connectivity = offline ? 'offline' : 'online';
+    $('[data-testid=offline-banner]').hidden = !offline;
+    await render();
+    startSync();
+    probe();
+    setInterval(probe, PROBE_MS);
+  }
+  boot();
+})();
