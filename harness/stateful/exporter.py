@@ -41,6 +41,8 @@ REGRESSIONS = paths.SCENARIOS / "regressions"
 FUZZ_TOKEN_TTL_S = 2
 FUZZ_SETUP = Setup(load=["dashboard", *[LoadItem(contact=c) for c in SETUP_CONTACTS],
                          *[LoadItem(thread=t) for t in SETUP_THREADS]], token_ttl_s=FUZZ_TOKEN_TTL_S)
+#: how long an exported sequence waits at its end for an app that cannot say it synced (no pending count)
+SETTLE_WAIT_S = 5.0
 #: quick quiescence: the reference app's timers are fast, a second of silence is enough
 FUZZ_EXPECT = Expect(quiescence_s=1.0, settle_timeout_s=45)
 
@@ -49,10 +51,13 @@ def _expect(checks: Sequence[str] | None) -> Expect:
     return FUZZ_EXPECT if checks is None else FUZZ_EXPECT.model_copy(update={"checks": list(checks)})
 
 
-def fuzz_scenario(scenario_id: str, *, bugs: Sequence[str] = (), checks: Sequence[str] | None = None) -> Scenario:
-    """The scenario a generated sequence runs as (no steps yet); ``checks`` None = every check that applies."""
+def fuzz_scenario(scenario_id: str, *, bugs: Sequence[str] = (), checks: Sequence[str] | None = None,
+                  setup: Setup | None = None) -> Scenario:
+    """The scenario a generated sequence runs as (no steps yet); ``checks`` None = every check that applies;
+    ``setup``: the app's fuzz vocabulary's (default: the CRM steady state)."""
     return Scenario(id=scenario_id, title="generated sequence", requirements=("R5", "R22", "R25"), tags=("fuzz",),
-                    device=DeviceConstraints(), setup=FUZZ_SETUP, steps=(), expect=_expect(checks), bugs=tuple(bugs))
+                    device=DeviceConstraints(), setup=setup or FUZZ_SETUP, steps=(), expect=_expect(checks),
+                    bugs=tuple(bugs))
 
 
 def _slug(text: str) -> str:
@@ -60,16 +65,20 @@ def _slug(text: str) -> str:
 
 
 def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requirements: Sequence[str], title: str,
-                        final_wait_s: float = 30, checks: Sequence[str] | None = None) -> Scenario:
+                        final_wait_s: float = 30, checks: Sequence[str] | None = None,
+                        setup: Setup | None = None) -> Scenario:
     """The replayable scenario for a shrunk sequence; its id is derived from the steps (stable)."""
     body = list(steps)
-    if not body or body[-1].name != "wait_synced":
-        body.append(Step("wait_synced", parse_step("wait_synced", final_wait_s)))
+    if not body or body[-1].name not in ("wait_synced", "wait"):
+        # an app without a pending count cannot say it synced: time passes instead
+        body.append(Step("wait_synced", parse_step("wait_synced", final_wait_s)) if final_wait_s > 0
+                    else Step("wait", parse_step("wait", SETTLE_WAIT_S)))
     body = [replace(s, index=i, line=None) for i, s in enumerate(body)]
     digest = hashlib.sha256(repr([s.as_yaml() for s in body]).encode()).hexdigest()[:8]
     reqs = tuple(dict.fromkeys(r.upper() for r in requirements)) or ("R22",)
     return Scenario(id=f"fuzz-{_slug('-'.join(bugs))}-{digest}", title=title, requirements=reqs,
-                    tags=("fuzz", "regression"), device=DeviceConstraints(kinds=["reference"]), setup=FUZZ_SETUP,
+                    tags=("fuzz", "regression"), device=DeviceConstraints(kinds=["reference"]),
+                    setup=setup or FUZZ_SETUP,
                     steps=tuple(body), expect=_expect(checks), bugs=tuple(bugs))
 
 

@@ -37,7 +37,8 @@ from harness.stateful.exporter import export_scenario, scenario_from_steps
 from harness.stateful.machine import (BudgetExhausted, FailedRun, FuzzContext, FuzzStats, machine_for,
                                       primary_failure)
 from harness.stateful.settings import PROFILES, load_profile, settings_for
-from harness.stateful.strategies import CONTACTS
+from harness.cli.options import DEFAULT_APP
+from harness.stateful.vocab import FuzzVocabulary, vocabulary_for
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +50,8 @@ class FuzzOptions:
     budget_s: float = 300.0
     seed: int | None = None
     settings_profile: str = "ci"
-    app: str = "refapp"
+    app: str = DEFAULT_APP
+    max_examples: int | None = None  # stop after this many examples (besides the time budget)
     report_dir: Path | None = None
     export_dir: Path | None = None
     use_database: bool = True
@@ -66,6 +68,8 @@ class FuzzOutcome:
     settings: str
     run_dir: Path
     stats: FuzzStats
+    vocab: Any = None  # the app's fuzz vocabulary (its setup is the exported scenario's)
+    app: str = ""
     found: bool = False
     kind: str = ""  # failed | error
     steps: list[Step] = field(default_factory=list)
@@ -102,6 +106,8 @@ class FuzzOutcome:
         rel = self.scenario_path.relative_to(paths.ROOT) if self.scenario_path.is_relative_to(paths.ROOT) \
             else self.scenario_path
         parts = [f"harness run {rel}", f"--device {device}", f"--seed {self.seed}"]
+        if self.app and self.app != DEFAULT_APP:
+            parts.append(f"--app {self.app}")
         if bugs:
             parts.append(f"--bugs {','.join(bugs)}")
         return " ".join(parts)
@@ -128,17 +134,6 @@ def _shrink_bound(seconds: float) -> Iterator[None]:
         yield
     finally:
         engine.MAX_SHRINKING_SECONDS = old
-
-
-def opportunity_owners(runner: Any) -> dict[int, int]:
-    """Opportunity id -> contact id for the opportunities of the contacts a sequence touches."""
-    admin = runner.lab.admin
-    if admin is None:
-        return {}
-    admin.reset()
-    admin.seed(**SeedSpec().model_dump())
-    rows = admin.snapshot().get("opportunities", [])
-    return {int(r["id"]): int(r["contact_id"]) for r in rows if int(r.get("contact_id", 0)) in CONTACTS}
 
 
 def background_policies(runner: Any) -> tuple[str, ...]:
@@ -184,16 +179,19 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
     else:
         runner.bugs, runner.seed = options.bugs, seed
     try:
-        ctx = FuzzContext(runner=runner, checks=options.checks, opportunity_owner=opportunity_owners(runner),
+        vocab = vocabulary_for(runner)
+        ctx = FuzzContext(runner=runner, checks=options.checks, vocab=vocab,
+                          opportunity_owner=dict(vocab.records or {}), max_examples=options.max_examples,
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
                           shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
                           lost_response_holds_ms=lost_response_holds(runner))
         machine = machine_for(ctx)
         st = settings_for(options.settings_profile, device=options.device, bugs=options.bugs,
-                          use_database=options.use_database)
+                          use_database=options.use_database,
+                          app=None if runner.app_profile.name == DEFAULT_APP else runner.app_profile.name)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
-                          run_dir=runner.run_dir, stats=ctx.stats)
+                          run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
         with signals.interrupts_pass_through():
             exc = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s)
         if exc is not None:
@@ -310,8 +308,11 @@ def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options:
 
 def _export(out: FuzzOutcome, options: FuzzOptions) -> tuple[Path, Any]:
     """Write the scenario ``out`` describes; returns its path and the scenario (what a replay runs)."""
+    vocab: FuzzVocabulary | None = getattr(out, "vocab", None)
     scenario = scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
-                                   checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200])
+                                   checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200],
+                                   setup=vocab.setup if vocab is not None else None,
+                                   final_wait_s=30 if vocab is None or vocab.pending else 0)
     out.scenario_id = scenario.id
     directory = options.export_dir or paths.SCENARIOS / "regressions"
     out.scenario_path = directory / f"{scenario.id}.yaml"  # the replay command printed in the file names it
@@ -320,4 +321,4 @@ def _export(out: FuzzOutcome, options: FuzzOptions) -> tuple[Path, Any]:
     return out.scenario_path, scenario
 
 
-__all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "background_policies", "fuzz", "opportunity_owners", "start_runner"]
+__all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "background_policies", "fuzz", "start_runner"]

@@ -50,15 +50,12 @@ from harness.stateful import strategies as S
 from harness.stateful.exporter import fuzz_scenario
 from harness.scenario.sequence import ScenarioRun
 from harness.stateful.model import RefModel
+from harness.stateful.vocab import FuzzVocabulary
 
 BANNER_WITHIN_S = 10.0
 ITEM_WITHIN_S = 5.0
 SYNC_WITHIN_S = 20.0
 FINAL_WAIT_S = 20.0
-#: the screens a user opens (R3, R6-R8, R12, R17)
-READS = ("open_contact", "open_contacts", "open_thread", "open_calendar", "open_dashboard", "search")
-#: the writes the app queues offline (R9, R10, R14, R15)
-WRITES = ("add_note", "edit_opportunity", "upload_photo", "send_sms", "send_email")
 #: what a user does inside an offline spell; writes listed three times (the queue is what most requirements are about),
 #: ``reopen`` opens again the screen opened before the drop
 SPELL_ACTIONS = ("write", "reopen", "write", "read", "write", "online_only", "kill", "background", "server_activity",
@@ -147,6 +144,9 @@ class FuzzContext:
     checks: tuple[str, ...] | None = None
     policies: tuple[str, ...] = ()  # background policies the device can express (drawn for R20/R21)
     lost_response_holds_ms: tuple[int, ...] = (0,)  # how long a lost response is withheld (drawn for R22)
+    #: what a sequence may do on this app (harness.stateful.vocab); None: the generic vocabulary of nothing
+    vocab: FuzzVocabulary = field(default_factory=lambda: FuzzVocabulary(reads=(), writes=()))
+    max_examples: int | None = None  # stop after this many examples (besides the time budget)
 
     def progress(self) -> None:
         if self.on_progress is not None:
@@ -166,16 +166,20 @@ class SyncMachine(RuleBasedStateMachine):
         super().__init__()
         _keep_spells_enabled(self)
         ctx = self.ctx
-        if ctx.stats.failures == 0 and time.monotonic() > ctx.deadline:
+        if ctx.stats.failures == 0 and (time.monotonic() > ctx.deadline or (
+                ctx.max_examples is not None and ctx.stats.examples >= ctx.max_examples)):
             raise BudgetExhausted()
         if ctx.stats.failures and time.monotonic() > ctx.shrink_deadline:
             reject()  # shrinking is over budget: skip the rest cheaply; the best failure so far is kept
         ctx.stats.examples += 1
+        self.vocab = ctx.vocab
         self.model = RefModel(contacts=S.CONTACTS, opportunity_owner=dict(ctx.opportunity_owner),
                               cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
-        scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks)
+        scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks,
+                                 setup=ctx.vocab.setup)
         self.live = ScenarioRun(ctx.runner, scenario).begin()
         self._raised: BaseException | None = None
+        self.deleted: set[str] = set()  # labels of items the sequence deleted (generic apps)
         self._errored = False
         self._stopped = False  # a step's screen never came: no closing steps (see ``_do``)
         self.slow_link = False  # a latency condition is in force (a ``reset_network`` clears it)
@@ -208,7 +212,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _expect_pending(self) -> None:
         pending = self.model.pending()
-        if pending:
+        if pending and self.vocab.item_state:
             self._do("expect_item", {"as": pending[0].label, "state": "pending", "within_s": ITEM_WITHIN_S})
 
     # -- the offline spell: the shape the requirements describe ---------------------------------
@@ -232,20 +236,20 @@ class SyncMachine(RuleBasedStateMachine):
         target, so Hypothesis's simplest choice, where it starts and where it
         shrinks to, is this rule: a plain spell.
         """
-        before = data.draw(st.sampled_from([None, *READS]), label="opened before the drop")
+        before = data.draw(st.sampled_from([None, *self.vocab.reads]), label="opened before the drop")
         last_read = self._read(before, data) if before else None
         self._drop(data.draw(S.drop_via(), label="drop"))
         if last_read is not None and data.draw(st.booleans(), label="reopened offline at once"):
             self._do(*last_read)  # what was just loaded must still show (R3, R6-R8): half the spells that read
         labels = []
         for _ in range(data.draw(st.integers(1, 3), label="offline actions")):
-            kind = data.draw(st.sampled_from(SPELL_ACTIONS), label="offline action")
+            kind = self.vocab.spell_action(data.draw(st.sampled_from(SPELL_ACTIONS), label="offline action"))
             if kind == "write":
                 labels += self._write_any(data)
             elif kind == "reopen" and last_read is not None:
                 self._do(*last_read)
-            elif kind in ("read", "reopen"):
-                self._read(data.draw(st.sampled_from(READS), label="read"), data)
+            elif kind in ("read", "reopen") and self.vocab.reads:
+                self._read(data.draw(st.sampled_from(self.vocab.reads), label="read"), data)
             elif kind == "online_only":
                 self._online_only(data)
             elif kind in ("kill", "background"):
@@ -255,6 +259,8 @@ class SyncMachine(RuleBasedStateMachine):
             else:
                 self._do("wait", data.draw(S.spell_wait_s(), label="wait"))
         how = data.draw(st.sampled_from(RECONNECTIONS), label="reconnection")
+        if how == "in_background" and not self.vocab.lifecycle:
+            how = "plain"
         self._reconnect_under(how, data)
         # over a slow link the queue drains for seconds: a user keeps working meanwhile (R23's case)
         least = 1 if how == "slow_link" else 0
@@ -271,7 +277,8 @@ class SyncMachine(RuleBasedStateMachine):
             self._do(via)
         else:
             self._do("offline", via)
-        self._do("expect_banner", {"visible": True, "within_s": BANNER_WITHIN_S})
+        if self.vocab.banner:
+            self._do("expect_banner", {"visible": True, "within_s": BANNER_WITHIN_S})
 
     def _reconnect_under(self, how: str, data: st.DataObject) -> None:
         """Bring the path back the way ``how`` says (see ``RECONNECTIONS``), then the banner must go (R2)."""
@@ -295,7 +302,8 @@ class SyncMachine(RuleBasedStateMachine):
             self._do("flap", data.draw(S.flap_params(), label="flap"))
         elif how == "switch_network":
             self._do("switch_network", data.draw(S.switch_params(), label="switch"))
-        self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
+        if self.vocab.banner:
+            self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
 
     # -- connectivity, one step at a time ---------------------------------------------------------
 
@@ -309,7 +317,8 @@ class SyncMachine(RuleBasedStateMachine):
     def go_online(self) -> None:
         for name in self._reconnect_steps():
             self._do(name)
-        self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
+        if self.vocab.banner:
+            self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
 
     def _reconnect_steps(self) -> list[str]:
         causes = self.model.offline_via()
@@ -346,7 +355,9 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _write_any(self, data: st.DataObject) -> list[str]:
         """One queued write of a drawn kind on a record the app can open now (none if there is none)."""
-        kinds = [k for k in WRITES if k != "edit_opportunity" or self.model.usable_opportunities()]
+        if self.vocab.records is None:
+            return self._write_item(data)
+        kinds = [k for k in self.vocab.writes if k != "edit_opportunity" or self.model.usable_opportunities()]
         if not self.model.usable_contacts():
             return []
         kind = data.draw(st.sampled_from(kinds), label="write")
@@ -359,26 +370,46 @@ class SyncMachine(RuleBasedStateMachine):
             params["size_kb"] = data.draw(S.photo_size_kb(), label="size_kb")
         return [self._write(kind, params)]
 
+    def _write_item(self, data: st.DataObject) -> list[str]:
+        """A generic app's write: add an item, or edit or delete one the sequence added (when it can)."""
+        if not self.vocab.writes:
+            return []
+        kind = data.draw(st.sampled_from(self.vocab.writes), label="write")
+        live = [q.label for q in self.model.items if q.label not in self.deleted]
+        if kind != "add_item" and live:
+            target = data.draw(st.sampled_from(live), label="item")
+            if kind == "delete_item":
+                self._do("delete_item", {"of": target})
+                self.deleted.add(target)
+                return []
+            return [self._write("edit_item", {"of": target})]
+        return [self._write("add_item", {})]
+
     def _write(self, name: str, params: dict[str, Any]) -> str:
         label = self.model.next_label(name)
         offline = not self.model.online
         self._do(name, {**params, "as": label})
-        if offline:
+        if offline and self.vocab.item_state:
             self._do("expect_item", {"as": label, "state": "pending", "within_s": ITEM_WITHIN_S})
         return label
 
     @rule(label=items)
     def check_item(self, label: str) -> None:
+        if label in self.deleted:
+            return
         state = self.model.expected_item_state(label)
+        if state == "pending" and not self.vocab.item_state:
+            return
         if state is not None:
             within = ITEM_WITHIN_S if state == "pending" else SYNC_WITHIN_S
             self._do("expect_item", {"as": label, "state": state, "within_s": within})
 
     # -- reads and online-only features -----------------------------------------------------------
 
-    @rule(kind=st.sampled_from(READS), data=st.data())
-    def read(self, kind: str, data: st.DataObject) -> None:
-        self._read(kind, data)
+    @rule(data=st.data())
+    def read(self, data: st.DataObject) -> None:
+        if self.vocab.reads:
+            self._read(data.draw(st.sampled_from(self.vocab.reads), label="kind"), data)
 
     def _read(self, kind: str, data: st.DataObject) -> tuple[str, Any]:
         """Open a screen; returns the step (name, params) so that a spell can reopen the same screen."""
@@ -397,7 +428,9 @@ class SyncMachine(RuleBasedStateMachine):
         self._online_only(data)
 
     def _online_only(self, data: st.DataObject) -> None:
-        kind = data.draw(st.sampled_from(["call", "pay", "run_workflow"]), label="online-only feature")
+        if not self.vocab.online_only:
+            return
+        kind = data.draw(st.sampled_from(list(self.vocab.online_only)), label="online-only feature")
         contact = data.draw(st.sampled_from(self.model.usable_contacts()), label="contact")
         self._do(kind, {"contact": contact})
 
@@ -405,7 +438,8 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(kind=st.sampled_from(["kill", "background"]), data=st.data())
     def device(self, kind: str, data: st.DataObject) -> None:
-        self._device(kind, data)
+        if self.vocab.lifecycle:
+            self._device(kind, data)
 
     def _device(self, kind: str, data: st.DataObject) -> None:
         if kind == "kill":
@@ -421,6 +455,11 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _server_activity(self, data: st.DataObject) -> None:
         """New messages go to the threads the app has loaded, when it has any (R18, R25: they must show)."""
+        if self.vocab.server is None:
+            return
+        if self.vocab.server == "server_change":
+            self._do("server_change", {"count": data.draw(st.integers(1, 2), label="count")})
+            return
         threads = tuple(sorted(self.model.loaded_threads)) or S.CONVERSATIONS
         self._do("server_activity", data.draw(S.server_activity_params(threads), label="activity"))
 
@@ -445,7 +484,10 @@ class SyncMachine(RuleBasedStateMachine):
             if not self._stopped:
                 for name in self._reconnect_steps():
                     self._do(name)
-                self._do("wait_synced", FINAL_WAIT_S)
+                if self.vocab.pending:
+                    self._do("wait_synced", FINAL_WAIT_S)
+                else:
+                    self._do("wait", FINAL_WAIT_S / 4)
         except SequenceFailed:
             pass  # an inline failure while closing: judged below with the rest
         except Exception as e:

@@ -30,10 +30,11 @@ OFFLINE_BEHAVIOUR: dict[str, Literal["queued", "unavailable", "cached", "limited
     "send_email": "queued", "call": "unavailable", "pay": "unavailable", "run_workflow": "unavailable",
     "open_contact": "cached", "open_contacts": "cached", "open_thread": "cached", "open_calendar": "cached",
     "open_dashboard": "cached", "search": "limited",
+    "add_item": "queued", "edit_item": "queued", "delete_item": "queued", "open_list": "cached",
 }
 #: the kind of item each queued action creates (the executor's ``Item.kind``)
 ITEM_KIND: dict[str, str] = {"add_note": "note", "edit_opportunity": "opportunity", "upload_photo": "photo",
-                             "send_sms": "sms", "send_email": "email"}
+                             "send_sms": "sms", "send_email": "email", "add_item": "item", "edit_item": "item"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class RefModel:
         return None
 
     def next_label(self, action: str) -> str:
-        prefix = {"note": "n", "opportunity": "o", "photo": "p", "sms": "s", "email": "e"}[ITEM_KIND[action]]
+        prefix = {"note": "n", "opportunity": "o", "photo": "p", "sms": "s", "email": "e", "item": "i"}[ITEM_KIND[action]]
         return f"{prefix}{len(self.items) + 1}"
 
     # -- transitions ----------------------------------------------------------------------------

@@ -70,14 +70,19 @@ def load_profile(name: str) -> settings:
     return settings.get_profile(f"harness-fuzz-{name}")
 
 
-def database_dir(device: str, bugs: tuple[str, ...]) -> Path:
-    """Where failing examples of this configuration are kept (project-local, ignored by git)."""
-    return paths.ROOT / ".hypothesis" / "fuzz" / device.replace("/", "_") / ("+".join(sorted(bugs)) or "no-bugs")
+def database_dir(device: str, bugs: tuple[str, ...], app: str | None = None) -> Path:
+    """Where failing examples of this configuration are kept (project-local, ignored by git); another app's
+    examples are kept apart (its draws mean other steps)."""
+    base = paths.ROOT / ".hypothesis" / "fuzz"
+    if app:
+        base = base / "apps" / app.replace("/", "_")
+    return base / device.replace("/", "_") / ("+".join(sorted(bugs)) or "no-bugs")
 
 
-def settings_for(name: str, *, device: str, bugs: tuple[str, ...], use_database: bool = True) -> settings:
-    """The profile's settings with the example database of this device and bug set."""
-    db = DirectoryBasedExampleDatabase(str(database_dir(device, bugs))) if use_database else None
+def settings_for(name: str, *, device: str, bugs: tuple[str, ...], use_database: bool = True,
+                 app: str | None = None) -> settings:
+    """The profile's settings with the example database of this app, device and bug set."""
+    db = DirectoryBasedExampleDatabase(str(database_dir(device, bugs, app))) if use_database else None
     return settings(load_profile(name), database=db)
 
 

@@ -21,6 +21,7 @@ from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
 from harness.stateful import machine as M
 from harness.stateful import strategies as S
+from harness.apps.refapp.fuzz import crm_vocabulary
 from harness.stateful.exporter import export_scenario, scenario_from_steps
 
 
@@ -61,7 +62,9 @@ class FakeRunner:
 def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[RecordingRun]:
     monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
     RecordingRun.runs = []
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1, 2: 3, 3: 4}, deadline=float("inf"),
+    owners = {1: 1, 2: 3, 3: 4}
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner=owners, vocab=crm_vocabulary(owners),
+                        deadline=float("inf"),
                         policies=("unrestricted", "ios_bar_off", "doze"))
     machine = M.machine_for(ctx)
     machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
@@ -149,7 +152,8 @@ def test_a_screen_that_never_comes_is_a_failed_verdict_that_ends_the_sequence(
     # judged as ``harness run`` judges the exported file: R26, no closing steps after it (not a lab error)
     monkeypatch.setattr(M, "ScenarioRun", ScreenNeverComes)
     RecordingRun.runs = []
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, deadline=float("inf"))
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
+                        deadline=float("inf"))
     machine = M.machine_for(ctx)
     machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
     with pytest.raises(M.SequenceFailed) as info:
@@ -158,3 +162,51 @@ def test_a_screen_that_never_comes_is_a_failed_verdict_that_ends_the_sequence(
             suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
     assert info.value.check == "ui" and ctx.stats.errors == 0 and ctx.stats.failures >= 1
     assert all(run.steps[-1].name == "add_note" for run in RecordingRun.runs if run.steps)
+
+
+TODO = """\
+name: todo
+capabilities: [offline_indicator, pending_count, item_sync_state, lifecycle]
+locators: {app_root: {css: body}, offline_banner: {css: "#b"}, sync_status: {css: "#s"}}
+attributes: {pending: data-pending, sync_state: data-s}
+collections:
+  items: {list: {css: "#l"}, item: {css: "#l li"}, input: {css: "#i"}, submit: {css: "#a"},
+          edit: {css: ".e"}, edit_input: {css: "#ei"}, edit_submit: {css: "#es"}, delete: {css: ".d"}}
+"""
+
+
+@pytest.mark.parametrize("caps", ["[offline_indicator, pending_count, item_sync_state, lifecycle]", "[]"])
+def test_a_generic_app_gets_only_the_steps_it_supports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       caps: str) -> None:
+    from harness.app.profile import parse_app_profile
+    from harness.scenario.applicability import applicability
+    from harness.scenario.steps import STEPS
+    from harness.stateful.vocab import generic_vocabulary
+
+    text = TODO.replace("[offline_indicator, pending_count, item_sync_state, lifecycle]", caps)
+    profile = parse_app_profile(text)
+    have = profile.capability_set
+    vocab = generic_vocabulary(profile)
+    monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
+    RecordingRun.runs = []
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={}, vocab=vocab, deadline=float("inf"),
+                        policies=("unrestricted",))
+    machine = M.machine_for(ctx)
+    machine._hypothesis_internal_use_seed = 3  # type: ignore[attr-defined]
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=40, stateful_step_count=6, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
+    names = {s.name for run in RecordingRun.runs for s in run.steps}
+    assert {"add_item", "open_list"} <= names
+    assert not names & {"add_note", "open_contact", "call", "server_activity", "edit_opportunity"}
+    for run in RecordingRun.runs:
+        for s in run.steps:
+            assert STEPS[s.name].needs_for(s.params) <= have, (s.name, have)
+        sc = scenario_from_steps(run.steps, bugs=(), requirements=("R22",), title="t", setup=vocab.setup,
+                                 final_wait_s=30 if vocab.pending else 0)
+        assert applicability(sc, profile).applicable, applicability(sc, profile).reason
+    if caps == "[]":
+        bad = names & {"expect_banner", "kill", "background", "wait_synced"}
+        assert not bad, bad
+        states = {s.params.state for run in RecordingRun.runs for s in run.steps if s.name == "expect_item"}
+        assert states <= {"synced"}  # an item "absent or shown" needs no per-item sync indicator
