@@ -55,11 +55,16 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
     kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
     kill_ts = [k.t for k in kills]
     problems: dict[str, list[Evidence]] = {}
-    superseded = {str(e.data.get("previous")) for e in events if e.kind == "action" and e.data.get("previous")}
-    superseded |= {str(e.data.get("marker")) for e in events if e.kind == "action" and e.name.startswith("delete_")}
+    superseded = _superseded(events)
     for q in queued:
-        errs = _judge(q, arrivals.get(q.marker, []), keys_by_marker.get(q.marker, set()), snapshots, ctx,
-                      windows, latency_at, kill_ts, superseded=q.marker in superseded)
+        sent = arrivals.get(q.marker, [])
+        keys = keys_by_marker.get(q.marker, set())
+        if q.marker in superseded:  # judged up to the edit or delete that replaced it (a later write of the record)
+            sent = [r for r in sent if arrival_t(r) < superseded[q.marker]]
+            keys = {k for r in sent if (k := key_for(r, q.marker))}
+            if not sent:
+                continue  # replaced before it was sent: an app may send only the record's latest version
+        errs = _judge(q, sent, keys, snapshots, ctx, windows, latency_at, kill_ts, superseded=q.marker in superseded)
         if errs:
             problems[q.marker] = errs
     # under flapping, losing or duplicating queued work is R23's promise too
@@ -89,8 +94,22 @@ def _verdict(req: tuple[str, ...], name: str, queued: list[Queued], arrivals: di
         lost = sum(1 for q in bad if q.marker not in arrivals)
         title = f"{len(bad)} of {len(queued)} queued actions not applied exactly once ({lost} never arrived)"
         return Verdict(name, req, False, title, ev)
-    ev = tuple(x for q in queued for x in (evidence(q.event), evidence(arrivals[q.marker][0], "applied")))
+    ev = tuple(x for q in queued for x in (evidence(q.event),) + (
+        (evidence(arrivals[q.marker][0], "applied"),) if arrivals.get(q.marker) else ()))
     return Verdict(name, req, True, f"{ok_title} ({len(queued)} actions)", ev)
+
+
+def _superseded(events: Sequence[Event]) -> dict[str, float]:
+    """Markers an edit or a delete replaced -> when (the item's later writes may still carry the old text)."""
+    out: dict[str, float] = {}
+    for e in events:
+        if e.kind != "action":
+            continue
+        old = e.data.get("previous") if e.data.get("previous") else (
+            e.data.get("marker") if e.name.startswith("delete_") else None)
+        if old and str(old) not in out:
+            out[str(old)] = e.t
+    return out
 
 
 def key_for(req: Event, marker: str) -> str | None:

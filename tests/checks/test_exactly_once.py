@@ -202,3 +202,36 @@ def test_a_kill_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
     tl.request(2.6, [M1], key="k1")      # the relaunched app sends its outbox
     verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
     assert verdicts and all(v.passed for v in verdicts), verdicts
+
+
+def test_an_item_deleted_later_is_not_a_duplicate_when_its_tombstone_carries_its_text(tl: TL) -> None:
+    # document protocols (CouchDB/PouchDB) send a deleted document's last revision: same id, new revision,
+    # often with the old text; that is the delete, not the create sent again
+    tl.action("add_item", 100, M1, offline=False, outcome="done")
+    tl.request(101, [M1], key="doc1@1-a", path="/db/todos/_bulk_docs")
+    tl.drop(102)
+    tl.action("delete_item", 103, M1)
+    tl.restore(104)
+    tl.request(105, [M1], key="doc1@2-b", path="/db/todos/_bulk_docs")
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert v.passed, v.evidence
+
+
+def test_an_item_edited_before_it_was_sent_may_only_reach_the_server_edited(tl: TL) -> None:
+    tl.drop(100)
+    tl.action("add_item", 101, M1)
+    tl.action("edit_item", 102, M2, previous=M1)
+    tl.restore(103)
+    tl.request(104, [M2], key="doc1@2-b", path="/db/todos/_bulk_docs")
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert v.passed, v.evidence
+
+
+def test_a_document_write_retried_under_a_new_id_is_a_duplicate(tl: TL) -> None:
+    tl.drop(100)
+    tl.action("add_item", 101, M1)
+    tl.restore(102)
+    tl.request(103, [M1], key="doc1@1-a", path="/db/todos/_bulk_docs", fault="drop_response")
+    tl.request(104, [M1], key="doc9@1-c", path="/db/todos/_bulk_docs")
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert not v.passed and "2 different write identities" in v.evidence[0].summary

@@ -34,12 +34,12 @@
   }
   const remote = new PouchDB(location.origin + '/db/todos', { fetch: timedFetch, skip_setup: true });
 
-  function setOffline(value) {
+  function setOffline(value, { resume = true } = {}) {
     if (offline === value) return;
     offline = value;
     document.body.dataset.connectivity = value ? 'offline' : 'online';
     $('[data-testid=offline-banner]').hidden = !value;
-    if (!value) startSync();    // back online: resume now, not at the replication's next retry
+    if (!value && resume) startSync();    // back online: resume now, not at the replication's next retry
   }
 
   async function probe() {
@@ -77,6 +77,7 @@
       back_off_function: (delay) => (delay === 0 ? 200 : Math.min(delay * 2, BACKOFF_MAX_MS)),
     });
     sync.on('change', (info) => {
+      setOffline(false, { resume: false });  // data crossed: online, and the replication is already running
       if (info.direction === 'push') {
         for (const d of info.change.docs || []) confirmed[d._id] = d._rev;
         saveConfirmed().then(render);
@@ -85,9 +86,14 @@
         saveConfirmed().then(render);
       }
     });
-    sync.on('paused', (err) => { if (err) setOffline(true); render(); });
-    sync.on('active', () => setOffline(false));
+    // the Sync object emits 'paused' without the error that paused it: the push and pull replications have it
+    for (const rep of [sync.push, sync.pull]) {
+      rep.on('paused', (err) => { if (err) setOffline(true); render(); });
+    }
+    sync.on('paused', () => render());
     sync.on('error', () => setOffline(true));
+    // 'active' is no proof of a path to the server (a local write starts a push batch while offline); a change
+    // that crossed is, and so is a probe that answers
   }
 
   // every document's latest revision, deleted ones included (a delete is pending until its tombstone is pushed)
