@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from harness.cli.options import app_option, resolve_app
 from harness.errors import LabError, UserError
 
 DEFAULT_DEVICE = "reference-unrestricted"
@@ -26,7 +27,8 @@ def _bugs(raw: str) -> tuple[str, ...]:
 
 @click.command("fuzz")
 @click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="device profile name or path")
-@click.option("--bugs", default="", help="refapp bugs to switch on, comma-separated")
+@app_option
+@click.option("--bugs", default="", help="bugs of the app's catalogue to switch on, comma-separated")
 @click.option("--budget", "budget_s", type=click.FloatRange(min=1), default=300, show_default=True,
               help="seconds of searching before giving up clean (shrinking has its own bound)")
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Hypothesis seed (printed for reproduction)")
@@ -37,8 +39,11 @@ def _bugs(raw: str) -> tuple[str, ...]:
               help="where the scenario goes (default scenarios/regressions)")
 @click.option("--checks", default="", help="judge only these checks, comma-separated (default: all that apply)")
 @click.option("--no-database", is_flag=True, help="do not replay or save examples in .hypothesis/fuzz")
-def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, settings_profile: str,
-                 report_dir: Path | None, export_dir: Path | None, checks: str, no_database: bool) -> int:
+@click.option("--max-examples", type=click.IntRange(min=1), default=None,
+              help="stop after this many generated sequences (besides --budget)")
+def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | None, settings_profile: str,
+                 report_dir: Path | None, export_dir: Path | None, checks: str, no_database: bool,
+                 max_examples: int | None) -> int:
     """Search for failing action sequences with Hypothesis and export them as scenarios."""
     import secrets
 
@@ -52,7 +57,13 @@ def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, sett
     bad = [c for c in check_list or () if c not in CHECK_NAMES]
     if bad:
         raise UserError(f"--checks: unknown check {', '.join(bad)}; known: {', '.join(CHECK_NAMES)}")
-    _check_bugs(bug_list)
+    app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
+    if bug_list:
+        from harness import paths
+        from harness.lab.lab import LabConfig
+
+        LabConfig(run_dir=paths.REPORTS, app=app_profile, bugs=bug_list)  # no catalogue: an input error now
+        _check_bugs(bug_list, app_profile)
     profile = find_profile(device)
     ok, why = can_run_here(profile)
     if not ok:
@@ -60,12 +71,15 @@ def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, sett
     seed = seed if seed is not None else secrets.randbelow(2**31)
     opts = FuzzOptions(device=profile.name, bugs=bug_list, budget_s=budget_s, seed=seed,
                        settings_profile=settings_profile, report_dir=report_dir, export_dir=export_dir,
-                       use_database=not no_database, checks=check_list)
+                       use_database=not no_database, checks=check_list, app=str(app_profile.source or app),
+                       max_examples=max_examples)
     console = Console()
-    console.print(f"harness fuzz: device={profile.name} bugs={','.join(bug_list) or 'none'} seed={seed} "
-                  f"settings-profile={settings_profile} budget={budget_s:g}s")
-    console.print(f"reproduce: harness fuzz --device {profile.name} --seed {seed} --settings-profile "
-                  f"{settings_profile} --budget {budget_s:g}" + (f" --bugs {','.join(bug_list)}" if bug_list else ""))
+    console.print(f"harness fuzz: app={app_profile.name} device={profile.name} bugs={','.join(bug_list) or 'none'} "
+                  f"seed={seed} settings-profile={settings_profile} budget={budget_s:g}s"
+                  + (f" max-examples={max_examples}" if max_examples else ""))
+    console.print(f"reproduce: harness fuzz --app {app} --device {profile.name} --seed {seed} --settings-profile "
+                  f"{settings_profile} --budget {budget_s:g}" + (f" --bugs {','.join(bug_list)}" if bug_list else "")
+                  + (f" --max-examples {max_examples}" if max_examples else ""))
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                         transient=True)
     task = progress.add_task("starting the lab", total=None)
@@ -103,20 +117,17 @@ def fuzz_command(device: str, bugs: str, budget_s: float, seed: int | None, sett
     return 1
 
 
-def _check_bugs(bugs: tuple[str, ...]) -> None:
-    """Unknown bug names are bad input (exit 2), named with the catalogue."""
+def _check_bugs(bugs: tuple[str, ...], app_profile: object) -> None:
+    """Unknown bug names are bad input (exit 2), named with the catalogue (the app plugin's ``bug_catalogue()``,
+    when it has one)."""
     if not bugs:
         return
-    import subprocess
-    import sys
+    from harness.app.plugins import plugin_function
 
-    from harness import paths
-
-    proc = subprocess.run([sys.executable, "-m", "refapp", "--list-bugs"], capture_output=True, text=True,
-                          cwd=paths.ROOT, timeout=30)
-    known = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    if proc.returncode != 0 or not known:
-        return  # an external app: its bugs are its business
+    fn = plugin_function(app_profile, "bug_catalogue") if getattr(app_profile, "plugin", None) else None
+    known = list(fn()) if fn is not None else []
+    if not known:
+        return  # the app keeps its catalogue to itself
     bad = [b for b in bugs if b not in known]
     if bad:
         raise UserError(f"--bugs: unknown bug {', '.join(bad)}; the catalogue has: {', '.join(known)}")

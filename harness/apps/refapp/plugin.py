@@ -84,6 +84,18 @@ def hooks(profile: Any, backend_url: str) -> Any:
     return admin_hooks(profile, backend_url)
 
 
+def bug_catalogue() -> list[str]:
+    """The names of the reference app's injectable bugs (refapp/BUGS.md), as its command lists them."""
+    import subprocess
+    import sys
+
+    from harness import paths
+
+    proc = subprocess.run([sys.executable, "-m", "refapp", "--list-bugs"], capture_output=True, text=True,
+                          cwd=paths.ROOT, timeout=30)
+    return [line.split()[0] for line in proc.stdout.splitlines() if line.strip()] if proc.returncode == 0 else []
+
+
 #: the requirement an item of each kind stands for (expect_item)
 ITEM_REQUIREMENTS = {"note": "R9", "opportunity": "R14", "photo": "R15", "sms": "R10", "email": "R10"}
 
