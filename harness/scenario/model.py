@@ -88,6 +88,9 @@ class Bounds(_Strict):
     drain_s: float = Field(default=60, gt=0)
     converge_s: float = Field(default=60, gt=0)
     banner_clear_s: float = Field(default=15, gt=0)
+    #: an offline window at least this long is an extended outage (R19); scenarios with the app's timers
+    #: shortened (tokens of seconds, backoff capped at 2 s) may call a few seconds long
+    long_outage_s: float = Field(default=60, gt=0, le=86_400)
 
 
 class Expect(_Strict):

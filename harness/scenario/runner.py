@@ -198,7 +198,8 @@ def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None)
     ctx = CheckContext(
         queued_features=frozenset(queued), gated_features=frozenset(gated), order_scope=order_scope,
         max_detect_s=b.detect_s, max_banner_clear_s=b.banner_clear_s, max_first_upload_s=b.first_upload_s,
-        max_drain_s=b.drain_s, max_converge_s=b.converge_s, background_sync=background,
+        max_drain_s=b.drain_s, max_converge_s=b.converge_s, long_outage_s=b.long_outage_s,
+        background_sync=background,
         background_sync_forced=sync is not None,
         expect_token_expiry=scenario.setup.token_ttl_s is not None,
         # the harness set the app's request timeout: no correct client sends an action again while
