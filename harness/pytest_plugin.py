@@ -22,6 +22,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from harness.cli.options import DEFAULT_APP
 from harness.errors import CheckFailed, LabError, UserError
 
 _SESSION_KEY = pytest.StashKey["Any"]()
@@ -31,12 +32,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "offline-harness")
     group.addoption("--harness-device", default=None,
                     help="device profile name or path (default: reference-unrestricted, or HARNESS_DEVICE)")
-    group.addoption("--harness-bugs", default=None, help="refapp bugs to switch on, comma-separated")
+    group.addoption("--harness-bugs", default=None, help="bugs of the app's catalogue to switch on, comma-separated")
     group.addoption("--harness-report-dir", default=None, help="run folder (default: reports/<run-id>)")
     group.addoption("--harness-seed", default=None, help="seed for markers and generated choices (an integer)")
-    group.addoption("--harness-app", default=None, help="app profile name or path (default: refapp)")
+    group.addoption("--harness-app", default=None,
+                    help="the app under test: a name, a folder with app.yaml or a profile file (default: the "
+                         "reference app, or HARNESS_APP)")
     group.addoption("--harness-backend", default=None,
-                    help="an external backend URL instead of starting the reference app")
+                    help="the URL of a backend that already runs, instead of starting the app's own")
     group.addoption("--harness-pool", default=None,
                     help="a device pool (pool file or comma-separated profile names); with xdist "
                          "'-n N --dist each' worker gwI runs every scenario on the pool's device I")
@@ -64,7 +67,7 @@ def _options(config: pytest.Config) -> dict[str, Any]:
         "bugs": bugs,
         "report_dir": config.getoption("--harness-report-dir") or os.environ.get("HARNESS_REPORT_DIR"),
         "seed": seed,
-        "app": config.getoption("--harness-app") or "refapp",
+        "app": config.getoption("--harness-app") or DEFAULT_APP,
         "backend": config.getoption("--harness-backend"),
     }
 

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "net": ("net_cmd", "Change network conditions in the running lab (offline, online, flap, outage, profile, http...)."),
     "down": ("lab_cmd", "Stop the running lab cleanly."),
     "devices": ("devices_cmd", "List device profiles and whether each can run on this machine."),
+    "apps": ("apps_cmd", "List the apps under test the harness knows, what each can do, and what of a suite applies."),
     "run": ("run_cmd", "Run scenario suites on a device and write a report."),
     "report": ("report_cmd", "Re-render a run folder's HTML report."),
     "coverage": ("coverage_cmd", "Print the requirement -> scenarios table; fail if a requirement has none."),

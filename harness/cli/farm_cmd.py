@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from harness.cli.options import app_option, resolve_app
+
 from harness import paths
 from harness.scenario.session import new_run_id
 
@@ -37,7 +39,8 @@ if TYPE_CHECKING:
 @click.option("--grid", is_flag=True, help="start a local Selenium Grid 4 and run the pool's devices through it")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="at most this many devices at once")
 @click.option("--seed", type=int, default=None, help="seed for markers (the same on every device)")
-@click.option("--bugs", default="", help="refapp bugs to switch on, comma-separated")
+@app_option
+@click.option("--bugs", default="", help="bugs of the app's catalogue to switch on, comma-separated")
 @click.option("-k", "keyword", default=None, help="only scenarios matching this pytest -k expression")
 @click.option("-m", "markexpr", default=None, help="only scenarios matching this marker expression")
 @click.option("--scenario-timeout-s", type=click.FloatRange(min=1), default=600.0, show_default=True,
@@ -45,8 +48,8 @@ if TYPE_CHECKING:
 @click.option("--timeout-s", type=click.FloatRange(min=1), default=4 * 3600.0, show_default=True,
               help="the whole farm run is stopped after this long")
 def farm_command(pool_arg: str | None, merge_dirs: tuple[Path, ...], suites: tuple[Path, ...], report_dir: Path | None, previous: Path | None, grid: bool,
-                 workers: int | None, seed: int | None, bugs: str, keyword: str | None, markexpr: str | None,
-                 scenario_timeout_s: float, timeout_s: float) -> int:
+                 workers: int | None, seed: int | None, app: str, bugs: str, keyword: str | None,
+                 markexpr: str | None, scenario_timeout_s: float, timeout_s: float) -> int:
     """Run suites across a device pool and merge a scenario x device matrix."""
     from harness.errors import SpecError
     from harness.farm.history import load_previous
@@ -64,12 +67,14 @@ def farm_command(pool_arg: str | None, merge_dirs: tuple[Path, ...], suites: tup
     if not pool_arg:
         raise SpecError("--pool", None, "a pool to run (or --merge DIR to merge finished runs)",
                         fix="give --pool reference-policies, or a comma list of device profiles")
+    app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
     pool = load_pool(pool_arg)
     for s in suites:
         if not s.exists():
             raise SpecError("--suites", str(s), "an existing scenario file or folder")
     run_dir = reports / new_run_id()
     opts = FarmOptions(suites=tuple(s.resolve() for s in suites), workers=workers, seed=seed,
+                       app=str(app_profile.source or app),
                        bugs=tuple(b.strip() for b in bugs.split(",") if b.strip()), keyword=keyword,
                        markexpr=markexpr, grid=grid, previous=previous, scenario_timeout_s=scenario_timeout_s,
                        timeout_s=timeout_s)
@@ -86,7 +91,7 @@ def _summary(result: "FarmResult") -> int:
     counts = result.matrix.counts()
     click.echo(f"{len(result.matrix.scenarios)} scenario(s) x {len(result.matrix.devices)} device(s) in "
                f"{result.wall_s:.1f} s: {counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
-               f"{counts['skipped']} skipped")
+               f"{counts['skipped']} skipped, {counts.get('not_applicable', 0)} not applicable")
     hist = result.matrix.history
     if hist.get("previous"):
         click.echo(f"against {hist['previous']}: {len(hist['new_failures'])} new failure(s), {len(hist['fixes'])} fix(es)")

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness import paths
+from harness.cli.options import app_option, resolve_app
 from harness.errors import LabError, UserError
 from harness.scenario.loader import load_all, scenario_files
 from harness.scenario.session import new_run_id
@@ -41,6 +42,7 @@ class ProgressPlugin:
         self.outcomes: dict[str, str] = {}
         self.lab_errors: list[str] = []
         self.other_errors: list[str] = []
+        self.not_applicable = 0
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.progress.start()
@@ -65,6 +67,8 @@ class ProgressPlugin:
                 self.console.print("        " + text.strip().replace("\n", "\n        "), markup=False)
             if outcome == "skipped" and isinstance(report.longrepr, tuple):
                 self.console.print(f"        {report.longrepr[2]}", markup=False)
+                if "not applicable" in str(report.longrepr[2]):
+                    self.not_applicable += 1
             if self.task is not None:
                 self.progress.advance(self.task)
 
@@ -80,22 +84,33 @@ class ProgressPlugin:
 @click.command("run")
 @click.argument("scenario_paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--device", default=DEFAULT_DEVICE, show_default=True, help="device profile name or path")
-@click.option("--bugs", default="", help="refapp bugs to switch on, comma-separated")
+@app_option
+@click.option("--bugs", default="", help="bugs of the app's catalogue to switch on, comma-separated (apps with a "
+              "configure hook)")
 @click.option("--report-dir", type=click.Path(path_type=Path), default=None, help="run folder (default reports/<run-id>)")
 @click.option("--seed", type=int, default=None, help="seed for markers (printed for reproduction)")
 @click.option("-k", "keyword", default=None, help="only scenarios matching this pytest -k expression")
 @click.option("-m", "markexpr", default=None, help="only scenarios matching this marker expression (tags, R ids)")
-@click.option("--backend", default=None, help="an external backend URL instead of the reference app")
+@click.option("--backend", default=None, help="the URL of a backend that already runs, instead of starting the app's")
 @click.option("--exitfirst", "-x", is_flag=True, help="stop at the first failing scenario")
-def run_command(scenario_paths: tuple[Path, ...], device: str, bugs: str, report_dir: Path | None, seed: int | None,
-                keyword: str | None, markexpr: str | None, backend: str | None, exitfirst: bool) -> int:
+def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: str, report_dir: Path | None,
+                seed: int | None, keyword: str | None, markexpr: str | None, backend: str | None,
+                exitfirst: bool) -> int:
     """Run scenario suites on a device and write a report."""
     from harness.device.profiles import can_run_here, find_profile
+    from harness.scenario.applicability import applicability
 
+    app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
     files = scenario_files(scenario_paths) if scenario_paths else default_suite()
     if not files:
         raise UserError("no scenario files found; give a path to a .yaml scenario or a folder of them")
-    load_all(files)  # every file validated before anything starts
+    scenarios = load_all(files)  # every file validated before anything starts
+    if bugs:
+        from harness.lab.lab import LabConfig
+
+        LabConfig(run_dir=paths.REPORTS, app=app_profile, backend=backend,
+                  bugs=tuple(b for b in bugs.split(",") if b))  # bugs for an app without a catalogue: an error now
+    applicable = sum(1 for s in scenarios if applicability(s, app_profile).applicable)
     profile = find_profile(device)
     runnable, why = can_run_here(profile)
     if not runnable:
@@ -103,12 +118,13 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, bugs: str, report
     run_dir = (report_dir or paths.REPORTS / new_run_id()).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=False)
-    console.print(f"harness run: {len(files)} scenario file(s) on {profile.name}; bugs={bugs or 'none'}; "
-                  f"run folder {run_dir}")
+    console.print(f"harness run: {len(files)} scenario file(s) on {profile.name}, app {app_profile.name} "
+                  f"({applicable} applicable); bugs={bugs or 'none'}; run folder {run_dir}")
     args = [str(f) for f in files] + [
         "-p", "no:terminal", "-p", "no:cacheprovider", "-o", "console_output_style=classic", "--rootdir",
         str(paths.ROOT), "-c", str(paths.ROOT / "pyproject.toml"),
         "--harness-device", device, "--harness-report-dir", str(run_dir), "--junitxml", str(run_dir / "junit.xml"),
+        "--harness-app", str(app_profile.source or app),
     ]
     if bugs:
         args += ["--harness-bugs", bugs]
@@ -126,8 +142,9 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, bugs: str, report
     code = pytest.main(args, plugins=[plugin])
     report = _render(run_dir, console)
     counts = {k: list(plugin.outcomes.values()).count(k) for k in ("passed", "failed", "error", "skipped")}
+    na = plugin.not_applicable
     console.print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
-                  f"{counts['skipped']} skipped")
+                  f"{counts['skipped'] - na} skipped, {na} not applicable")
     if report:
         console.print(f"report: {report}")
     if plugin.lab_errors and not counts["failed"]:

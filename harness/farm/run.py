@@ -53,6 +53,8 @@ class FarmOptions:
     workers: int | None = None
     seed: int | None = None
     bugs: tuple[str, ...] = ()
+    #: the app under test (a name, folder or profile path; None: the default app)
+    app: str | None = None
     keyword: str | None = None
     markexpr: str | None = None
     grid: bool = False
@@ -165,6 +167,8 @@ def pytest_argv(files: Sequence[Path], devices: Sequence[str], batch_dir: Path, 
         argv += ["--harness-seed", str(opts.seed)]
     if opts.bugs:
         argv += ["--harness-bugs", ",".join(opts.bugs)]
+    if opts.app:
+        argv += ["--harness-app", opts.app]
     if opts.keyword:
         argv += ["-k", opts.keyword]
     if opts.markexpr:

@@ -50,14 +50,14 @@ def scenario_needs(scenario: Any) -> dict[str, frozenset[str]]:
     from harness.scenario.steps import STEPS, load_needs
 
     out: dict[str, frozenset[str]] = {}
-    for i, st in enumerate(scenario.steps):
-        needs = STEPS[st.name].needs_for(st.params)
-        if needs:
-            out[f"step {i + 1} ({st.name})"] = needs
     for item in scenario.setup.load:
         needs = load_needs(item)
         if needs:
             out["setup.load"] = out.get("setup.load", frozenset()) | needs
+    for i, st in enumerate(scenario.steps):
+        needs = STEPS[st.name].needs_for(st.params)
+        if needs:
+            out[f"step {i + 1} ({st.name})"] = needs
     return out
 
 

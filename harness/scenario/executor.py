@@ -76,6 +76,8 @@ class StepExecutor:
         self.plugin = load_plugin(app_profile)
         self.app = App(lambda: device.driver, app_profile, timeline=timeline, offline_belief=self.offline_belief)
         self.items: dict[str, Item] = {}
+        #: the ledger feed of the run (set by the scenario run), for waits on the app's traffic
+        self.feed: Any = None
         #: collection -> parents whose list the scenario showed (what the final snapshot reads back)
         self.lists_seen: dict[str, set[int | None]] = {}
         self.unlabelled: list[Item] = []
@@ -340,9 +342,26 @@ class StepExecutor:
 
     def _wait_synced(self, timeout_s: float) -> bool:
         shell = self.app.shell
+        if "pending_count" not in self.app_profile.capability_set and self.feed is not None:
+            return self._wait_quiet(timeout_s)
         done = shell.poll(lambda: True if shell.pending_count() == 0 else None, timeout_s)
         shell.sync_status()  # recorded
         return bool(done)
+
+    def _wait_quiet(self, timeout_s: float, quiet_s: float = 2.0) -> bool:
+        """For an app that does not say what is pending: wait until its non-idle traffic has been quiet."""
+        idle = tuple(self.app_profile.parameters.idle_paths)
+        t0 = time.monotonic()
+        deadline = t0 + timeout_s
+        while time.monotonic() < deadline:
+            self.feed.poll()
+            last = self.feed.last_request_t(ignore_paths=idle)
+            now = time.monotonic()
+            if now - t0 >= quiet_s and (last is None or now - last >= quiet_s):
+                self.timeline.append("log", "wait_synced.quiet", data={"waited_s": round(now - t0, 3)})
+                return True
+            time.sleep(POLL_S)
+        return False
 
     # -- rollback, quiescence, snapshots -----------------------------------------------------------
 

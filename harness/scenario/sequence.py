@@ -88,6 +88,7 @@ class ScenarioRun:
         rng = random.Random(f"{r.seed}:{sc.id}")
         self.executor = StepExecutor(lab=r.lab, device=r.device, profile=r.profile, app_profile=r.app_profile,
                                      timeline=tl, scenario=sc, rng=rng, folder=self.folder)
+        self.executor.feed = self._feed
         r.steady_state(sc, self.executor, tl)
         self.reset_s = time.monotonic() - self._t0
 

@@ -436,9 +436,10 @@ class ExpectItem(StepModel):
     within_s: float = Field(default=10, gt=0, le=600)
 
 
-@step("wait_synced", "expect", primary="timeout_s", needs=("pending_count",))
+@step("wait_synced", "expect", primary="timeout_s")
 class WaitSynced(StepModel):
-    """Wait (bounded) until the app says nothing is pending."""
+    """Wait (bounded) until the app says nothing is pending (an app without a pending count: until its traffic
+    has been quiet for two seconds)."""
 
     timeout_s: float = Field(default=60, gt=0, le=3600)
 

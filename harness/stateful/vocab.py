@@ -37,7 +37,7 @@ class FuzzVocabulary:
     banner: bool = False
     item_state: bool = False
     lifecycle: bool = False
-    #: the app shows a pending count, so a sequence can wait until it says it synced
+    #: the app shows a pending count, so a sequence can wait until it says it synced (else: until it is quiet)
     pending: bool = True
     setup: Setup = field(default_factory=Setup)
     #: the plugin's records (contacts, opportunities): None for an app whose writes need no record
