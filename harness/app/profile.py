@@ -177,7 +177,7 @@ class Writes(_Strict):
 class Identity(_Strict):
     """How a write is identified on the wire, so retries and duplicates can be told apart (R22).
 
-    ``header``: a request header (``Idempotency-Key``); ``json_path``: a path into the JSON body
+    ``header``: a request header (an idempotency key); ``json_path``: a path into the JSON body
     (``docs[]._id``), with ``revision_path`` beside it (``docs[]._rev``); neither: the harness's own
     markers in the content identify writes.
     """
