@@ -175,7 +175,7 @@ def link_cmd(kind: str, params: tuple[str, ...]) -> None:
 @click.option("--method", default="*", show_default=True)
 @click.option("--path", default="*", show_default=True, help="Glob (or regex with --regex).")
 @click.option("--regex", is_flag=True)
-@click.option("--header", default=None, help="Only requests carrying this header (e.g. the app's idempotency-key header).")
+@click.option("--header", default=None, help="Only requests carrying this header (e.g. the app's idempotency key header).")
 @click.option("--rate", type=float, default=None, help="Fire for this share of matching requests (seeded).")
 @click.option("--first", "first_n", type=int, default=None, help="Fire for the first N matching requests only.")
 @click.option("--rule", default=None, help="With release/remove: the rule id.")

@@ -30,7 +30,7 @@ STAGES = ("lead", "qualified", "proposal", "won", "lost")
 def drop_response_params(holds_ms: tuple[int, ...] = (0,)) -> st.SearchStrategy[dict[str, Any]]:
     """The response to one of the app's next mutations lost after the backend committed it (R22).
 
-    Only the app's writes match (``writes: true``: the app profile's identity, e.g. an idempotency-key header):
+    Only the app's writes match (``writes: true``: the app profile's identity, e.g. an idempotency key header):
     what the app queued, whatever its route and method, and never a token refresh or a read (with the fuzz
     setup's 2 s tokens the first POST after a reconnection is often the refresh). ``holds_ms``: how long the response is withheld before the connection dies
     (:func:`harness.stateful.fuzz.lost_response_holds`).
