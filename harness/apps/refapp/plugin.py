@@ -277,7 +277,10 @@ def snapshot(ex: Any) -> dict[str, Any]:
     notes: dict[str, list[str]] = {}
     opps: dict[str, dict[str, str]] = {}
     items = list(ex.items.values()) + ex.unlabelled
-    for cid in sorted({i.contact for i in items if i.kind == "note"}):
+    # notes added with add_note, and the generic items of the notes collection (a note on contact ``in``)
+    cids = {i.contact for i in items if i.kind == "note"}
+    cids |= {i.parent for i in items if i.kind == "item" and i.collection == "notes" and i.parent is not None}
+    for cid in sorted(cids):
         view = app.contact.open(cid)
         notes[str(cid)] = [n.text for n in view.notes]
     for oid in sorted({i.opportunity for i in items if i.kind == "opportunity"}):
