@@ -21,7 +21,7 @@ from harness import paths
 from harness.cli.options import app_option, resolve_app
 from harness.errors import LabError, UserError
 from harness.scenario.loader import load_all, scenario_files
-from harness.scenario.session import new_run_id
+from harness.scenario.session import merge_workers, new_run_id
 
 DEFAULT_DEVICE = "reference-unrestricted"
 
@@ -93,13 +93,20 @@ class ProgressPlugin:
 @click.option("-m", "markexpr", default=None, help="only scenarios matching this marker expression (tags, R ids)")
 @click.option("--backend", default=None, help="the URL of a backend that already runs, instead of starting the app's")
 @click.option("--exitfirst", "-x", is_flag=True, help="stop at the first failing scenario")
+@click.option("--workers", default="1", show_default=True, metavar="N|auto",
+              help="spread the scenarios over N independent labs on this machine (each its own proxies, backend "
+                   "and device, on free ports); auto: one per core, at most 4")
 def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: str, report_dir: Path | None,
                 seed: int | None, keyword: str | None, markexpr: str | None, backend: str | None,
-                exitfirst: bool) -> int:
+                exitfirst: bool, workers: str) -> int:
     """Run scenario suites on a device and write a report."""
     from harness.device.profiles import can_run_here, find_profile
     from harness.scenario.applicability import applicability
 
+    n_workers = parse_workers(workers)
+    if n_workers > 1 and backend:
+        raise UserError(f"--workers {workers} with --backend: parallel labs need their own backend each; run "
+                        "one worker against an external backend (--workers 1)")
     app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
     files = scenario_files(scenario_paths) if scenario_paths else default_suite()
     if not files:
@@ -117,9 +124,14 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
         raise LabError(f"device {profile.name} cannot run on this machine: {why}")
     run_dir = (report_dir or paths.REPORTS / new_run_id()).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
+    if seed is None:  # one seed for every worker, printed: the run reproduces whatever the split
+        import secrets
+
+        seed = secrets.randbelow(2**31)
     console = Console(stderr=False)
     console.print(f"harness run: {len(files)} scenario file(s) on {profile.name}, app {app_profile.name} "
-                  f"({applicable} applicable); bugs={bugs or 'none'}; run folder {run_dir}")
+                  f"({applicable} applicable); bugs={bugs or 'none'}; seed {seed}; "
+                  f"{n_workers} worker{'s' if n_workers > 1 else ''}; run folder {run_dir}")
     args = [str(f) for f in files] + [
         "-p", "no:terminal", "-p", "no:cacheprovider", "-o", "console_output_style=classic", "--rootdir",
         str(paths.ROOT), "-c", str(paths.ROOT / "pyproject.toml"),
@@ -138,8 +150,13 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
         args += ["-m", markexpr]
     if exitfirst:
         args.append("-x")
+    if n_workers > 1:
+        args += ["-p", "xdist", "-n", str(n_workers), "--dist", "load"]
     plugin = ProgressPlugin(console)
     code = pytest.main(args, plugins=[plugin])
+    if n_workers > 1:
+        _write_merged_run(run_dir, merge_workers(run_dir), device=device, app=app_profile.name, bugs=bugs,
+                          seed=seed, workers=n_workers)
     report = _render(run_dir, console)
     counts = {k: list(plugin.outcomes.values()).count(k) for k in ("passed", "failed", "error", "skipped")}
     na = plugin.not_applicable
@@ -156,6 +173,38 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         console.print("no scenario matched the selection (-k / -m)")
     return 2
+
+
+def parse_workers(raw: str) -> int:
+    """``N`` (1-16) or ``auto`` (one per core, at most 4: each lab runs a browser)."""
+    import os
+
+    if raw == "auto":
+        return max(1, min(4, os.cpu_count() or 1))
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 16:
+        raise UserError(f"--workers {raw!r}: give a number of labs from 1 to 16, or auto")
+    return n
+
+
+def _write_merged_run(run_dir: Path, ids: list[str], **info: object) -> None:
+    """run.json for a run whose scenarios ran in several workers' labs."""
+    import json
+    import sys
+    import time
+
+    data = {"run_id": run_dir.name, "finished": time.time(), "argv": sys.argv, "scenarios": sorted(ids),
+            "worker_dirs": sorted(str(p) for p in (run_dir / "workers").glob("*")), **info}
+    for w in data["worker_dirs"]:  # the earliest start of the workers
+        try:
+            started = json.loads((Path(w) / "run.json").read_text()).get("started")
+        except (OSError, ValueError):
+            continue
+        data["started"] = min(started, data.get("started", started))
+    (run_dir / "run.json").write_text(json.dumps(data, indent=2, default=str))
 
 
 def _render(run_dir: Path, console: Console) -> Path | None:

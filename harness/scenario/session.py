@@ -109,4 +109,23 @@ class SuiteSession:
                 self._write_run_json()
 
 
-__all__ = ["SuiteSession", "new_run_id"]
+def merge_workers(run_dir: Path) -> list[str]:
+    """After a run spread over pytest-xdist workers (each with its own lab, in ``run_dir/workers/<id>``): move
+    every scenario folder into ``run_dir/scenarios`` (ids are unique per run) and return the ids, so the report
+    and the JUnit file see one run. The workers' labs and logs stay where they are."""
+    import shutil
+
+    target = run_dir / "scenarios"
+    target.mkdir(parents=True, exist_ok=True)
+    moved: list[str] = []
+    for worker in sorted((run_dir / "workers").glob("*")):
+        for folder in sorted((worker / "scenarios").glob("*")):
+            dest = target / folder.name
+            if dest.exists():
+                shutil.rmtree(dest)
+            shutil.move(str(folder), str(dest))
+            moved.append(folder.name)
+    return moved
+
+
+__all__ = ["SuiteSession", "merge_workers", "new_run_id"]
