@@ -210,3 +210,15 @@ def test_a_generic_app_gets_only_the_steps_it_supports(tmp_path: Path, monkeypat
         assert not bad, bad
         states = {s.params.state for run in RecordingRun.runs for s in run.steps if s.name == "expect_item"}
         assert states <= {"synced"}  # an item "absent or shown" needs no per-item sync indicator
+
+
+def test_the_reference_app_explores_with_its_plugin_vocabulary() -> None:
+    from types import SimpleNamespace
+
+    from harness.app.profile import load_app_profile, parse_app_profile
+    from harness.stateful.vocab import vocabulary_for
+
+    ref = vocabulary_for(SimpleNamespace(app_profile=load_app_profile("refapp"), lab=SimpleNamespace(admin=None)))
+    assert "add_note" in ref.writes and "open_contact" in ref.reads and ref.server == "server_activity"
+    generic = vocabulary_for(SimpleNamespace(app_profile=parse_app_profile(TODO), lab=SimpleNamespace(admin=None)))
+    assert generic.writes == ("add_item", "edit_item", "delete_item") and generic.setup.load == ["items"]

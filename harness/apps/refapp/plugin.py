@@ -84,6 +84,13 @@ def hooks(profile: Any, backend_url: str) -> Any:
     return admin_hooks(profile, backend_url)
 
 
+def fuzz_vocabulary(runner: Any) -> Any:
+    """The CRM's fuzz vocabulary (harness.stateful.vocab calls this)."""
+    from harness.apps.refapp.fuzz import fuzz_vocabulary as crm
+
+    return crm(runner)
+
+
 def bug_catalogue() -> list[str]:
     """The names of the reference app's injectable bugs (refapp/BUGS.md), as its command lists them."""
     import subprocess
