@@ -45,8 +45,11 @@ from harness.timeline import Event
 def convergence(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> list[Verdict]:
     """Verdicts for notes, opportunities, dashboard, downloads and quiescence, where both sides are known."""
     windows = offline_windows(events)
-    if not windows or windows[-1].end_t is None:
-        return []
+    if not windows:
+        # no offline window (a lost response, server errors): the app must still end with nothing pending
+        return [v for v in (_stuck(snapshots.app or {}, _last(events, "snapshot", "app")),) if v is not None]
+    if windows[-1].end_t is None:
+        return []  # still offline at the end: pending work is what the app should hold
     last_end = windows[-1].end_t
     app_ev = _last(events, "snapshot", "app")
     back_ev = _last(events, "snapshot", "backend")
@@ -222,6 +225,19 @@ def _in_scope(item: Any, entity: str, app: Mapping[str, Any]) -> bool:
     if entity == "appointments" and "calendar_days" in app:
         return str(item.get("starts_at", ""))[:10] in {str(d) for d in app["calendar_days"]}
     return True
+
+
+def _stuck(app: Mapping[str, Any], app_ev: Event | None) -> Verdict | None:
+    """Work the app still calls pending once everything was quiet (after a lost response, say): it never
+    converged (R25), whether or not the network went down."""
+    pending = app.get("pending")
+    if app_ev is None or not isinstance(pending, int):
+        return None
+    if pending > 0:
+        return Verdict("convergence", ("R18", "R25"), False, f"{pending} changes still pending after quiescence",
+                       (evidence(app_ev, f"pending={pending}"),))
+    return Verdict("convergence", ("R25",), True, "nothing left pending after quiescence",
+                   (evidence(app_ev, "pending=0"),))
 
 
 def _quiescence(events: Sequence[Event], app: Mapping[str, Any], app_ev: Event | None, last_end: float,

@@ -93,7 +93,7 @@ class ProgressPlugin:
 @click.option("-m", "markexpr", default=None, help="only scenarios matching this marker expression (tags, R ids)")
 @click.option("--backend", default=None, help="the URL of a backend that already runs, instead of starting the app's")
 @click.option("--exitfirst", "-x", is_flag=True, help="stop at the first failing scenario")
-@click.option("--workers", default="1", show_default=True, metavar="N|auto",
+@click.option("--workers", default="auto", show_default=True, metavar="N|auto",
               help="spread the scenarios over N independent labs on this machine (each its own proxies, backend "
                    "and device, on free ports); auto: one per core, at most 4")
 def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: str, report_dir: Path | None,

@@ -104,3 +104,20 @@ def test_events_after_the_snapshot_phase_are_not_part_of_the_scenario(tl: TL) ->
     tl.drop(4.0)          # the radio off to read the local copy: not an outage
     kept = scenario_part(tl.events)
     assert [e.t for e in kept if e.kind == "condition"] == [1.0, 2.0]
+
+
+def test_work_left_pending_after_a_lost_response_fails_even_without_an_offline_window(tl: TL) -> None:
+    # a response lost after the server committed: no offline window, yet the app never says it synced
+    tl.action("add_item", 100, M1, offline=False, outcome="done")
+    tl.request(101, [M1], fault="drop_response")
+    tl.snapshot("app", 140, {"pending": 1, "collections": {}})
+    [v] = crm_run(tl.events, names=["convergence"])
+    assert not v.passed and "1 changes still pending" in v.title and v.requirement_ids == ("R18", "R25")
+
+
+def test_nothing_pending_without_an_offline_window_passes(tl: TL) -> None:
+    tl.action("add_item", 100, M1, offline=False, outcome="done")
+    tl.request(101, [M1])
+    tl.snapshot("app", 140, {"pending": 0})
+    [v] = crm_run(tl.events, names=["convergence"])
+    assert v.passed
