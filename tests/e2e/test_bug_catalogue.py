@@ -60,7 +60,7 @@ def test_bug_is_caught_naming_its_requirement(bug: str, requirements: tuple[str,
                                               harness_run: Any) -> None:
     chosen = scenarios_for(requirements)
     assert chosen, f"no default-suite scenario covers {requirements}"
-    run = harness_run(tmp_path / "run", *map(str, chosen), "--bugs", bug, "-x")
+    run = harness_run(tmp_path / "run", *map(str, chosen), "--bugs", bug, "-x", "--workers", "1")
     results = run.results()
     named = {rid for r in results for v in r["verdicts"] if not v["passed"] for rid in v["requirement_ids"]}
     assert run.code == 1, f"{bug}: exit {run.code}, expected a failed check\n{run.output[-3000:]}"

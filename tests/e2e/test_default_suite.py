@@ -9,13 +9,15 @@ from typing import Any
 
 
 def test_default_suite_passes_on_the_reference_app(tmp_path: Path, harness_run: Any) -> None:
-    run = harness_run(tmp_path / "run")
+    run = harness_run(tmp_path / "run")  # as the README runs it: --workers auto (two labs on two cores)
     results = run.results()
     failed = {r["id"]: [v["title"] for v in r["verdicts"] if not v["passed"]] or r["error"]
               for r in results if r["outcome"] != "passed"}
     assert run.code == 0, f"exit {run.code}; not passed: {failed}\n{run.output[-4000:]}"
     assert len(results) == len(default_suite())
     assert f"report: {run.folder / 'report.html'}" in run.output.replace("\n", "")
+    assert "Requirements not judged by any scenario (unjudged for this app): none" in \
+        (run.folder / "report.html").read_text()  # R19 included
     html = (run.folder / "report.html").read_text()
     assert "Requirement coverage" in html and (run.folder / "junit.xml").exists()
     # every scenario that applies was judged by at least one check (no empty green); the others say why not
