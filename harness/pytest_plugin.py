@@ -36,8 +36,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--harness-report-dir", default=None, help="run folder (default: reports/<run-id>)")
     group.addoption("--harness-seed", default=None, help="seed for markers and generated choices (an integer)")
     group.addoption("--harness-app", default=None,
-                    help="the app under test: a name, a folder with app.yaml or a profile file (default: the "
-                         "reference app, or HARNESS_APP)")
+                    help="the app under test: a name, a folder with app.yaml or a profile file (default: "
+                         f"{DEFAULT_APP}, from HARNESS_APP when set)")
     group.addoption("--harness-backend", default=None,
                     help="the URL of a backend that already runs, instead of starting the app's own")
     group.addoption("--harness-pool", default=None,
@@ -89,7 +89,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     session = config.stash.get(_SESSION_KEY, None)
-    return session.header_lines() if session is not None else []
+    if session is None:
+        return []
+    lines = list(session.header_lines())
+    if not any("app=" in line for line in lines):  # the app under test, whatever the session's own line says
+        lines.append(f"harness: app={session.app_name}")
+    return lines
 
 
 def _is_scenario_file(path: Path) -> bool:

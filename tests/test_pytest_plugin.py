@@ -87,3 +87,8 @@ def test_a_scenario_file_outside_scenarios_is_collected_when_named(pytester: pyt
     result.stdout.fnmatch_lines(["exported/r.yaml::regression-x", "*1 test collected*"])
     # a folder of arbitrary YAML outside scenarios/ is not collected
     assert pytester.runpytest("--collect-only", "-q", "exported").ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_header_names_the_app_under_test(suite: pytest.Pytester) -> None:
+    result = suite.runpytest("--collect-only", "scenarios", "--harness-app", "todo-pouch")
+    result.stdout.fnmatch_lines(["harness: app=todo-pouch"])
