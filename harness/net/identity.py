@@ -47,8 +47,8 @@ def write_keys(ident: WriteIdentity, headers: Mapping[str, str], body: bytes) ->
     if ident.header:
         value = _header(headers, ident.header)
         return ([value], {}) if value else ([], {})
-    if not ident.json_path or not body:
-        return [], {}
+    if not ident.json_path or not body or body.lstrip()[:1] not in (b"{", b"["):
+        return [], {}  # not a JSON document (an upload, a form): not parsed, so the hot path stays cheap
     try:
         doc = json.loads(body)
     except (ValueError, UnicodeDecodeError):
