@@ -46,7 +46,10 @@ def start_backend(start: Any, run_dir: Path, *, app_dir: Path, name: str = "back
     proc.start()
 
     def ready() -> str | None:
-        m = ready_re.search(proc.log_text())
+        out = proc.log_text()
+        if out.startswith("$ "):  # the log's first line is the command itself, which may quote the regex's text
+            out = out.partition("\n")[2]
+        m = ready_re.search(out)
         return m.group(1).rstrip("/") if m else None
 
     try:

@@ -6,8 +6,13 @@ An app profile's ``hooks`` (harness.app.profile.Hooks) says, per hook, one of:
   through the lab's chain: ``{method: DELETE, path: /db/todos, ok: [200, 404]}``;
 - a shell command run in the profile's folder: ``{shell: [./reset.sh, "{backend_url}"]}``;
 - a plugin function: ``{python: reset}`` calls the method ``reset`` of the
-  object the app plugin's ``hooks(profile, backend_url)`` returns (or, with
-  ``module:function``, that function with the same keyword arguments).
+  object the app plugin's ``hooks(profile, backend_url)`` returns, with the
+  hook's values as keyword arguments (none for reset and read; the seed
+  spec's fields for seed; ``bugs``, ``token_ttl_s`` for configure; ``text``
+  for server_change). Without such a method, a module-level function of
+  the plugin with that name is called as ``function(hooks_object, **values)``
+  (``hooks_object`` is None when the plugin has no ``hooks``); with
+  ``module:function``, that function, the same way.
 
 Placeholders in paths, bodies and shell arguments: ``{backend_url}``,
 ``{seed}``, ``{items}``, ``{text}``, ``{now_ms}``. A hook the profile does
@@ -183,17 +188,34 @@ class BackendHooks:
             return done.stdout
 
     def _python(self, name: str, target: str, values: Mapping[str, Any]) -> Any:
+        """``function``: the hooks object's method ``function(**values)``, else the plugin module's
+        ``function(hooks_object, **values)``; ``module:function``: that function, ``(hooks_object, **values)``."""
+        from harness.app.plugins import plugin_function
+
         if ":" in target:
             mod, fn_name = target.split(":", 1)
-            fn = getattr(importlib.import_module(mod), fn_name)
-            return fn(self.plugin, **values)
-        fn = getattr(self.plugin, target, None)
-        if fn is None:
-            raise LabError(f"app {self.profile.name}: hook {name} names {target!r}, which its plugin's hooks "
-                           "object does not have")
-        if name == "seed":
-            return fn(**values)
-        return fn(**values) if values else fn()
+            try:
+                fn = getattr(importlib.import_module(mod), fn_name)
+            except (ImportError, AttributeError) as e:
+                raise LabError(f"app {self.profile.name}: hook {name} names {target!r}, which cannot be imported "
+                               f"({type(e).__name__}: {e}); fix the module path in its profile") from e
+            return self._call(name, target, fn, values, pass_plugin=True)
+        method = getattr(self.plugin, target, None) if self.plugin is not None else None
+        if callable(method):
+            return self._call(name, target, method, values, pass_plugin=False)
+        fn = plugin_function(self.profile, target) if getattr(self.profile, "plugin", None) else None
+        if callable(fn):
+            return self._call(name, target, fn, values, pass_plugin=True)
+        raise LabError(f"app {self.profile.name}: hook {name} names {target!r}, which neither its plugin's hooks "
+                       "object nor its plugin module defines; add it, or give module:function")
+
+    def _call(self, name: str, target: str, fn: Any, values: Mapping[str, Any], *, pass_plugin: bool) -> Any:
+        try:
+            return fn(self.plugin, **values) if pass_plugin else fn(**values)
+        except LabError:
+            raise
+        except Exception as e:
+            raise LabError(f"app {self.profile.name}: hook {name} ({target}) raised {type(e).__name__}: {e}") from e
 
 
 __all__ = ["BackendHooks", "HOOK_NAMES"]
