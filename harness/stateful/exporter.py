@@ -6,8 +6,8 @@ steps, and a final ``wait_synced`` (so the replay, like the sequence, ends
 after reconnection and quiescence). It is validated by the loader before it
 is written, and written only if it loads back to the same steps. Markers
 are deterministic: the runner draws them from ``random.Random(f"{seed}:{id}")``,
-so ``harness run FILE --app APP --seed SEED`` types the same markers every
-time; the file names the app, the seed and the bugs in its header comment.
+so ``harness run FILE --seed SEED`` types the same markers every time; the
+file names the seed and the bugs in its header comment.
 
 >>> from harness.scenario.steps import parse_step
 >>> from harness.scenario.model import Step
@@ -76,8 +76,8 @@ def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requireme
                     steps=tuple(body), expect=_expect(checks), bugs=tuple(bugs))
 
 
-def to_yaml_text(scenario: Scenario, *, seed: int | None, replay: str | None = None, app: str | None = None) -> str:
-    """The scenario as a commented YAML document (schema line, the app it came from, how to replay)."""
+def to_yaml_text(scenario: Scenario, *, seed: int | None, replay: str | None = None) -> str:
+    """The scenario as a commented YAML document (schema line, how to replay)."""
     yaml = YAML()
     yaml.default_flow_style = None
     yaml.width = 120
@@ -85,22 +85,21 @@ def to_yaml_text(scenario: Scenario, *, seed: int | None, replay: str | None = N
     yaml.dump(scenario.to_yaml_data(), out)
     head = ["# yaml-language-server: $schema=../scenario.schema.json",
             "# Exported by `harness fuzz` from a shrunk Hypothesis counterexample.",
-            f"# {f'app: {app}; ' if app else ''}bugs: {', '.join(scenario.bugs) or 'none'}; "
-            f"seed: {seed if seed is not None else 'any'}"]
+            f"# bugs: {', '.join(scenario.bugs) or 'none'}; seed: {seed if seed is not None else 'any'}"]
     if replay:
         head.append(f"# replay: {replay}")
     return "\n".join(head) + "\n" + out.getvalue()
 
 
 def export_scenario(scenario: Scenario, *, seed: int | None, directory: Path | None = None,
-                    replay: str | None = None, app: str | None = None) -> Path:
+                    replay: str | None = None) -> Path:
     """Validate ``scenario`` with the loader and write it as ``<directory>/<id>.yaml``; returns the path.
 
     Raises ValueError if the written text would not load back to the same steps.
     """
     folder = directory or REGRESSIONS
     path = folder / f"{scenario.id}.yaml"
-    text = to_yaml_text(scenario, seed=seed, replay=replay, app=app)
+    text = to_yaml_text(scenario, seed=seed, replay=replay)
     loaded = load_text(text, path)  # ScenarioInvalid (a UserError) names every problem
     if [s.as_yaml() for s in loaded.steps] != [s.as_yaml() for s in scenario.steps]:
         raise ValueError(f"{path}: the exported steps do not load back equal")

@@ -16,7 +16,7 @@ the first that fails the same way on both replays is the export.
 
 Usage::
 
-    out = fuzz(FuzzOptions(device="reference-unrestricted", app=APP, bugs=("outbox-lifo",), budget_s=120, seed=1))
+    out = fuzz(FuzzOptions(device="reference-unrestricted", bugs=("outbox-lifo",), budget_s=120, seed=1))
     out.found, out.scenario_path, out.replay_failed
 """
 
@@ -52,7 +52,6 @@ class FuzzOptions:
     budget_s: float = 300.0
     seed: int | None = None
     settings_profile: str = "ci"
-    #: the app under test, a name or a path (``harness fuzz --app``); the default is the CLI's
     app: str = DEFAULT_APP
     max_examples: int | None = None  # stop after this many examples (besides the time budget)
     report_dir: Path | None = None
@@ -108,10 +107,9 @@ class FuzzOutcome:
             return ""
         rel = self.scenario_path.relative_to(paths.ROOT) if self.scenario_path.is_relative_to(paths.ROOT) \
             else self.scenario_path
-        parts = [f"harness run {rel}"]
-        if self.app:
+        parts = [f"harness run {rel}", f"--device {device}", f"--seed {self.seed}"]
+        if self.app and self.app != DEFAULT_APP:
             parts.append(f"--app {self.app}")
-        parts += [f"--device {device}", f"--seed {self.seed}"]
         if bugs:
             parts.append(f"--bugs {','.join(bugs)}")
         return " ".join(parts)
@@ -162,24 +160,6 @@ def lost_response_holds(runner: Any) -> tuple[int, ...]:
     return (0,) if request_s is None else (int((request_s + 1) * 1000), 0)
 
 
-def app_argument(app: str, profile: Any) -> str:
-    """What ``--app`` replays an export on: the app's name when that name finds the same profile, else the
-    path given (relative to the project when inside it)."""
-    from harness.app.profile import profile_path
-
-    name, source = getattr(profile, "name", None), getattr(profile, "source", None)
-    if name and source is not None:
-        try:
-            if Path(profile_path(name)).resolve() == Path(source).resolve():
-                return str(name)
-        except Exception:  # noqa: BLE001 - no app by that name: the path it came from
-            pass
-    path = Path(str(source or app))
-    if path.is_absolute() and path.is_relative_to(paths.ROOT):
-        return str(path.relative_to(paths.ROOT))
-    return str(source or app or name or "")
-
-
 def start_runner(options: FuzzOptions, seed: int) -> Any:
     from harness.scenario.runner import ScenarioRunner
     from harness.scenario.session import new_run_id
@@ -212,8 +192,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           app=None if runner.app_profile.name == DEFAULT_APP else runner.app_profile.name)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
-                          run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab,
-                          app=app_argument(options.app, getattr(runner, "app_profile", None)))
+                          run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
         with signals.interrupts_pass_through():
             exc = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s)
         if exc is not None:
@@ -338,10 +317,9 @@ def _export(out: FuzzOutcome, options: FuzzOptions) -> tuple[Path, Any]:
     out.scenario_id = scenario.id
     directory = options.export_dir or paths.SCENARIOS / "regressions"
     out.scenario_path = directory / f"{scenario.id}.yaml"  # the replay command printed in the file names it
-    out.scenario_path = export_scenario(scenario, seed=out.seed, directory=directory, app=out.app or None,
+    out.scenario_path = export_scenario(scenario, seed=out.seed, directory=directory,
                                         replay=out.replay_command(options.device, options.bugs))
     return out.scenario_path, scenario
 
 
-__all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "app_argument", "background_policies", "fuzz",
-           "start_runner"]
+__all__ = ["FuzzOptions", "FuzzOutcome", "actions_of", "background_policies", "fuzz", "start_runner"]

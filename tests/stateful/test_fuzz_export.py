@@ -111,24 +111,3 @@ def test_at_most_a_few_candidates(tmp_path: Path) -> None:
     runs = [failed_run(tmp_path, "offline", *["add_note"] * k, "online") for k in range(6, 0, -1)]
     assert F.replay_candidates(runs) == runs[::-1][:F.CANDIDATES]
 
-
-def test_the_export_names_the_app_it_came_from(found: Any) -> None:
-    out, ctx, opts = found
-    out.app = "todo-pouch"
-    out, runner = run_export((out, ctx, opts), ["failed", "failed"])
-    head = [line for line in out.scenario_path.read_text().splitlines() if line.startswith("#")]
-    assert any(line.startswith("# app: todo-pouch; bugs: outbox-lifo; seed: 1") for line in head), head
-    replay = next(line for line in head if line.startswith("# replay: "))
-    assert " --app todo-pouch " in replay and "--seed 1" in replay and "--bugs outbox-lifo" in replay
-
-
-def test_the_replay_names_the_app_as_harness_run_finds_it(tmp_path: Path) -> None:
-    from harness.app.profile import load_app_profile
-
-    bundled = load_app_profile("todo-pouch")
-    assert F.app_argument(str(bundled.source), bundled) == "todo-pouch"
-    own = tmp_path / "mine" / "app.yaml"
-    own.parent.mkdir()
-    own.write_text(bundled.source.read_text(encoding="utf-8").replace("name: todo-pouch", "name: mine-not-known"),
-                   encoding="utf-8")
-    assert F.app_argument(str(own), load_app_profile(own)) == str(own)
