@@ -1,7 +1,6 @@
 """A shrunk failing sequence -> a scenario file that ``harness run`` replays to the same verdict.
 
-The exported scenario is the fuzz scenario's setup (the app's fuzz
-vocabulary's, :mod:`harness.stateful.vocab`), exactly the shrunk
+The exported scenario is the fuzz scenario's setup, exactly the shrunk
 steps, and a final ``wait_synced`` (so the replay, like the sequence, ends
 after reconnection and quiescence). It is validated by the loader before it
 is written, and written only if it loads back to the same steps. Markers
@@ -30,10 +29,18 @@ from ruamel.yaml import YAML
 
 from harness import paths
 from harness.scenario.loader import load_text
-from harness.scenario.model import DeviceConstraints, Expect, Scenario, Setup, Step
+from harness.scenario.model import DeviceConstraints, Expect, LoadItem, Scenario, Setup, Step
 from harness.scenario.steps import parse_step
+from harness.stateful.strategies import SETUP_CONTACTS, SETUP_THREADS
 
 REGRESSIONS = paths.SCENARIOS / "regressions"
+#: the steady state every generated sequence starts from (dashboard cached, the setup contacts and thread
+#: opened); access tokens live 2 s, so every offline spell (a drop, its banner, an action, a reconnection:
+#: >= 2 s) outlives the token in force when it began, as a long outage does (R24), whatever the exact timing
+#: of a replay
+FUZZ_TOKEN_TTL_S = 2
+FUZZ_SETUP = Setup(load=["dashboard", *[LoadItem(contact=c) for c in SETUP_CONTACTS],
+                         *[LoadItem(thread=t) for t in SETUP_THREADS]], token_ttl_s=FUZZ_TOKEN_TTL_S)
 #: how long an exported sequence waits at its end for an app that cannot say it synced (no pending count)
 SETTLE_WAIT_S = 5.0
 #: quick quiescence: the reference app's timers are fast, a second of silence is enough
@@ -47,10 +54,10 @@ def _expect(checks: Sequence[str] | None) -> Expect:
 def fuzz_scenario(scenario_id: str, *, bugs: Sequence[str] = (), checks: Sequence[str] | None = None,
                   setup: Setup | None = None) -> Scenario:
     """The scenario a generated sequence runs as (no steps yet); ``checks`` None = every check that applies;
-    ``setup``: the app's fuzz vocabulary's (default: nothing loaded)."""
+    ``setup``: the app's fuzz vocabulary's (default: the CRM steady state)."""
     return Scenario(id=scenario_id, title="generated sequence", requirements=("R5", "R22", "R25"), tags=("fuzz",),
-                    device=DeviceConstraints(), setup=setup if setup is not None else Setup(), steps=(),
-                    expect=_expect(checks), bugs=tuple(bugs))
+                    device=DeviceConstraints(), setup=setup or FUZZ_SETUP, steps=(), expect=_expect(checks),
+                    bugs=tuple(bugs))
 
 
 def _slug(text: str) -> str:
@@ -60,8 +67,7 @@ def _slug(text: str) -> str:
 def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requirements: Sequence[str], title: str,
                         final_wait_s: float = 30, checks: Sequence[str] | None = None,
                         setup: Setup | None = None) -> Scenario:
-    """The replayable scenario for a shrunk sequence; its id is derived from the steps (stable); ``setup``: the
-    app's fuzz vocabulary's, so that it replays on the app it came from."""
+    """The replayable scenario for a shrunk sequence; its id is derived from the steps (stable)."""
     body = list(steps)
     if not body or body[-1].name not in ("wait_synced", "wait"):
         # an app without a pending count cannot say it synced: time passes instead
@@ -72,7 +78,7 @@ def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requireme
     reqs = tuple(dict.fromkeys(r.upper() for r in requirements)) or ("R22",)
     return Scenario(id=f"fuzz-{_slug('-'.join(bugs))}-{digest}", title=title, requirements=reqs,
                     tags=("fuzz", "regression"), device=DeviceConstraints(kinds=["reference"]),
-                    setup=setup if setup is not None else Setup(),
+                    setup=setup or FUZZ_SETUP,
                     steps=tuple(body), expect=_expect(checks), bugs=tuple(bugs))
 
 
@@ -108,5 +114,5 @@ def export_scenario(scenario: Scenario, *, seed: int | None, directory: Path | N
     return path
 
 
-__all__ = ["FUZZ_EXPECT", "REGRESSIONS", "export_scenario", "fuzz_scenario", "scenario_from_steps",
+__all__ = ["FUZZ_EXPECT", "FUZZ_SETUP", "REGRESSIONS", "export_scenario", "fuzz_scenario", "scenario_from_steps",
            "to_yaml_text"]

@@ -1,11 +1,9 @@
 """Run the state machine against a device for a time budget; shrink, export and replay a failure.
 
 :func:`fuzz` is what ``harness fuzz`` and ``benchmarks/bugfinding.py`` call.
-It starts the lab and the device once for the app under test
-(``options.app``, or reuses a given runner), takes the app's fuzz
-vocabulary (:mod:`harness.stateful.vocab`: what its profile declares, or
-its plugin's own), then lets Hypothesis generate sequences until the
-budget runs out or one fails. A failure is shrunk
+It starts the lab and the device once (or reuses a given runner), learns
+the seeded data's opportunity owners, then lets Hypothesis generate
+sequences until the budget runs out or one fails. A failure is shrunk
 (bounded by the profile's ``shrink_s``), exported to
 ``scenarios/regressions/`` and replayed through the ordinary
 :meth:`ScenarioRunner.run`, which is what ``harness run`` does, twice: a
@@ -182,7 +180,8 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         runner.bugs, runner.seed = options.bugs, seed
     try:
         vocab = vocabulary_for(runner)
-        ctx = FuzzContext(runner=runner, checks=options.checks, vocab=vocab, max_examples=options.max_examples,
+        ctx = FuzzContext(runner=runner, checks=options.checks, vocab=vocab,
+                          opportunity_owner=dict(vocab.records or {}), max_examples=options.max_examples,
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
                           shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
                           lost_response_holds_ms=lost_response_holds(runner))

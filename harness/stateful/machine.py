@@ -133,6 +133,7 @@ class FuzzContext:
     """What every example of one fuzz run shares: the runner, the clock, the counters, the failures."""
 
     runner: Any
+    opportunity_owner: dict[int, int]
     deadline: float
     shrink_s: float = 180.0
     shrink_deadline: float = float("inf")
@@ -143,7 +144,7 @@ class FuzzContext:
     checks: tuple[str, ...] | None = None
     policies: tuple[str, ...] = ()  # background policies the device can express (drawn for R20/R21)
     lost_response_holds_ms: tuple[int, ...] = (0,)  # how long a lost response is withheld (drawn for R22)
-    #: what a sequence may do on this app (harness.stateful.vocab); default: nothing but the network
+    #: what a sequence may do on this app (harness.stateful.vocab); None: the generic vocabulary of nothing
     vocab: FuzzVocabulary = field(default_factory=lambda: FuzzVocabulary(reads=(), writes=()))
     max_examples: int | None = None  # stop after this many examples (besides the time budget)
 
@@ -172,7 +173,8 @@ class SyncMachine(RuleBasedStateMachine):
             reject()  # shrinking is over budget: skip the rest cheaply; the best failure so far is kept
         ctx.stats.examples += 1
         self.vocab = ctx.vocab
-        self.model: RefModel = self.vocab.new_model()
+        self.model = RefModel(contacts=S.CONTACTS, opportunity_owner=dict(ctx.opportunity_owner),
+                              cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
         scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks,
                                  setup=ctx.vocab.setup)
         self.live = ScenarioRun(ctx.runner, scenario).begin()
@@ -210,7 +212,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     def _expect_pending(self) -> None:
         pending = self.model.pending()
-        if pending and self.vocab.item_sync_state:
+        if pending and self.vocab.item_state:
             self._do("expect_item", {"as": pending[0].label, "state": "pending", "within_s": ITEM_WITHIN_S})
 
     # -- the offline spell: the shape the requirements describe ---------------------------------
@@ -275,7 +277,7 @@ class SyncMachine(RuleBasedStateMachine):
             self._do(via)
         else:
             self._do("offline", via)
-        if self.vocab.offline_indicator:
+        if self.vocab.banner:
             self._do("expect_banner", {"visible": True, "within_s": BANNER_WITHIN_S})
 
     def _reconnect_under(self, how: str, data: st.DataObject) -> None:
@@ -287,8 +289,7 @@ class SyncMachine(RuleBasedStateMachine):
             self._do("drop_response", data.draw(S.drop_response_params(self.ctx.lost_response_holds_ms),
                                                 label="lost response"))
         elif how == "server_errors":
-            self._do("http_status", data.draw(S.http_status_params(self.vocab.http_status_match),
-                                              label="server errors"))
+            self._do("http_status", data.draw(S.http_status_params(), label="server errors"))
         elif how == "in_background":
             policy = data.draw(st.sampled_from([None, *self.ctx.policies]), label="policy")
             self._do("background", {"policy": policy} if policy else None)
@@ -301,7 +302,7 @@ class SyncMachine(RuleBasedStateMachine):
             self._do("flap", data.draw(S.flap_params(), label="flap"))
         elif how == "switch_network":
             self._do("switch_network", data.draw(S.switch_params(), label="switch"))
-        if self.vocab.offline_indicator:
+        if self.vocab.banner:
             self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
 
     # -- connectivity, one step at a time ---------------------------------------------------------
@@ -316,7 +317,7 @@ class SyncMachine(RuleBasedStateMachine):
     def go_online(self) -> None:
         for name in self._reconnect_steps():
             self._do(name)
-        if self.vocab.offline_indicator:
+        if self.vocab.banner:
             self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
 
     def _reconnect_steps(self) -> list[str]:
@@ -341,24 +342,33 @@ class SyncMachine(RuleBasedStateMachine):
             self.slow_link = not self.slow_link
             return
         strat = {"drop_response": lambda: S.drop_response_params(self.ctx.lost_response_holds_ms),
-                 "http_status": lambda: S.http_status_params(self.vocab.http_status_match),
-                 "flap": S.flap_params, "outage": S.outage_params, "switch_network": S.switch_params}[kind]()
+                 "http_status": S.http_status_params, "flap": S.flap_params, "outage": S.outage_params,
+                 "switch_network": S.switch_params}[kind]()
         self._do(kind, data.draw(strat, label=kind))
 
     # -- writes (queued offline) -----------------------------------------------------------------
 
-    @precondition(lambda self: bool(self.vocab.writes) and self.vocab.can_act(self.model))
+    @precondition(lambda self: bool(self.model.usable_contacts()))
     @rule(target=items, data=st.data())
     def write(self, data: st.DataObject) -> Any:
         return multiple(*self._write_any(data))
 
     def _write_any(self, data: st.DataObject) -> list[str]:
         """One queued write of a drawn kind on a record the app can open now (none if there is none)."""
-        domain = self.vocab.domain
-        if domain is None:
+        if self.vocab.records is None:
             return self._write_item(data)
-        drawn = domain.draw_write(self.model, data)
-        return [] if drawn is None else [self._write(*drawn)]
+        kinds = [k for k in self.vocab.writes if k != "edit_opportunity" or self.model.usable_opportunities()]
+        if not self.model.usable_contacts():
+            return []
+        kind = data.draw(st.sampled_from(kinds), label="write")
+        if kind == "edit_opportunity":
+            opp = data.draw(st.sampled_from(self.model.usable_opportunities()), label="opportunity")
+            return [self._write(kind, data.draw(S.opportunity_edit(opp), label="edit"))]
+        contact = data.draw(st.sampled_from(self.model.usable_contacts()), label="contact")
+        params: dict[str, Any] = {"contact": contact}
+        if kind == "upload_photo":
+            params["size_kb"] = data.draw(S.photo_size_kb(), label="size_kb")
+        return [self._write(kind, params)]
 
     def _write_item(self, data: st.DataObject) -> list[str]:
         """A generic app's write: add an item, or edit or delete one the sequence added (when it can)."""
@@ -379,7 +389,7 @@ class SyncMachine(RuleBasedStateMachine):
         label = self.model.next_label(name)
         offline = not self.model.online
         self._do(name, {**params, "as": label})
-        if offline and self.vocab.item_sync_state:
+        if offline and self.vocab.item_state:
             self._do("expect_item", {"as": label, "state": "pending", "within_s": ITEM_WITHIN_S})
         return label
 
@@ -388,7 +398,7 @@ class SyncMachine(RuleBasedStateMachine):
         if label in self.deleted:
             return
         state = self.model.expected_item_state(label)
-        if state == "pending" and not self.vocab.item_sync_state:
+        if state == "pending" and not self.vocab.item_state:
             return
         if state is not None:
             within = ITEM_WITHIN_S if state == "pending" else SYNC_WITHIN_S
@@ -396,19 +406,23 @@ class SyncMachine(RuleBasedStateMachine):
 
     # -- reads and online-only features -----------------------------------------------------------
 
-    def read(self, kind: str | None, data: st.DataObject) -> None:
-        """Open a screen of the app's (the rule itself is made per vocabulary by :func:`read_rule`)."""
-        if kind is not None:
-            self._read(kind, data)
+    @rule(data=st.data())
+    def read(self, data: st.DataObject) -> None:
+        if self.vocab.reads:
+            self._read(data.draw(st.sampled_from(self.vocab.reads), label="kind"), data)
 
     def _read(self, kind: str, data: st.DataObject) -> tuple[str, Any]:
         """Open a screen; returns the step (name, params) so that a spell can reopen the same screen."""
-        domain = self.vocab.domain
-        params = domain.draw_read(kind, data) if domain is not None else None
+        params: Any = None
+        if kind in ("open_contact", "search"):
+            contact = data.draw(st.sampled_from(S.CONTACTS), label="contact")
+            params = contact if kind == "open_contact" else {"contact": contact}
+        elif kind == "open_thread":
+            params = data.draw(S.thread_params(), label="thread")
         self._do(kind, params)
         return kind, params
 
-    @precondition(lambda self: bool(self.vocab.online_only) and self.vocab.can_act(self.model))
+    @precondition(lambda self: bool(self.model.usable_contacts()))
     @rule(data=st.data())
     def online_only(self, data: st.DataObject) -> None:
         self._online_only(data)
@@ -417,15 +431,15 @@ class SyncMachine(RuleBasedStateMachine):
         if not self.vocab.online_only:
             return
         kind = data.draw(st.sampled_from(list(self.vocab.online_only)), label="online-only feature")
-        domain = self.vocab.domain
-        self._do(kind, domain.draw_online_only(kind, self.model, data) if domain is not None else None)
+        contact = data.draw(st.sampled_from(self.model.usable_contacts()), label="contact")
+        self._do(kind, {"contact": contact})
 
     # -- device and server ----------------------------------------------------------------------
 
-    @precondition(lambda self: self.vocab.lifecycle)
     @rule(kind=st.sampled_from(["kill", "background"]), data=st.data())
     def device(self, kind: str, data: st.DataObject) -> None:
-        self._device(kind, data)
+        if self.vocab.lifecycle:
+            self._device(kind, data)
 
     def _device(self, kind: str, data: st.DataObject) -> None:
         if kind == "kill":
@@ -435,21 +449,19 @@ class SyncMachine(RuleBasedStateMachine):
             self._do("background", data.draw(S.background_params(), label="background"))
         self._expect_pending()
 
-    @precondition(lambda self: self.vocab.server is not None)
     @rule(data=st.data())
     def server_activity(self, data: st.DataObject) -> None:
         self._server_activity(data)
 
     def _server_activity(self, data: st.DataObject) -> None:
-        """The server moves on while the app may be offline: the vocabulary's server step, its parameters from
-        the plugin's domain (the reference app: new messages in a thread it loaded), else a count."""
-        server, domain = self.vocab.server, self.vocab.domain
-        if server is None:
+        """New messages go to the threads the app has loaded, when it has any (R18, R25: they must show)."""
+        if self.vocab.server is None:
             return
-        if domain is not None:
-            self._do(server, domain.draw_server(self.model, data))
-        else:
-            self._do(server, {"count": data.draw(st.integers(1, 2), label="count")})
+        if self.vocab.server == "server_change":
+            self._do("server_change", {"count": data.draw(st.integers(1, 2), label="count")})
+            return
+        threads = tuple(sorted(self.model.loaded_threads)) or S.CONVERSATIONS
+        self._do("server_activity", data.draw(S.server_activity_params(threads), label="activity"))
 
     @precondition(lambda self: not self.model.online)
     @rule(s=S.wait_s())
@@ -552,17 +564,9 @@ def _remove(folder: Any) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def read_rule(reads: tuple[str, ...]) -> Any:
-    """The ``read`` rule over these screens: the kind is the rule's own argument, drawn before the screen's
-    parameters (the order a seed's sequences depend on); never chosen when the app has no reads."""
-    return precondition(lambda self: bool(self.vocab.reads))(
-        rule(kind=st.sampled_from(reads) if reads else st.none(), data=st.data())(SyncMachine.read))
-
-
 def machine_for(ctx: FuzzContext) -> type[SyncMachine]:
-    """A SyncMachine subclass bound to ``ctx`` and its vocabulary (Hypothesis instantiates it once per example)."""
-    return type("SyncMachine", (SyncMachine,), {"ctx": ctx, "read": read_rule(ctx.vocab.reads),
-                                                 "__module__": __name__})
+    """A SyncMachine subclass bound to ``ctx`` (Hypothesis instantiates it once per example)."""
+    return type("SyncMachine", (SyncMachine,), {"ctx": ctx, "__module__": __name__})
 
 
 __all__ = ["BudgetExhausted", "FailedRun", "FuzzContext", "FuzzStats", "SequenceFailed", "SyncMachine",

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for step parameters: small, fast values a lab can run in seconds.
+"""Hypothesis strategies for step parameters: small, fast values the reference lab can run in seconds.
 
 Every strategy draws the YAML parameters of one registered step (the same
 names and fields as scenario files, :mod:`harness.scenario.steps`), so a
@@ -13,9 +13,18 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 from hypothesis import strategies as st
+
+#: the contacts a sequence touches; the setup opens the first two while online (so they are cached)
+CONTACTS: tuple[int, ...] = (1, 2, 3, 4)
+SETUP_CONTACTS: tuple[int, ...] = (1, 2)
+#: the conversations a sequence touches; the setup opens the first while online, so that a message the
+#: server receives in it must reach the app's copy after the next reconnection (R18, R25)
+CONVERSATIONS: tuple[int, ...] = (1, 2, 3)
+SETUP_THREADS: tuple[int, ...] = (1,)
+STAGES = ("lead", "qualified", "proposal", "won", "lost")
 
 
 def drop_response_params(holds_ms: tuple[int, ...] = (0,)) -> st.SearchStrategy[dict[str, Any]]:
@@ -36,13 +45,9 @@ def drop_response_params(holds_ms: tuple[int, ...] = (0,)) -> st.SearchStrategy[
 INCIDENT_ERRORS: tuple[int, ...] = (1, 8)
 
 
-def http_status_params(match: Mapping[str, Any] | None = None) -> st.SearchStrategy[dict[str, Any]]:
-    """Server errors for the app's next requests; ``match``: which requests (default ``writes: true``, the app's
-    writes as its profile identifies them; an app's fuzz vocabulary may say otherwise, e.g. every POST)."""
-    fields: dict[str, st.SearchStrategy[Any]] = {"status": st.sampled_from([500, 502, 503])}
-    fields.update({k: st.just(v) for k, v in (match if match is not None else {"writes": True}).items()})
-    fields["first"] = st.sampled_from(INCIDENT_ERRORS)
-    return st.fixed_dictionaries(fields)
+def http_status_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"status": st.sampled_from([500, 502, 503]), "method": st.just("POST"),
+                                  "first": st.sampled_from(INCIDENT_ERRORS)})
 
 
 def flap_params() -> st.SearchStrategy[dict[str, Any]]:
@@ -61,6 +66,33 @@ def switch_params() -> st.SearchStrategy[dict[str, Any]]:
 def background_params() -> st.SearchStrategy[dict[str, Any]]:
     """Background under the device profile's own policy for a second or two, then back."""
     return st.fixed_dictionaries({"duration_s": st.sampled_from([1.0, 2.0])})
+
+
+def opportunity_edit(opportunity: int) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"opportunity": st.just(opportunity), "stage": st.sampled_from(STAGES),
+                                  "value": st.integers(1, 500).map(lambda v: float(v * 100))})
+
+
+def photo_size_kb() -> st.SearchStrategy[int]:
+    return st.sampled_from([1, 4, 16])
+
+
+def thread_params() -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({"conversation": st.sampled_from(CONVERSATIONS),
+                                  "earlier_pages": st.integers(0, 1)})
+
+
+def server_activity_params(conversations: tuple[int, ...] = CONVERSATIONS) -> st.SearchStrategy[dict[str, Any]]:
+    """Server-side changes; new messages land in ``conversations`` (the machine passes the threads the app has
+    loaded, when there are any), so a thread the app cached falls behind the server and the delta download
+    after reconnection must bring it up to date (R18, R25)."""
+    def params(kind: str) -> st.SearchStrategy[dict[str, Any]]:
+        fields: dict[str, Any] = {"kind": st.just(kind), "count": st.integers(1, 2)}
+        if kind == "message":
+            fields["conversation"] = st.sampled_from(conversations)
+        return st.fixed_dictionaries(fields)
+
+    return st.sampled_from(["message", "contact", "appointment_change"]).flatmap(params)
 
 
 def wait_s() -> st.SearchStrategy[float]:
@@ -83,5 +115,7 @@ def drop_via() -> st.SearchStrategy[str]:
     return st.sampled_from(["link", "airplane", "backend", "half_open", "captive_portal"])
 
 
-__all__ = ["INCIDENT_ERRORS", "background_params", "drop_response_params", "drop_via", "flap_params",
-           "http_status_params", "latency_params", "outage_params", "spell_wait_s", "switch_params", "wait_s"]
+__all__ = ["CONTACTS", "CONVERSATIONS", "INCIDENT_ERRORS", "SETUP_CONTACTS", "SETUP_THREADS", "STAGES",
+           "background_params", "drop_response_params", "drop_via", "flap_params", "http_status_params",
+           "latency_params", "opportunity_edit", "outage_params", "photo_size_kb", "server_activity_params",
+           "spell_wait_s", "switch_params", "thread_params", "wait_s"]

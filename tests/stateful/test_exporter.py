@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from harness.scenario.loader import load_scenario
 from harness.scenario.model import Step
 from harness.scenario.steps import parse_step
-from harness.apps.refapp.fuzz import CONTACTS
 from harness.stateful import strategies as S
 from harness.stateful.exporter import export_scenario, scenario_from_steps
 
@@ -65,7 +64,7 @@ def test_invalid_export_is_refused(tmp_path: Path) -> None:
     S.flap_params().map(lambda p: step("flap", p)), S.outage_params().map(lambda p: step("outage", p)),
     S.drop_response_params().map(lambda p: step("drop_response", p)),
     st.sampled_from(["airplane", "link", "backend"]).map(lambda v: step("offline", v)), st.just(step("online")),
-    st.sampled_from(CONTACTS).map(lambda c: step("open_contact", c))), min_size=1, max_size=8))
+    st.sampled_from(S.CONTACTS).map(lambda c: step("open_contact", c))), min_size=1, max_size=8))
 def test_any_generated_sequence_exports(tmp_path_factory: pytest.TempPathFactory, seq: list[Step]) -> None:
     sc = scenario_from_steps(seq, bugs=("b",), requirements=("R23",), title="t")
     path = export_scenario(sc, seed=None, directory=tmp_path_factory.mktemp("exp"))

@@ -44,7 +44,7 @@ class Runner:
 
 @pytest.fixture
 def found(tmp_path: Path) -> tuple[F.FuzzOutcome, FuzzContext, F.FuzzOptions]:
-    ctx = FuzzContext(runner=None, deadline=0)
+    ctx = FuzzContext(runner=None, opportunity_owner={}, deadline=0)
     ctx.failures = [failed_run(tmp_path, "offline", "add_note", "add_note", "online"),
                     failed_run(tmp_path, "offline", "add_note", "online"),
                     failed_run(tmp_path, "offline", "online")]
@@ -110,4 +110,3 @@ def test_only_failures_like_the_shrunk_one_are_candidates(tmp_path: Path) -> Non
 def test_at_most_a_few_candidates(tmp_path: Path) -> None:
     runs = [failed_run(tmp_path, "offline", *["add_note"] * k, "online") for k in range(6, 0, -1)]
     assert F.replay_candidates(runs) == runs[::-1][:F.CANDIDATES]
-

@@ -20,7 +20,8 @@ from harness.scenario.loader import load_scenario
 from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
 from harness.stateful import machine as M
-from harness.apps.refapp.fuzz import SETUP_THREADS, crm_vocabulary
+from harness.stateful import strategies as S
+from harness.apps.refapp.fuzz import crm_vocabulary
 from harness.stateful.exporter import export_scenario, scenario_from_steps
 
 
@@ -62,7 +63,7 @@ def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[RecordingR
     monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
     RecordingRun.runs = []
     owners = {1: 1, 2: 3, 3: 4}
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), vocab=crm_vocabulary(owners),
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner=owners, vocab=crm_vocabulary(owners),
                         deadline=float("inf"),
                         policies=("unrestricted", "ios_bar_off", "doze"))
     machine = M.machine_for(ctx)
@@ -110,7 +111,7 @@ def test_server_messages_go_to_a_loaded_thread(recorded: list[RecordingRun]) -> 
     # a message in a thread the app never loaded cannot show whether the delta download works (R18, R25)
     messages = 0
     for run in recorded:
-        loaded = set(SETUP_THREADS)
+        loaded = set(S.SETUP_THREADS)
         offline = False
         for s in run.steps:
             # "online" after any reconnection step: at least every thread the model counts as loaded
@@ -151,7 +152,7 @@ def test_a_screen_that_never_comes_is_a_failed_verdict_that_ends_the_sequence(
     # judged as ``harness run`` judges the exported file: R26, no closing steps after it (not a lab error)
     monkeypatch.setattr(M, "ScenarioRun", ScreenNeverComes)
     RecordingRun.runs = []
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), vocab=crm_vocabulary({1: 1}),
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
                         deadline=float("inf"))
     machine = M.machine_for(ctx)
     machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
@@ -188,7 +189,7 @@ def test_a_generic_app_gets_only_the_steps_it_supports(tmp_path: Path, monkeypat
     vocab = generic_vocabulary(profile)
     monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
     RecordingRun.runs = []
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), vocab=vocab, deadline=float("inf"),
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={}, vocab=vocab, deadline=float("inf"),
                         policies=("unrestricted",))
     machine = M.machine_for(ctx)
     machine._hypothesis_internal_use_seed = 3  # type: ignore[attr-defined]

@@ -10,15 +10,13 @@ from hypothesis import strategies as st
 
 from harness.scenario.conditions import condition_for, schedule_for
 from harness.scenario.steps import parse_step
-from harness.apps.refapp import fuzz as R
 from harness.stateful import strategies as S
 
 CASES: list[tuple[str, Callable[[], st.SearchStrategy[Any]]]] = [
     ("drop_response", lambda: S.drop_response_params((4000, 0))), ("http_status", S.http_status_params), ("flap", S.flap_params),
     ("outage", S.outage_params), ("switch_network", S.switch_params), ("background", S.background_params),
-    ("open_thread", R.thread_params), ("server_activity", R.server_activity_params), ("wait", S.wait_s),
-    ("edit_opportunity", lambda: R.opportunity_edit(2)),
-    ("http_status", lambda: S.http_status_params(R.HTTP_STATUS_MATCH)),
+    ("open_thread", S.thread_params), ("server_activity", S.server_activity_params), ("wait", S.wait_s),
+    ("edit_opportunity", lambda: S.opportunity_edit(2)),
 ]
 
 
@@ -37,7 +35,7 @@ def test_draws_are_valid_steps(name: str, strategy: Callable[[], st.SearchStrate
 
 
 def test_setup_contacts_are_part_of_the_pool() -> None:
-    assert set(R.SETUP_CONTACTS) <= set(R.CONTACTS)
+    assert set(S.SETUP_CONTACTS) <= set(S.CONTACTS)
 
 
 @settings(max_examples=25, deadline=None)
@@ -65,11 +63,11 @@ def test_lost_responses_outlast_the_app_request_timeout_when_the_profile_knows_i
 
 
 def test_setup_threads_are_part_of_the_pool() -> None:
-    assert set(R.SETUP_THREADS) <= set(R.CONVERSATIONS)
+    assert set(S.SETUP_THREADS) <= set(S.CONVERSATIONS)
 
 
 @settings(max_examples=40, deadline=None)
-@given(R.server_activity_params((2,)))
+@given(S.server_activity_params((2,)))
 def test_server_messages_land_in_the_threads_given(params: Any) -> None:
     step = parse_step("server_activity", params)
     assert step.conversation == (2 if step.kind == "message" else None)
