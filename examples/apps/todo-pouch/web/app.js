@@ -2,8 +2,9 @@
 // express-pouchdb with PouchDB's own live replication. The app adds what a user needs around it: an offline
 // banner, a count of changes waiting to sync, and a per-item sync state.
 //
-// Offline: the browser's offline event, a failed probe of GET /health, or the replication erroring; online
-// again when a probe answers (then the replication is restarted at once rather than at its next back-off).
+// Offline: the browser's offline event, a failed probe of GET /health, or the replication erroring (not the
+// app's own recycling of an idle long poll); online again when a probe answers (then the replication is
+// restarted at once rather than at its next back-off).
 // Per-item state: an item is "pending" until the revision it has locally was seen pushed to the server by
 // the replication (its 'change' events, direction push); the confirmed revisions live in a _local doc, so
 // they survive a reload or a kill.
@@ -16,6 +17,7 @@
   const REQUEST_TIMEOUT_MS = num('request_timeout_ms', 3000);
   const HEARTBEAT_MS = 2000;
   const BACKOFF_MAX_MS = num('backoff_max_ms', 2000);
+  const LONGPOLL_MAX_MS = num('longpoll_max_ms', 20000);
   const CONFIRMED = '_local/confirmed';
 
   const $ = (sel) => document.querySelector(sel);
@@ -24,13 +26,36 @@
   let sync = null;
   let offline = !navigator.onLine;
 
-  // a fetch with a timeout: a dead link must fail, not hang (long polls get their heartbeat on top)
+  // The replication's requests, each with a deadline for its whole response: a dead link must fail, not hang.
+  // The pull's long poll is different: express-pouchdb (like CouchDB with a heartbeat) keeps an idle one open
+  // until the server has a change, and a buffering proxy or gzip holds its heartbeats, so it gets a longer
+  // deadline after which it is recycled: the replication's retry starts it again, and the app does not count
+  // that as an outage (the probe watches the link). PouchDB's own signal still aborts it (sync.cancel()).
   function timedFetch(url, opts) {
-    const ctrl = new AbortController();
+    opts = opts || {};
     const longPoll = String(url).includes('feed=longpoll');
-    const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS + (longPoll ? HEARTBEAT_MS * 2 : 0));
-    return PouchDB.fetch(url, Object.assign({}, opts, { signal: ctrl.signal }))
-      .finally(() => clearTimeout(timer));
+    const ctrl = new AbortController();
+    if (opts.signal) {
+      if (opts.signal.aborted) ctrl.abort(opts.signal.reason);
+      else opts.signal.addEventListener('abort', () => ctrl.abort(opts.signal.reason), { once: true });
+    }
+    const timer = setTimeout(() => {
+      if (!longPoll) return ctrl.abort();
+      const recycled = new Error('long poll recycled after ' + LONGPOLL_MAX_MS + ' ms');
+      recycled.name = 'LongPollRecycled';
+      recycled.recycled = true;
+      ctrl.abort(recycled);
+    }, longPoll ? LONGPOLL_MAX_MS : REQUEST_TIMEOUT_MS);
+    return (async () => {
+      try {
+        const res = await PouchDB.fetch(url, Object.assign({}, opts, { signal: ctrl.signal }));
+        const body = await res.arrayBuffer();      // the deadline covers the body, not only the headers
+        const nullBody = [101, 204, 205, 304].includes(res.status);
+        return new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
   }
   const remote = new PouchDB(location.origin + '/db/todos', { fetch: timedFetch, skip_setup: true });
 
@@ -88,10 +113,10 @@
     });
     // the Sync object emits 'paused' without the error that paused it: the push and pull replications have it
     for (const rep of [sync.push, sync.pull]) {
-      rep.on('paused', (err) => { if (err) setOffline(true); render(); });
+      rep.on('paused', (err) => { if (err && !err.recycled) setOffline(true); render(); });
     }
     sync.on('paused', () => render());
-    sync.on('error', () => setOffline(true));
+    sync.on('error', (err) => { if (!(err && err.recycled)) setOffline(true); });
     // 'active' is no proof of a path to the server (a local write starts a push batch while offline); a change
     // that crossed is, and so is a probe that answers
   }
