@@ -42,7 +42,7 @@ def describe_app(profile: Any) -> dict[str, Any]:
 
 def suite_for(profile: Any, scenario_paths: list[Path]) -> dict[str, Any]:
     """Which scenarios of the suite apply to the app, why the others do not, and the unjudged requirements."""
-    from harness.cli.coverage_cmd import coverage_table
+    from harness.cli.coverage_cmd import judged_table
     from harness.cli.run_cmd import default_suite
     from harness.scenario.applicability import applicability
     from harness.scenario.loader import load_all
@@ -56,7 +56,7 @@ def suite_for(profile: Any, scenario_paths: list[Path]) -> dict[str, Any]:
             applies.append(s.id)
         else:
             not_applicable[s.id] = a.reason
-    table = coverage_table(files, profile)
+    table = judged_table(scenarios, profile)
     return {"applicable": applies, "not_applicable": not_applicable,
             "unjudged": [rid for rid, ids in table.items() if not ids]}
 

@@ -29,9 +29,10 @@ def judged_by(scenario: Any, profile: Any) -> set[str]:
     from harness.checks import CHECK_REQUIREMENTS
     from harness.scenario.applicability import CHECK_NEEDS, applicability, applicable_checks
 
-    if not applicability(scenario, profile).applicable:
+    a = applicability(scenario, profile)
+    if not a.applicable:
         return set()
-    checks = applicable_checks(scenario, profile)
+    checks = applicable_checks(scenario, profile, a)
     chosen = list(CHECK_NEEDS) if checks is None else checks
     can = {r for c in chosen for r in CHECK_REQUIREMENTS.get(c, ())}
     for st in scenario.steps:
@@ -41,9 +42,13 @@ def judged_by(scenario: Any, profile: Any) -> set[str]:
 
 def coverage_table(scenario_paths: Iterable[Path], profile: Any | None = None) -> dict[str, list[str]]:
     """Requirement id -> ids of the scenarios that judge it on this app, in R1..R27 order."""
-    profile = profile or resolve_app(_default())
+    return judged_table(load_all(list(scenario_paths)), profile or resolve_app(_default()))
+
+
+def judged_table(scenarios: Iterable[Any], profile: Any) -> dict[str, list[str]]:
+    """:func:`coverage_table` over scenarios already loaded."""
     table: dict[str, list[str]] = {r.id: [] for r in REQUIREMENTS}
-    for s in load_all(list(scenario_paths)):
+    for s in scenarios:
         if "regressions" in (s.path.parts if s.path else ()):
             continue
         for rid in sorted(judged_by(s, profile), key=lambda r: int(r[1:])):

@@ -83,9 +83,10 @@ def applicability(scenario: Any, profile: Any) -> Applicability:
     return Applicability(True, "", frozenset(), checks_na)
 
 
-def applicable_checks(scenario: Any, profile: Any) -> list[str] | None:
-    """The checks to run for ``scenario`` on this app (None = every check, all applicable)."""
-    a = applicability(scenario, profile)
+def applicable_checks(scenario: Any, profile: Any, a: Applicability | None = None) -> list[str] | None:
+    """The checks to run for ``scenario`` on this app (None = every check, all applicable); ``a``: its
+    applicability when the caller has it already."""
+    a = a if a is not None else applicability(scenario, profile)
     if scenario.expect.checks is None and not a.checks_not_applicable:
         return None
     chosen = scenario.expect.checks if scenario.expect.checks is not None else list(CHECK_NEEDS)

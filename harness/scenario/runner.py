@@ -151,10 +151,11 @@ class ScenarioRunner:
 
         ctx = context_for(scenario, self.app_profile, ex.policy_expect)
         events = tl.events
-        for check_name, why in applicability(scenario, self.app_profile).checks_not_applicable.items():
+        a = applicability(scenario, self.app_profile)
+        for check_name, why in a.checks_not_applicable.items():
             tl.append("log", "check.not_applicable", data={"check": check_name, "why": why})
             result.not_applicable_checks[check_name] = why
-        verdicts = run_checks(events, context=ctx, names=applicable_checks(scenario, self.app_profile)) + inline
+        verdicts = run_checks(events, context=ctx, names=applicable_checks(scenario, self.app_profile, a)) + inline
         for v in verdicts:
             tl.append("check", v.check, data=v.event_data())
         metrics = measure(events, ctx)
