@@ -348,16 +348,21 @@ class StepExecutor:
         shell.sync_status()  # recorded
         return bool(done)
 
+    def _silent_for(self, feed: Any) -> float:
+        """Seconds since the app's last request ended, its idle traffic (probes, long polls) left out;
+        infinite when it has sent none."""
+        feed.poll()
+        last = feed.last_request_t(ignore_paths=tuple(self.app.profile.parameters.idle_paths))
+        return float("inf") if last is None else time.monotonic() - last
+
     def _wait_quiet(self, timeout_s: float, quiet_s: float = 2.0) -> bool:
         """For an app that does not say what is pending: wait until its non-idle traffic has been quiet."""
-        idle = tuple(self.app_profile.parameters.idle_paths)
         t0 = time.monotonic()
         deadline = t0 + timeout_s
         while time.monotonic() < deadline:
-            self.feed.poll()
-            last = self.feed.last_request_t(ignore_paths=idle)
+            silent = self._silent_for(self.feed)
             now = time.monotonic()
-            if now - t0 >= quiet_s and (last is None or now - last >= quiet_s):
+            if now - t0 >= quiet_s and silent >= quiet_s:
                 self.timeline.append("log", "wait_synced.quiet", data={"waited_s": round(now - t0, 3)})
                 return True
             time.sleep(POLL_S)
@@ -397,16 +402,13 @@ class StepExecutor:
         deadline = time.monotonic() + exp.settle_timeout_s
         nothing_pending_since: float | None = None
         shell = self.app.shell
-        idle_paths = tuple(self.app.profile.parameters.idle_paths)
         while time.monotonic() < deadline:
             now = time.monotonic()
             if shell.pending_count() == 0:
                 nothing_pending_since = nothing_pending_since or now
             else:
                 nothing_pending_since = None
-            feed.poll()
-            last = feed.last_request_t(ignore_paths=idle_paths)
-            idle = last is None or now - last >= exp.quiescence_s
+            idle = self._silent_for(feed) >= exp.quiescence_s
             if idle and nothing_pending_since is not None and \
                     now - nothing_pending_since >= min(exp.quiescence_s, 1.0):
                 break
