@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from harness.cli.options import app_option, resolve_app
+from harness.cli.options import app_option, check_bugs, resolve_app
 from harness.errors import LabError, UserError
 
 DEFAULT_DEVICE = "reference-unrestricted"
@@ -58,12 +58,8 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     if bad:
         raise UserError(f"--checks: unknown check {', '.join(bad)}; known: {', '.join(CHECK_NAMES)}")
     app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
-    if bug_list:
-        from harness import paths
-        from harness.lab.lab import LabConfig
-
-        LabConfig(run_dir=paths.REPORTS, app=app_profile, bugs=bug_list)  # no catalogue: an input error now
-        _check_bugs(bug_list, app_profile)
+    check_bugs(app_profile, bug_list)
+    _check_bug_names(bug_list, app_profile)
     profile = find_profile(device)
     ok, why = can_run_here(profile)
     if not ok:
@@ -117,7 +113,7 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     return 1
 
 
-def _check_bugs(bugs: tuple[str, ...], app_profile: object) -> None:
+def _check_bug_names(bugs: tuple[str, ...], app_profile: object) -> None:
     """Unknown bug names are bad input (exit 2), named with the catalogue (the app plugin's ``bug_catalogue()``,
     when it has one)."""
     if not bugs:

@@ -28,4 +28,14 @@ def resolve_app(app: str) -> Any:
     return load_app_profile(app)
 
 
-__all__ = ["DEFAULT_APP", "app_option", "resolve_app"]
+def check_bugs(profile: Any, bugs: tuple[str, ...], *, backend: str | None = None) -> None:
+    """Bugs asked of an app that has no catalogue (no configure hook), or on an external backend: the lab's own
+    configuration error, raised now, before anything starts."""
+    if bugs:
+        from harness import paths
+        from harness.lab.lab import LabConfig
+
+        LabConfig(run_dir=paths.REPORTS, app=profile, backend=backend, bugs=bugs)
+
+
+__all__ = ["DEFAULT_APP", "app_option", "check_bugs", "resolve_app"]

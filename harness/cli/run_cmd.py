@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness import paths
-from harness.cli.options import app_option, resolve_app
+from harness.cli.options import app_option, check_bugs, resolve_app
 from harness.errors import LabError, UserError
 from harness.scenario.loader import load_all, scenario_files
 from harness.scenario.session import merge_workers, new_run_id
@@ -112,11 +112,7 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
     if not files:
         raise UserError("no scenario files found; give a path to a .yaml scenario or a folder of them")
     scenarios = load_all(files)  # every file validated before anything starts
-    if bugs:
-        from harness.lab.lab import LabConfig
-
-        LabConfig(run_dir=paths.REPORTS, app=app_profile, backend=backend,
-                  bugs=tuple(b for b in bugs.split(",") if b))  # bugs for an app without a catalogue: an error now
+    check_bugs(app_profile, tuple(b for b in bugs.split(",") if b), backend=backend)
     applicable = sum(1 for s in scenarios if applicability(s, app_profile).applicable)
     profile = find_profile(device)
     runnable, why = can_run_here(profile)
