@@ -51,8 +51,7 @@ def open_list(ex: Any, p: S.OpenList) -> None:
 @handler("add_item")
 def add_item(ex: Any, p: S.AddItem) -> None:
     name, _ = ex.app_profile.collection(p.collection)
-    marker = ex.new_item(p.label, "item", collection=name, parent=p.parent)
-    ex.lists_seen.setdefault(name, set()).add(p.parent)
+    marker = ex.new_item(p.label, "item", collection=name, parent=p.parent)  # its list is read back at the end
     ex.app.collection(name, p.parent).add(ITEM_TEXT.format(marker=marker), marker=marker)
 
 
@@ -77,7 +76,6 @@ def edit_item(ex: Any, p: S.EditItem) -> None:
 def delete_item(ex: Any, p: S.DeleteItem) -> None:
     item = _labelled(ex, p.item, "delete_item")
     ex.app.collection(item.collection, item.parent).delete(item.marker)
-    item.deleted = True
 
 
 @handler("server_change")
