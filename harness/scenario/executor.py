@@ -215,6 +215,11 @@ class StepExecutor:
             if p.duration_s:
                 time.sleep(p.duration_s)
                 self._foreground()
+        elif isinstance(p, S.Freeze):
+            self.device.freeze()
+            if p.duration_s:
+                time.sleep(p.duration_s)
+                self._foreground()
         elif isinstance(p, S.Foreground):
             self._foreground()
         elif isinstance(p, S.Policy):

@@ -257,7 +257,7 @@ def _step_seconds(name: str, p: Any) -> float:
         return p.cycles * (p.up_s + p.down_s + p.jitter_s)
     if name in ("outage", "degrade_recover"):
         return float(p.duration_s)
-    if name == "background":
+    if name in ("background", "freeze"):
         return float(p.duration_s or 0)
     if name == "policy":
         return float(p.background_s)

@@ -215,6 +215,13 @@ class Background(StepModel):
     policy: str | None = Field(default=None, description="a policy name (harness devices --policies lists them)")
 
 
+@step("freeze", "device", primary="duration_s", needs=("lifecycle",))
+class Freeze(StepModel):
+    """Freeze the app where it is, as the OS suspends it (a locked screen): no timers, no network, until ``foreground``."""
+
+    duration_s: float | None = Field(default=None, gt=0, le=3600, description="then resume it in the foreground")
+
+
 @step("foreground", "device", needs=("lifecycle",))
 class Foreground(StepModel):
     """Bring the app back to the foreground (a cold start if the policy killed it)."""
