@@ -7,7 +7,10 @@ the three branches tell the reader who has to do something about it::
     ├── UserError            the input is wrong: a scenario, a device profile,
     │   └── SpecError        an option, a request. Fix the input.
     ├── LabError             the environment is wrong: a part did not start,
-    │   └── PartFailed       a device is unreachable. Fix the machine.
+    │   ├── PartFailed       a device is unreachable. Fix the machine.
+    │   └── HarnessFault     a scenario could not be carried out (a screen never
+    │                        came on an untouched network, the device stopped
+    │                        answering): no verdict on the app, evidence kept.
     └── CheckFailed          the app under test broke a requirement
                              (an AssertionError, so pytest reports it as a failure).
 
@@ -96,6 +99,20 @@ class PartFailed(LabError):
         super().__init__(msg)
 
 
+class HarnessFault(LabError):
+    """A scenario could not be carried out, and the cause is not the app breaking a requirement.
+
+    Raised mid-scenario when the harness cannot tell the app failed: a screen
+    that never came while the network and the device were untouched, a device
+    that stopped answering. The result is ``error`` (not ``failed``), kept
+    apart from verdicts in the report, the JUnit file and the exit code, with
+    the files that show what happened (screenshot, page source, lab logs)."""
+
+    def __init__(self, message: str, *, evidence: Sequence[str | Path] = ()) -> None:
+        self.evidence = tuple(str(p) for p in evidence)
+        super().__init__(message + (f" (evidence: {', '.join(self.evidence)})" if self.evidence else ""))
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One timeline event (by sequence number) that supports a verdict."""
@@ -116,4 +133,4 @@ class CheckFailed(HarnessError, AssertionError):
         super().__init__("\n".join(lines))
 
 
-__all__ = ["CheckFailed", "Evidence", "HarnessError", "LabError", "PartFailed", "SpecError", "UserError"]
+__all__ = ["CheckFailed", "Evidence", "HarnessError", "HarnessFault", "LabError", "PartFailed", "SpecError", "UserError"]

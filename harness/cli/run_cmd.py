@@ -4,7 +4,9 @@ Everything is validated before anything starts (scenario files, the device
 profile, the options); then pytest runs the scenarios through the plugin
 with its terminal output replaced by a progress bar and one line per
 scenario, and the HTML report is rendered from the run folder.
-Exit codes: 0 all passed, 1 a check failed, 2 bad input or a lab that could not start.
+Exit codes: 0 all passed, 1 a check failed, 2 no check failed but the input was bad or a scenario could not
+be carried out (a harness error: a lab part or the device broke, a screen never came on an untouched
+network), kept apart from verdicts.
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ class ProgressPlugin:
         name = report.nodeid.split("::")[-1]
         if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
             outcome = report.outcome
-            if report.when == "setup" and outcome == "failed":
-                outcome = "error"
+            if (report.when == "setup" and outcome == "failed") or ("outcome", "error") in report.user_properties:
+                outcome = "error"  # the scenario could not be carried out: no verdict on the app
             self.outcomes[name] = outcome
             style = {"passed": "green", "failed": "red", "skipped": "yellow"}.get(outcome, "red")
             self.console.print(f"[{style}]{outcome.upper():7}[/{style}] {name} ({report.duration:.1f}s)")
@@ -131,7 +133,7 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
     args = [str(f) for f in files] + [
         "-p", "no:terminal", "-p", "no:cacheprovider", "-o", "console_output_style=classic", "--rootdir",
         str(paths.ROOT), "-c", str(paths.ROOT / "pyproject.toml"),
-        "--harness-device", device, "--harness-report-dir", str(run_dir), "--junitxml", str(run_dir / "junit.xml"),
+        "--harness-device", device, "--harness-report-dir", str(run_dir),
         "--harness-app", str(app_profile.source or app),
     ]
     if bugs:
@@ -154,18 +156,28 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
         _write_merged_run(run_dir, merge_workers(run_dir), device=device, app=app_profile.name, bugs=bugs,
                           seed=seed, workers=n_workers)
     report = _render(run_dir, console)
+    _write_junit(run_dir, console)
     counts = {k: list(plugin.outcomes.values()).count(k) for k in ("passed", "failed", "error", "skipped")}
     na = plugin.not_applicable
     console.print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
                   f"{counts['skipped'] - na} skipped, {na} not applicable")
     if report:
         console.print(f"report: {report}")
-    if plugin.lab_errors and not counts["failed"]:
+    return exit_code(code, counts, console)
+
+
+def exit_code(code: int, counts: dict[str, int], console: Console) -> int:
+    """0 all passed; 1 a requirement failed (whatever else happened); 2 no requirement failed but the input was
+    bad, nothing was selected, or some scenario could not be carried out (a harness error: see its evidence),
+    as ``harness farm`` counts them."""
+    if counts["failed"]:
+        return 1
+    if counts["error"]:
+        console.print(f"{counts['error']} scenario(s) could not be carried out: harness errors, not verdicts on "
+                      "the app (evidence in each scenario's folder and the report)")
         return 2
     if code == pytest.ExitCode.OK:
         return 0
-    if code == pytest.ExitCode.TESTS_FAILED:
-        return 1 if counts["failed"] or not plugin.lab_errors else 2
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         console.print("no scenario matched the selection (-k / -m)")
     return 2
@@ -214,3 +226,14 @@ def _render(run_dir: Path, console: Console) -> Path | None:
     except Exception as e:  # a broken reporter never hides the run's result
         console.print(f"report not rendered: {type(e).__name__}: {e}")
         return None
+
+
+def _write_junit(run_dir: Path, console: Console) -> None:
+    """junit.xml from the scenarios' result.json files: a harness error is an ``<error>``, never a
+    ``<failure>``; a scenario the app cannot be judged by is ``<skipped>`` with the reason."""
+    from harness.report import load_run, write_junit
+
+    try:
+        write_junit(load_run(run_dir))
+    except Exception as e:  # a broken writer never hides the run's result
+        console.print(f"junit.xml not written: {type(e).__name__}: {e}")

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-LAB_ERROR_MARKERS: tuple[str, ...] = ("LabError", "PartFailed")
+LAB_ERROR_MARKERS: tuple[str, ...] = ("LabError", "PartFailed", "HarnessFault", "ScreenTimeout")
 REASON_CHARS = 2000
 
 
@@ -151,7 +151,9 @@ def pytest_configure(config: pytest.Config) -> None:
     farm_dir = _farm_dir()
     if farm_dir is None:
         return
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    from harness.pytest_plugin import xdist_worker
+
+    worker = xdist_worker(config)
     if worker:
         config.pluginmanager.register(WorkerHeartbeat(farm_dir, worker), "harness-farm-heartbeat")
     else:

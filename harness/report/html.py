@@ -17,6 +17,7 @@ PosixPath('reports/2024-05-01T10-00-00/report.html')
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,7 +64,16 @@ def _fmt_t(ev_t: float, t0: float) -> str:
     return f"{ev_t - t0:.3f}"
 
 
-def _scenario_view(sc: ScenarioRun) -> dict[str, Any]:
+def _evidence_links(sc: ScenarioRun, run_dir: Path) -> list[dict[str, str]]:
+    """A harness error's evidence files, as links relative to the report (the run folder)."""
+    out = []
+    for f in sc.result.get("evidence_files") or []:
+        href = os.path.relpath(str(f), str(run_dir)) if os.path.isabs(str(f)) else str(f)
+        out.append({"href": href, "name": Path(str(f)).name})
+    return out
+
+
+def _scenario_view(sc: ScenarioRun, run_dir: Path) -> dict[str, Any]:
     anchor = anchor_of(sc.id)
     t0 = sc.events[0].t if sc.events else 0.0
     try:
@@ -81,7 +91,8 @@ def _scenario_view(sc: ScenarioRun) -> dict[str, Any]:
     evidence_seqs = {ev.seq for v in sc.verdicts if not v.passed for ev in v.evidence}
     return {"sc": sc, "anchor": anchor, "plot": plot, "plot_error": plot_error, "ledger": ledger, "rows": rows,
             "metrics": scenario_metrics(sc), "failed": [v for v in sc.verdicts if not v.passed],
-            "evidence_seqs": evidence_seqs, "known_seqs": {e.seq for e in sc.events}}
+            "evidence_seqs": evidence_seqs, "known_seqs": {e.seq for e in sc.events},
+            "evidence_files": _evidence_links(sc, run_dir)}
 
 
 def _duration(run: RunFolder) -> str:
@@ -110,7 +121,7 @@ def build_html(run: RunFolder) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = _when
-    scenarios = [_scenario_view(sc) for sc in run.scenarios]
+    scenarios = [_scenario_view(sc, run.dir) for sc in run.scenarios]
     matrix = [{"req": r, "cells": [cell(sc, r.id) for sc in run.scenarios]} for r in REQUIREMENTS]
     for row in matrix:
         row["covered"] = sum(1 for c in row["cells"] if c in ("pass", "fail"))

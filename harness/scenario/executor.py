@@ -33,6 +33,8 @@ from harness.timeline import Timeline
 IN_PLACE_BOOT_S = 10.0
 
 POLL_S = 0.2
+# the step families that give a correct app a reason not to show a screen at once (see ``disturbed``)
+DISTURBING = frozenset({"network", "schedule", "device", "server"})
 
 
 @dataclass
@@ -84,6 +86,9 @@ class StepExecutor:
         self.names: dict[int, str] = {}
         self.threads_loaded: set[int] = set()
         self.calendar_loaded = False
+        # a step of the network, the device's life cycle or the server has run: from then on an app that
+        # cannot show a screen may be breaking a requirement; before, nothing gave it a reason to fail
+        self.disturbed = False
         self._offline_handles: list[Any] = []
         self._airplane = False
         self._handles: list[Any] = []
@@ -151,10 +156,12 @@ class StepExecutor:
         A step with a registered handler (:mod:`harness.scenario.handlers`: the generic item steps, an app
         plugin's own steps) runs it; the lab's own vocabulary (network, schedules, device, waits,
         expectations) runs here by family."""
+        family = S.STEPS[step.name].family
+        if family in DISTURBING:
+            self.disturbed = True
         fn = HANDLERS.get(step.name)
         if fn is not None:
             return fn(self, step.params) or []
-        family = S.STEPS[step.name].family
         if family in ("action", "server"):
             raise LabError(f"step {step.name}: app {self.app_profile.name} has no handler for it (an app plugin "
                            "registers handlers for its own steps)")

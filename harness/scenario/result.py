@@ -36,6 +36,8 @@ class ScenarioResult:
     app: str = ""
     #: checks the scenario asked for that the app cannot be judged by -> why (its missing capability)
     not_applicable_checks: dict[str, str] = field(default_factory=dict)
+    #: for an ``error``: the files that show what happened (screenshot, page source, the lab's logs)
+    evidence_files: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Verdict]:
@@ -48,6 +50,7 @@ class ScenarioResult:
             "verdicts": [v.to_dict() for v in self.verdicts], "metrics": self.metrics, "error": self.error,
             "skip_reason": self.skip_reason, "device": self.device, "bugs": list(self.bugs), "seed": self.seed,
             "app": self.app, "not_applicable_checks": dict(self.not_applicable_checks),
+            "evidence_files": list(self.evidence_files),
         }
 
     def write(self) -> Path:
@@ -58,10 +61,10 @@ class ScenarioResult:
 
     def raise_for_verdicts(self) -> None:
         """Raise CheckFailed naming every broken requirement and its evidence (pytest shows it)."""
-        if self.outcome == "error" and self.error:
-            from harness.errors import LabError
+        if self.outcome == "error":
+            from harness.errors import HarnessFault
 
-            raise LabError(self.error)
+            raise HarnessFault(self.error or "the scenario could not be carried out", evidence=self.evidence_files)
         failed = self.failed
         if not failed:
             return

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.checks import CheckContext, measure, run_checks
-from harness.errors import LabError, UserError
+from harness.errors import HarnessFault, LabError, UserError
 from harness.scenario.ledger_feed import LedgerFeed
 from harness.scenario.model import Scenario
 from harness.scenario.result import ScenarioResult
@@ -103,8 +103,11 @@ class ScenarioRunner:
             except UserError as e:
                 run.error(e)
                 raise
-            except ScreenTimeout as e:  # the app's screen stopped answering: judged, not a lab error
-                run.step_failed(step, e)
+            except ScreenTimeout as e:  # judged when the app had a reason to fail; else a harness error
+                try:
+                    run.step_failed(step, e)
+                except HarnessFault as fault:
+                    return run.error(fault)
                 break
             except Exception as e:  # the lab broke mid-scenario: an error, with evidence
                 return run.error(e)

@@ -25,7 +25,7 @@ from dataclasses import replace
 from typing import Any
 
 from harness.checks import Verdict
-from harness.errors import Evidence, UserError
+from harness.errors import Evidence, HarnessFault, UserError
 from harness.scenario.ledger_feed import LedgerFeed, ledger_end
 from harness.scenario.model import Scenario, Step
 from harness.scenario.result import ScenarioResult
@@ -106,12 +106,26 @@ class ScenarioRun:
 
     def step_failed(self, step: Step, exc: BaseException) -> Verdict:
         """The app did not show what a step needed within its bound (an error page, a control that never
-        came): a failed verdict (R26: never hang or crash); the scenario stops there and is judged."""
+        came). A failed verdict (R26: never hang or crash) when the app had a reason to fail: a step of the
+        network, the device's life cycle or the server ran before. Otherwise, or when the device no longer
+        answers, no verdict: raises :class:`HarnessFault` with the evidence (screenshot, page source, the
+        lab's logs), and the caller ends the scenario as a harness error."""
+        from harness.scenario import evidence
+
         ev = self.timeline.append("log", "step.failed", layer="app", data={
             "step": step.name, "index": step.index, "line": step.line, "error": f"{type(exc).__name__}: {exc}"})
-        self.executor.screenshot("step-failed")
-        verdict = Verdict("ui", ("R26",), False, f"step {step.index + 1} ({step.name}) could not be done: {exc}",
-                          (Evidence(ev.seq, f"{step.name}: {exc}"),))
+        files, device_error = evidence.collect(self.runner.device, self.runner.lab, self.folder, "step-failed")
+        where = f"step {step.index + 1} ({step.name}{f', line {step.line}' if step.line else ''})"
+        if device_error:
+            raise HarnessFault(f"{where}: {exc}; then the device stopped answering ({device_error})",
+                               evidence=files) from exc
+        if not self.executor.disturbed:
+            raise HarnessFault(f"{where} could not be done before anything disturbed the network, the device or "
+                               f"the server: {exc}. No requirement is judged: a correct app had no reason to "
+                               "fail here", evidence=files) from exc
+        source = next((f.name for f in files if f.name.endswith(".page.xml")), None)
+        summary = f"{step.name}: {exc}" + (f" (page source: {source})" if source else "")
+        verdict = Verdict("ui", ("R26",), False, f"{where} could not be done: {exc}", (Evidence(ev.seq, summary),))
         self.inline.append(verdict)
         return verdict
 
@@ -130,7 +144,7 @@ class ScenarioRun:
             result.outcome = "error"
             result.error = f"{type(e).__name__}: {e}"
             tl.append("log", "scenario.error", data={"error": result.error, "traceback": traceback.format_exc()})
-            ex.screenshot("error")
+            self._keep_evidence(e)
         finally:
             self._feed.stop()
             ex.close()
@@ -142,14 +156,15 @@ class ScenarioRun:
         return result
 
     def error(self, exc: BaseException) -> ScenarioResult:
-        """Record that the lab or the app broke, roll back (always), and close without judgement."""
+        """Record that the scenario could not be carried out (a harness error: no verdict), with its evidence;
+        roll back (always) and close without judgement."""
         self.result.outcome = "error"
         self.result.error = f"{type(exc).__name__}: {exc}"
         self.timeline.append("log", "scenario.error", data={"error": self.result.error,
                                                             "traceback": traceback.format_exc()})
         self._finished = True
+        self._keep_evidence(exc)
         if self.executor is not None:
-            self.executor.screenshot("error")
             try:
                 self.executor.rollback()
             except Exception as e:
@@ -159,6 +174,15 @@ class ScenarioRun:
             self._feed.stop()
         self._close(self.result)
         return self.result
+
+    def _keep_evidence(self, exc: BaseException) -> None:
+        """The error's own evidence files, or a screenshot, the page source and the lab's logs now."""
+        from harness.scenario import evidence
+
+        files = [str(f) for f in getattr(exc, "evidence", ())]
+        if not files:
+            files = [str(f) for f in evidence.collect(self.runner.device, self.runner.lab, self.folder, "error")[0]]
+        self.result.evidence_files = files
 
     def _abort(self) -> None:
         if self._feed is not None:

@@ -42,6 +42,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, precond
 
 from harness.app.base import ScreenTimeout
 from harness.checks import Verdict
+from harness.errors import HarnessFault
 from harness.lab import signals
 from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
@@ -197,7 +198,11 @@ class SyncMachine(RuleBasedStateMachine):
             # the app did not show what the step needed: a failed verdict (R26) and the end of the sequence,
             # judged as it stands, as ``harness run`` judges the exported file (ScenarioRunner.run)
             self._stopped = True
-            verdicts = [self.live.step_failed(step, e)]
+            try:
+                verdicts = [self.live.step_failed(step, e)]
+            except HarnessFault as fault:  # nothing gave the app a reason to fail: a harness error, not a bug
+                self._raised, self._errored = fault, True
+                raise fault from e
         except Exception as e:
             self._raised, self._errored = e, True
             raise
