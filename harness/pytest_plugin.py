@@ -59,7 +59,7 @@ def _options(config: pytest.Config) -> dict[str, Any]:
         from harness.farm.pool import device_for_worker
 
         try:
-            device = device_for_worker(pool, os.environ.get("PYTEST_XDIST_WORKER"))
+            device = device_for_worker(pool, xdist_worker(config))
         except UserError as e:
             raise pytest.UsageError(f"--harness-pool: {e}") from None
     return {
@@ -72,12 +72,19 @@ def _options(config: pytest.Config) -> dict[str, Any]:
     }
 
 
+def xdist_worker(config: pytest.Config) -> str | None:
+    """This pytest process's xdist worker id (``gw0``...), or None. Read from the config xdist gives its
+    workers, not from ``PYTEST_XDIST_WORKER``: that variable is inherited by every child process, so a
+    ``harness run`` started from inside an xdist worker (a test of the harness) would think it is one."""
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     opts = _options(config)
     from harness.scenario.session import SuiteSession
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    config.stash[_SESSION_KEY] = SuiteSession.from_options(**opts, worker=worker)
+    config.stash[_SESSION_KEY] = SuiteSession.from_options(**opts, worker=xdist_worker(config))
     config.addinivalue_line("markers", "scenario: a scenario file collected by offline-harness")
 
 
@@ -155,6 +162,7 @@ class ScenarioItem(pytest.Item):
             pytest.skip(skip)
         result = session.run(self.scenario)
         self.user_properties.append(("report", str(result.folder)))
+        self.user_properties.append(("outcome", result.outcome))  # error: a harness error, not a verdict
         if result.outcome == "not_applicable":
             pytest.skip(f"not applicable: {result.skip_reason}")
         result.raise_for_verdicts()

@@ -116,17 +116,35 @@ def test_device_for_worker_errors(worker: str | None, words: list[str]) -> None:
         assert w in str(ei.value)
 
 
-def test_plugin_turns_a_short_pool_into_a_usage_error(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
+class _WorkerConfig:
+    """The parts of an xdist worker's pytest config the plugin reads: its options and ``workerinput``."""
 
-    env = {**os.environ, "PYTEST_XDIST_WORKER": "gw5"}
-    r = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--harness-pool",
-                        "reference-unrestricted,reference-doze", str(tmp_path)], env=env, capture_output=True,
-                       text=True, timeout=60, cwd=tmp_path)
-    assert r.returncode == pytest.ExitCode.USAGE_ERROR
-    assert "--harness-pool: worker gw5 has no device" in r.stderr
+    def __init__(self, worker: str | None, **options: str | None) -> None:
+        self.options = options
+        if worker is not None:
+            self.workerinput = {"workerid": worker}
+
+    def getoption(self, name: str) -> str | None:
+        return self.options.get(name.lstrip("-").replace("-", "_"))
+
+
+def test_plugin_turns_a_short_pool_into_a_usage_error() -> None:
+    from harness.pytest_plugin import _options
+
+    config = _WorkerConfig("gw5", harness_pool="reference-unrestricted,reference-doze")
+    with pytest.raises(pytest.UsageError, match="--harness-pool: worker gw5 has no device"):
+        _options(config)  # type: ignore[arg-type]
+
+
+def test_the_worker_is_xdists_own_id_not_an_inherited_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `harness run` started from inside an xdist worker inherits PYTEST_XDIST_WORKER; it is no worker."""
+    from harness.pytest_plugin import _options, xdist_worker
+
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    assert xdist_worker(_WorkerConfig(None)) is None  # type: ignore[arg-type]
+    assert xdist_worker(_WorkerConfig("gw3")) == "gw3"  # type: ignore[arg-type]
+    pool = "reference-unrestricted,reference-doze"
+    assert _options(_WorkerConfig("gw1", harness_pool=pool))["device"] == "reference-doze"  # type: ignore[arg-type]
 
 
 def test_a_single_profile_path_is_a_pool_of_one() -> None:
