@@ -24,6 +24,7 @@ import traceback
 from dataclasses import replace
 from typing import Any
 
+from harness.app.base import ScreenTimeout
 from harness.checks import Verdict
 from harness.errors import Evidence, HarnessFault, UserError
 from harness.scenario.ledger_feed import LedgerFeed, ledger_end
@@ -110,12 +111,16 @@ class ScenarioRun:
         network, the device's life cycle or the server ran before. Otherwise, or when the device no longer
         answers, no verdict: raises :class:`HarnessFault` with the evidence (screenshot, page source, the
         lab's logs), and the caller ends the scenario as a harness error."""
+        where = f"step {step.index + 1} ({step.name}{f', line {step.line}' if step.line else ''})"
+        return self._screen_failed(where, exc, {"step": step.name, "index": step.index, "line": step.line})
+
+    def _screen_failed(self, where: str, exc: BaseException, data: dict[str, Any]) -> Verdict:
+        """A screen that never came, judged as :meth:`step_failed` says (a verdict, or a HarnessFault)."""
         from harness.scenario import evidence
 
-        ev = self.timeline.append("log", "step.failed", layer="app", data={
-            "step": step.name, "index": step.index, "line": step.line, "error": f"{type(exc).__name__}: {exc}"})
+        ev = self.timeline.append("log", "step.failed", layer="app",
+                                  data={**data, "error": f"{type(exc).__name__}: {exc}"})
         files, device_error = evidence.collect(self.runner.device, self.runner.lab, self.folder, "step-failed")
-        where = f"step {step.index + 1} ({step.name}{f', line {step.line}' if step.line else ''})"
         if device_error:
             raise HarnessFault(f"{where}: {exc}; then the device stopped answering ({device_error})",
                                evidence=files) from exc
@@ -124,7 +129,7 @@ class ScenarioRun:
                                f"the server: {exc}. No requirement is judged: a correct app had no reason to "
                                "fail here", evidence=files) from exc
         source = next((f.name for f in files if f.name.endswith(".page.xml")), None)
-        summary = f"{step.name}: {exc}" + (f" (page source: {source})" if source else "")
+        summary = f"{where}: {exc}" + (f" (page source: {source})" if source else "")
         verdict = Verdict("ui", ("R26",), False, f"{where} could not be done: {exc}", (Evidence(ev.seq, summary),))
         self.inline.append(verdict)
         return verdict
@@ -139,7 +144,11 @@ class ScenarioRun:
         try:
             ex.rollback()
             ex.settle(self._feed)
-            ex.final_snapshots()
+            try:
+                ex.final_snapshots()
+            except ScreenTimeout as e:  # the app's lists did not come back after the network did
+                self._screen_failed("the final read of the app's lists (network back, traffic quiet)", e,
+                                    {"step": "final_snapshots"})
         except Exception as e:  # the app or the lab broke at the end: an error, with evidence
             result.outcome = "error"
             result.error = f"{type(e).__name__}: {e}"
