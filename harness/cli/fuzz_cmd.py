@@ -4,7 +4,9 @@ Prints the seed and settings first (for reproduction), shows progress
 (examples, steps, elapsed) while it searches, and on a failure prints the
 shrunk sequence, renders the report of the run folder and prints the path
 of the exported scenario and the command that replays it.
-Exit codes: 0 the budget ran out clean, 1 a failure was found, 2 bad input or a lab that could not start.
+Exit codes: 0 the budget ran out clean, 1 a failure was found and replayed the same way three times (exported),
+2 bad input or a lab that could not start (or broke in three sequences in a row), 3 a failure was found that
+did not replay the same way (flaky: kept in the run folder with its evidence, not exported).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
 
     from harness.device.profiles import can_run_here, find_profile
     from harness.stateful import FuzzOptions, fuzz
+    from harness.stateful.fuzz import REPLAYS
 
     from harness.scenario.model import CHECK_NAMES
 
@@ -92,6 +95,11 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     rate = st.examples / (st.elapsed_s / 60) if st.elapsed_s else 0.0
     console.print(f"{st.examples} examples, {st.steps} steps in {st.elapsed_s:.0f}s ({rate:.1f} examples/min); "
                   f"settings: {out.settings}; seed {out.seed}")
+    if st.errors:
+        console.print(f"[yellow]{st.errors} sequence(s) could not be carried out[/yellow] (harness errors: discarded, "
+                      "not findings); evidence:")
+        for folder, error in ctx_errors(out):
+            console.print(f"  {folder}: {error[:300]}", markup=False, highlight=False)
     if not out.found:
         console.print("[green]no failure found within the budget[/green]")
         return 0
@@ -105,12 +113,24 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     report = _render(out.run_dir, console)
     if report:
         console.print(f"report: {report}")
+    if out.kind == "flaky":
+        console.print(f"[yellow]FLAKY[/yellow]: no failing sequence failed the same way on each of {REPLAYS} replays; "
+                      "not exported as a bug. The sequence and each replay's folder (the evidence):")
+        console.print(f"  sequence: {out.scenario_path}", markup=False)
+        for r in out.replay_history:
+            console.print(f"  {r['scenario']}: {r['outcome']} {r['failed']} {r['folder']}", markup=False)
+        return 3
     if out.scenario_path:
         console.print(f"scenario: {out.scenario_path}")
         console.print(f"replay: {out.replay_command(profile.name, bug_list)}")
         verdict = "same failure" if out.replay_matches else f"{out.replay_outcome} {out.replay_failed}"
         console.print(f"replayed {out.replays} time(s), the last: {out.replay_outcome} ({verdict})")
     return 1
+
+
+def ctx_errors(out: object) -> list[tuple[object, str]]:
+    """The (folder, error) of each sequence the harness could not carry out."""
+    return list(getattr(out, "harness_errors", []) or [])
 
 
 def _check_bug_names(bugs: tuple[str, ...], app_profile: object) -> None:

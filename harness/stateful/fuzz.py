@@ -6,11 +6,14 @@ the seeded data's opportunity owners, then lets Hypothesis generate
 sequences until the budget runs out or one fails. A failure is shrunk
 (bounded by the profile's ``shrink_s``), exported to
 ``scenarios/regressions/`` and replayed through the ordinary
-:meth:`ScenarioRunner.run`, which is what ``harness run`` does, twice: a
-shrunk sequence can hinge on a race (a link drop landing while a request
+:meth:`ScenarioRunner.run`, which is what ``harness run`` does, three times:
+a shrunk sequence can hinge on a race (a link drop landing while a request
 is in flight) that Hypothesis met twice and a replay does not. The failing
 sequences met are tried fewest actions first (:func:`replay_candidates`);
-the first that fails the same way on both replays is the export.
+the first that fails the same way on every replay is the export. When none
+does, the finding is reported as flaky with its evidence and kept in the run
+folder, never exported as a bug. An example the harness could not carry out
+(the lab or the device broke) is discarded and counted, never shrunk.
 
 Usage::
 
@@ -34,8 +37,9 @@ from harness import paths
 from harness.lab import signals
 from harness.scenario.model import SeedSpec, Step
 from harness.stateful.exporter import export_scenario, scenario_from_steps
-from harness.stateful.machine import (BudgetExhausted, FailedRun, FuzzContext, FuzzStats, machine_for,
-                                      primary_failure)
+from harness.errors import LabError
+from harness.stateful.machine import (MAX_CONSECUTIVE_ERRORS, BudgetExhausted, FailedRun, FuzzContext, FuzzStats,
+                                      LabBroken, machine_for, primary_failure)
 from harness.stateful.settings import PROFILES, load_profile, settings_for
 from harness.cli.options import DEFAULT_APP
 from harness.stateful.vocab import FuzzVocabulary, vocabulary_for
@@ -71,7 +75,7 @@ class FuzzOutcome:
     vocab: Any = None  # the app's fuzz vocabulary (its setup is the exported scenario's)
     app: str = ""
     found: bool = False
-    kind: str = ""  # failed | error
+    kind: str = ""  # failed | error | flaky (found, but no candidate failed the same way on every replay)
     steps: list[Step] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     requirement_ids: list[str] = field(default_factory=list)
@@ -88,6 +92,10 @@ class FuzzOutcome:
     first_failure_actions: int = 0
     #: replays run for the export (``REPLAYS`` per candidate tried, fewer when one differed)
     replays: int = 0
+    #: each replay: the candidate's file name, its outcome, the checks that failed, its result folder
+    replay_history: list[dict[str, Any]] = field(default_factory=list)
+    #: sequences the harness could not carry out (discarded, not findings): their folder and error
+    harness_errors: list[tuple[Path | None, str]] = field(default_factory=list)
 
     @property
     def actions(self) -> list[Step]:
@@ -192,6 +200,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
+        out.harness_errors = ctx.harness_errors  # the same list: filled as the search goes
         with signals.interrupts_pass_through():
             exc = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s)
         if exc is not None:
@@ -215,6 +224,9 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
                 run_state_machine_as_test(machine, settings=st)
         except BudgetExhausted:
             return None
+        except LabBroken as e:  # not a bug in the app: the run ends as a harness error, with the evidence
+            raise LabError(f"{MAX_CONSECUTIVE_ERRORS} generated sequences in a row could not be carried out (a "
+                           f"harness error, not a finding): {e}") from None
         except FlakyStrategyDefinition as e:
             # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
             # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
@@ -256,7 +268,7 @@ def _describe(out: FuzzOutcome, run: FailedRun, exc: BaseException) -> None:
 
 
 #: replays an export must fail the same way, each one, to be the export
-REPLAYS = 2
+REPLAYS = 3
 #: failing sequences tried for the export, at most
 CANDIDATES = 3
 
@@ -278,8 +290,9 @@ def replay_candidates(failures: list[FailedRun]) -> list[FailedRun]:
 
 def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options: FuzzOptions,
                        exc: BaseException) -> None:
-    """Export the first candidate that fails the same way on every one of ``REPLAYS`` replays; when none does,
-    the first (the shortest) stays exported with the replay that differed (``out.replay_matches`` False)."""
+    """Export the first candidate that fails the same way on every one of ``REPLAYS`` replays. When none does,
+    the finding is flaky: ``out.kind`` says so, and the shortest candidate goes to the run folder's ``flaky/``
+    (with every replay's folder in ``out.replay_history``), never to the regressions as a bug."""
     best: tuple[FailedRun, Path, str | None, list[str]] | None = None
     for run in replay_candidates(ctx.failures):
         _describe(out, run, exc)
@@ -289,6 +302,8 @@ def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options:
             out.replay_outcome = result.outcome
             out.replay_failed = list(dict.fromkeys(v.check for v in result.verdicts if not v.passed))
             out.replays += 1
+            out.replay_history.append({"scenario": path.name, "outcome": result.outcome,
+                                       "failed": out.replay_failed, "folder": str(result.folder)})
             if not out.replay_matches:
                 break
         if out.replay_matches:
@@ -302,7 +317,12 @@ def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options:
     assert best is not None  # there is always one candidate
     run, path, outcome, failed = best
     _describe(out, run, exc)
-    out.scenario_path, out.scenario_id = path, path.stem
+    # not reproduced: flaky, not a bug. The sequence is kept with the run's evidence, out of the regressions
+    out.kind = "flaky"
+    flaky = runner.run_dir / "flaky" / path.name
+    flaky.parent.mkdir(parents=True, exist_ok=True)
+    path.replace(flaky)
+    out.scenario_path, out.scenario_id = flaky, flaky.stem
     out.replay_outcome, out.replay_failed = outcome, failed
 
 

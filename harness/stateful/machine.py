@@ -34,15 +34,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from pathlib import Path
+from typing import Any, Callable, ClassVar, NoReturn
 
 from hypothesis import reject
+from hypothesis.errors import UnsatisfiedAssumption
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, precondition, rule
 
 from harness.app.base import ScreenTimeout
 from harness.checks import Verdict
-from harness.errors import HarnessFault
+from harness.errors import HarnessFault, UserError
 from harness.lab import signals
 from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
@@ -66,6 +68,19 @@ SPELL_ACTIONS = ("write", "reopen", "write", "read", "write", "online_only", "ki
 #: link); the plainest first (shrinking goes there)
 RECONNECTIONS = ("plain", "lost_response", "slow_link", "flapping", "switch_network", "lost_response",
                  "server_errors", "in_background")
+
+
+#: examples in a row that could not be carried out before the run stops: the lab or the device is broken
+MAX_CONSECUTIVE_ERRORS = 3
+
+
+class LabBroken(BaseException):
+    """``MAX_CONSECUTIVE_ERRORS`` examples in a row could not be carried out (ends the Hypothesis run, never
+    shrunk: a broken lab is not a bug in the app). Carries (folder, error) of each."""
+
+    def __init__(self, errors: list[tuple[Path | None, str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e} (evidence: {f})" for f, e in errors))
 
 
 class BudgetExhausted(BaseException):
@@ -148,6 +163,13 @@ class FuzzContext:
     #: what a sequence may do on this app (harness.stateful.vocab); None: the generic vocabulary of nothing
     vocab: FuzzVocabulary = field(default_factory=lambda: FuzzVocabulary(reads=(), writes=()))
     max_examples: int | None = None  # stop after this many examples (besides the time budget)
+    #: another worker of a parallel run found a failure: stop searching (see harness.stateful.parallel)
+    stop_requested: Callable[[], bool] | None = None
+    #: this run found its first failure (a parallel run's worker claims the find)
+    on_first_failure: Callable[[], None] | None = None
+    #: examples that could not be carried out: (their folder, the error), and how many of the last in a row
+    harness_errors: list[tuple[Path | None, str]] = field(default_factory=list)
+    consecutive_errors: int = 0
 
     def progress(self) -> None:
         if self.on_progress is not None:
@@ -168,7 +190,8 @@ class SyncMachine(RuleBasedStateMachine):
         _keep_spells_enabled(self)
         ctx = self.ctx
         if ctx.stats.failures == 0 and (time.monotonic() > ctx.deadline or (
-                ctx.max_examples is not None and ctx.stats.examples >= ctx.max_examples)):
+                ctx.max_examples is not None and ctx.stats.examples >= ctx.max_examples) or (
+                ctx.stop_requested is not None and ctx.stop_requested())):
             raise BudgetExhausted()
         if ctx.stats.failures and time.monotonic() > ctx.shrink_deadline:
             reject()  # shrinking is over budget: skip the rest cheaply; the best failure so far is kept
@@ -178,7 +201,13 @@ class SyncMachine(RuleBasedStateMachine):
                               cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
         scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks,
                                  setup=ctx.vocab.setup)
-        self.live = ScenarioRun(ctx.runner, scenario).begin()
+        try:
+            self.live = ScenarioRun(ctx.runner, scenario).begin()
+        except UserError:
+            raise
+        except Exception as e:  # the steady state could not be reached: a harness error, the example discarded
+            self._count_error(ctx.runner.run_dir / "scenarios" / scenario.id, e)
+            reject()
         self._raised: BaseException | None = None
         self.deleted: set[str] = set()  # labels of items the sequence deleted (generic apps)
         self._errored = False
@@ -201,11 +230,11 @@ class SyncMachine(RuleBasedStateMachine):
             try:
                 verdicts = [self.live.step_failed(step, e)]
             except HarnessFault as fault:  # nothing gave the app a reason to fail: a harness error, not a bug
-                self._raised, self._errored = fault, True
-                raise fault from e
-        except Exception as e:
-            self._raised, self._errored = e, True
+                self._harness_error(fault)
+        except UserError:
             raise
+        except Exception as e:  # the lab or the device broke: a harness error, not a bug
+            self._harness_error(e)
         finally:
             self.ctx.progress()
         self.model.apply(name, step.params.model_dump(by_alias=True))
@@ -481,9 +510,7 @@ class SyncMachine(RuleBasedStateMachine):
             return  # Ctrl-C or SIGTERM: no closing steps; the runner and the lab unwind
         if self._errored:
             assert original is not None
-            result = live.error(original)
-            ctx.stats.errors += 1
-            self._record(result, self._raised)
+            self._count_error(live.error(original).folder, original)
             return
         try:
             if not self._stopped:
@@ -495,14 +522,12 @@ class SyncMachine(RuleBasedStateMachine):
                     self._do("wait", FINAL_WAIT_S / 4)
         except SequenceFailed:
             pass  # an inline failure while closing: judged below with the rest
-        except Exception as e:
-            result = live.error(e)
-            ctx.stats.errors += 1
-            self._record(result, e)
-            if original is None:
-                raise
-            return
+        except UnsatisfiedAssumption:  # a closing step met a harness error (``_harness_error``)
+            assert self._raised is not None
+            self._count_error(live.error(self._raised).folder, self._raised)
+            raise
         result = live.finish()
+        ctx.consecutive_errors = 0
         ctx.stats.steps_s += live.steps_s
         ctx.stats.finish_s += live.finish_s
         if result.outcome == "passed":
@@ -520,12 +545,30 @@ class SyncMachine(RuleBasedStateMachine):
         if original is None:
             raise exc
 
+    def _harness_error(self, exc: BaseException) -> NoReturn:
+        """The lab or the device broke mid-example: no verdict on the app. The example is discarded
+        (Hypothesis's ``reject``: never shrunk or exported as a bug); ``teardown`` keeps its evidence."""
+        self._raised, self._errored = exc, True
+        reject()
+
+    def _count_error(self, folder: Path | None, exc: BaseException) -> None:
+        """One example that could not be carried out, kept with its folder; too many in a row end the run."""
+        ctx = self.ctx
+        ctx.stats.errors += 1
+        ctx.consecutive_errors += 1
+        ctx.harness_errors.append((folder, f"{type(exc).__name__}: {exc}"))
+        ctx.progress()
+        if ctx.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
+            raise LabBroken(ctx.harness_errors[-MAX_CONSECUTIVE_ERRORS:])
+
     def _record(self, result: ScenarioResult, exc: BaseException) -> None:
         ctx = self.ctx
         ctx.stats.failures += 1
         if ctx.stats.first_failure_s is None:
             ctx.stats.first_failure_s = ctx.stats.elapsed_s
             ctx.shrink_deadline = time.monotonic() + ctx.shrink_s
+            if ctx.on_first_failure is not None:
+                ctx.on_first_failure()
         previous = ctx.failures[-1].result.folder if ctx.failures else None
         ctx.failures.append(FailedRun(list(self.live.steps), result, exc))
         if previous is not None and previous != result.folder and not ctx.keep_passing:
@@ -574,5 +617,5 @@ def machine_for(ctx: FuzzContext) -> type[SyncMachine]:
     return type("SyncMachine", (SyncMachine,), {"ctx": ctx, "__module__": __name__})
 
 
-__all__ = ["BudgetExhausted", "FailedRun", "FuzzContext", "FuzzStats", "SequenceFailed", "SyncMachine",
+__all__ = ["MAX_CONSECUTIVE_ERRORS", "BudgetExhausted", "FailedRun", "LabBroken", "FuzzContext", "FuzzStats", "SequenceFailed", "SyncMachine",
            "failure_class", "machine_for", "primary_failure"]

@@ -31,8 +31,8 @@ def failed_run(tmp_path: Path, *names: str, error: type[SequenceFailed] = Sequen
 class Runner:
     """Replays by script: each run() answers the next outcome and records the scenario's step names."""
 
-    def __init__(self, outcomes: list[str]) -> None:
-        self.outcomes, self.ran = outcomes, []
+    def __init__(self, outcomes: list[str], run_dir: Path) -> None:
+        self.outcomes, self.ran, self.run_dir = outcomes, [], run_dir
 
     def run(self, scenario: Any) -> ScenarioResult:
         self.ran.append([s.name for s in scenario.steps if s.name != "wait_synced"])
@@ -56,32 +56,36 @@ def found(tmp_path: Path) -> tuple[F.FuzzOutcome, FuzzContext, F.FuzzOptions]:
 
 def run_export(found: Any, outcomes: list[str]) -> tuple[F.FuzzOutcome, Runner]:
     out, ctx, opts = found
-    runner = Runner(outcomes)
+    runner = Runner(outcomes, out.run_dir / "run")
     F._export_and_replay(out, ctx, runner, opts, ctx.failures[-1].error)
     return out, runner
 
 
 def test_the_shrunk_sequence_is_exported_when_every_replay_fails_the_same_way(found: Any) -> None:
-    out, runner = run_export(found, ["failed", "failed"])
-    assert out.replay_matches and out.replays == F.REPLAYS
+    out, runner = run_export(found, ["failed"] * F.REPLAYS)
+    assert F.REPLAYS == 3 and out.replay_matches and out.replays == F.REPLAYS and out.kind == "failed"
     assert [s.name for s in out.steps] == ["offline", "online"]
     assert [p.name for p in out.scenario_path.parent.iterdir()] == [out.scenario_path.name]
 
 
 def test_a_shrunk_sequence_that_replays_clean_gives_way_to_the_one_before(found: Any) -> None:
-    out, runner = run_export(found, ["failed", "passed", "failed", "failed"])
-    assert out.replay_matches and out.replays == 4
+    out, runner = run_export(found, ["failed", "failed", "passed", "failed", "failed", "failed"])
+    assert out.replay_matches and out.replays == 6 and out.kind == "failed"
     assert [s.name for s in out.steps] == ["offline", "add_note", "online"]
-    assert runner.ran[2] == ["offline", "add_note", "online"]
+    assert runner.ran[3] == ["offline", "add_note", "online"]
     # only the export that holds is left on disk
     assert [p.name for p in out.scenario_path.parent.iterdir()] == [out.scenario_path.name]
 
 
-def test_when_no_candidate_holds_the_shrunk_one_stays_and_says_so(found: Any) -> None:
-    out, runner = run_export(found, ["passed", "failed", "passed", "passed"])
-    assert not out.replay_matches and out.replay_outcome == "passed"
-    assert [s.name for s in out.steps] == ["offline", "online"] and out.replays == len(runner.ran) == 4
-    assert [p.name for p in out.scenario_path.parent.iterdir()] == [out.scenario_path.name]
+def test_a_failure_that_no_replay_reproduces_is_flaky_and_never_exported(found: Any) -> None:
+    out, runner = run_export(found, ["passed", "failed", "passed", "failed", "failed", "passed"])
+    assert out.kind == "flaky" and not out.replay_matches and out.replay_outcome == "passed"
+    assert [s.name for s in out.steps] == ["offline", "online"] and out.replays == len(runner.ran) == 6
+    export_dir = found[2].export_dir
+    assert not export_dir.exists() or not list(export_dir.iterdir())  # nothing in the regressions
+    assert out.scenario_path.parent == runner.run_dir / "flaky" and out.scenario_path.is_file()
+    # the evidence: every replay, its outcome and folder
+    assert [r["outcome"] for r in out.replay_history] == ["passed", "failed", "passed", "failed", "failed", "passed"]
 
 
 def test_candidates_are_distinct(tmp_path: Path) -> None:

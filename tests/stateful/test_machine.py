@@ -222,3 +222,53 @@ def test_the_reference_app_explores_with_its_plugin_vocabulary() -> None:
     assert "add_note" in ref.writes and "open_contact" in ref.reads and ref.server == "server_activity"
     generic = vocabulary_for(SimpleNamespace(app_profile=parse_app_profile(TODO), lab=SimpleNamespace(admin=None)))
     assert generic.writes == ("add_item", "edit_item", "delete_item") and generic.setup.load == ["items"]
+
+
+class LabDiesEvery(RecordingRun):
+    """A step of every ``every``-th example raises what a dead device raises (not a ScreenTimeout)."""
+
+    every: ClassVar[int] = 1
+    errors: ClassVar[list[str]] = []
+
+    def step(self, step: Step) -> list[Any]:
+        from harness.errors import LabError
+
+        self.steps.append(step)
+        if len(RecordingRun.runs) % self.every == 0 and step.name == "add_note":
+            raise LabError("appium: session gone")
+        return []
+
+    def error(self, exc: BaseException) -> ScenarioResult:
+        LabDiesEvery.errors.append(str(exc))
+        return ScenarioResult(id=self.scenario.id, title="", requirements=(), tags=(), folder=self.folder,
+                              outcome="error", error=str(exc))
+
+
+def _fuzz_with(run_class: type, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> M.FuzzContext:
+    monkeypatch.setattr(M, "ScenarioRun", run_class)
+    RecordingRun.runs, LabDiesEvery.errors = [], []
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
+                        deadline=float("inf"))
+    machine = M.machine_for(ctx)
+    machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
+    run_state_machine_as_test(machine, settings=settings(
+        max_examples=20, stateful_step_count=3, deadline=None, database=None,
+        suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
+    return ctx
+
+
+def test_a_lab_error_now_and_then_is_counted_and_discarded_never_a_finding(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    LabDiesEvery.every = 2
+    ctx = _fuzz_with(LabDiesEvery, tmp_path, monkeypatch)  # no exception: nothing was found
+    assert ctx.stats.failures == 0 and not ctx.failures
+    assert ctx.stats.errors >= 2 and len(ctx.harness_errors) == ctx.stats.errors == len(LabDiesEvery.errors)
+    assert all("session gone" in e for _, e in ctx.harness_errors)
+
+
+def test_errors_in_every_example_end_the_run_as_a_broken_lab(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    LabDiesEvery.every = 1
+    with pytest.raises(M.LabBroken) as info:
+        _fuzz_with(LabDiesEvery, tmp_path, monkeypatch)
+    assert len(info.value.errors) == M.MAX_CONSECUTIVE_ERRORS and "session gone" in str(info.value)
