@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from harness.cli.options import app_option, check_bugs, resolve_app
+from harness.cli.options import DEFAULT_APP, app_option, check_bugs, resolve_app
 from harness.errors import LabError, UserError
 
 DEFAULT_DEVICE = "reference-unrestricted"
@@ -42,10 +42,20 @@ def _bugs(raw: str) -> tuple[str, ...]:
 @click.option("--checks", default="", help="judge only these checks, comma-separated (default: all that apply)")
 @click.option("--no-database", is_flag=True, help="do not replay or save examples in .hypothesis/fuzz")
 @click.option("--max-examples", type=click.IntRange(min=1), default=None,
-              help="stop after this many generated sequences (besides --budget)")
+              help="stop after this many generated sequences (besides --budget); split over the workers")
+@click.option("--workers", type=click.IntRange(min=1, max=16), default=1, show_default=True,
+              help="explore with N labs at once (each its own proxies, backend and device on free ports), sharing "
+                   "one example database; the first failure found stops the others")
+@click.option("--pool", default=None, help="explore with one lab per device of this pool (a pool file, its name, "
+              "or a comma list of device profiles; Selenium Grid devices included), as --workers does")
+@click.option("--shrink", "shrink_s", type=click.FloatRange(min=1), default=None,
+              help="seconds of shrinking a failure, at most (default: the settings profile's: ci 180, nightly 900)")
+@click.option("--worker-of", type=click.Path(path_type=Path), default=None, hidden=True)
+@click.option("--worker-slot", default="", hidden=True)
 def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | None, settings_profile: str,
                  report_dir: Path | None, export_dir: Path | None, checks: str, no_database: bool,
-                 max_examples: int | None) -> int:
+                 max_examples: int | None, workers: int, pool: str | None, shrink_s: float | None,
+                 worker_of: Path | None, worker_slot: str) -> int:
     """Search for failing action sequences with Hypothesis and export them as scenarios."""
     import secrets
 
@@ -63,15 +73,22 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
     check_bugs(app_profile, bug_list)
     _check_bug_names(bug_list, app_profile)
-    profile = find_profile(device)
-    ok, why = can_run_here(profile)
-    if not ok:
-        raise LabError(f"device {profile.name} cannot run on this machine: {why}")
+    devices = _devices(device, workers, pool)
+    for name in dict.fromkeys(devices):
+        ok, why = can_run_here(find_profile(name))
+        if not ok:
+            raise LabError(f"device {name} cannot run on this machine: {why}")
+    profile = find_profile(devices[0])
     seed = seed if seed is not None else secrets.randbelow(2**31)
+    if len(devices) > 1:
+        return _parallel(devices, app=str(app_profile.source or app), app_name=app_profile.name, bugs=bug_list,
+                         budget_s=budget_s, seed=seed, settings_profile=settings_profile, report_dir=report_dir,
+                         export_dir=export_dir, checks=check_list, use_database=not no_database,
+                         max_examples=max_examples, shrink_s=shrink_s)
     opts = FuzzOptions(device=profile.name, bugs=bug_list, budget_s=budget_s, seed=seed,
                        settings_profile=settings_profile, report_dir=report_dir, export_dir=export_dir,
                        use_database=not no_database, checks=check_list, app=str(app_profile.source or app),
-                       max_examples=max_examples)
+                       max_examples=max_examples, parallel_run=worker_of, worker_slot=worker_slot, shrink_s=shrink_s)
     console = Console()
     console.print(f"harness fuzz: app={app_profile.name} device={profile.name} bugs={','.join(bug_list) or 'none'} "
                   f"seed={seed} settings-profile={settings_profile} budget={budget_s:g}s"
@@ -91,6 +108,10 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
 
     with progress:
         out = fuzz(opts, on_progress=show)
+    if worker_of is not None and report_dir is not None:  # a parallel run's worker: the controller merges this
+        from harness.stateful.parallel import write_outcome
+
+        write_outcome(report_dir.parent, out, device=profile.name)
     st = out.stats
     rate = st.examples / (st.elapsed_s / 60) if st.elapsed_s else 0.0
     console.print(f"{st.examples} examples, {st.steps} steps in {st.elapsed_s:.0f}s ({rate:.1f} examples/min); "
@@ -126,6 +147,60 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
         verdict = "same failure" if out.replay_matches else f"{out.replay_outcome} {out.replay_failed}"
         console.print(f"replayed {out.replays} time(s), the last: {out.replay_outcome} ({verdict})")
     return 1
+
+
+def _devices(device: str, workers: int, pool: str | None) -> list[str]:
+    """The device of each worker: ``--pool``'s devices, or ``--device`` ``--workers`` times."""
+    if pool is None:
+        return [device] * workers
+    if workers != 1:
+        raise UserError(f"--workers {workers} with --pool {pool}: a pool runs one worker per device; give one of "
+                        "the two")
+    from harness.farm.pool import load_pool
+
+    return list(load_pool(pool).devices)
+
+
+def _parallel(devices: list[str], *, app: str, app_name: str, bugs: tuple[str, ...], budget_s: float, seed: int,
+              settings_profile: str, report_dir: Path | None, export_dir: Path | None,
+              checks: tuple[str, ...] | None, use_database: bool, max_examples: int | None,
+              shrink_s: float | None) -> int:
+    """N workers (harness.stateful.parallel), one summary; exit code as for one worker."""
+    from harness import paths
+    from harness.scenario.session import new_run_id
+    from harness.stateful.parallel import Parallel, worker_argv
+    from harness.stateful.settings import database_dir
+
+    console = Console()
+    run_dir = (report_dir or paths.REPORTS / f"fuzz-{new_run_id()}").resolve()
+    per_worker = -(-max_examples // len(devices)) if max_examples else None
+    database = database_dir(devices[0] if len(set(devices)) == 1 else "pool-" + "+".join(sorted(set(devices))),
+                            bugs, None if app_name == DEFAULT_APP else app_name)
+    console.print(f"harness fuzz: {len(devices)} workers ({', '.join(devices)}), app={app_name} "
+                  f"bugs={','.join(bugs) or 'none'} seed={seed} (worker i: seed+i) budget={budget_s:g}s; "
+                  f"run folder {run_dir}; example database {database if use_database else 'none'}")
+    extra = (["--no-database"] if not use_database else []) + (["--shrink", f"{shrink_s:g}"] if shrink_s else [])
+    argv = worker_argv(app=app, bugs=bugs, settings_profile=settings_profile, export_dir=export_dir, checks=checks,
+                       max_examples=per_worker, run_dir=run_dir, extra=extra)
+    result = Parallel(run_dir, devices, seed, budget_s, argv, database,
+                      on_event=lambda line: console.print(line, markup=False, highlight=False)).run()
+    import json
+
+    (run_dir / "parallel-result.json").write_text(json.dumps(result.to_json(), indent=2, default=str))
+    rate = result.examples / (result.elapsed_s / 60) if result.elapsed_s else 0.0
+    console.print(f"{result.examples} examples in {result.elapsed_s:.0f}s over {len(devices)} workers "
+                  f"({rate:.1f} examples/min); {len(result.crashes)} worker crash(es)")
+    for crash in result.crashes:
+        console.print(f"  crashed (exit {crash['exit_code']}) after {crash['after_s']}s; restarted while the budget "
+                      f"lasted. Log tail:\n{crash['log_tail']}", markup=False, highlight=False)
+    for f in result.findings:
+        console.print(f"[red]FOUND[/red] ({f['kind']}) on {f['device']} after {f.get('time_to_failure_s') or 0:.0f}s: "
+                      f"{f['title']}")
+        console.print(f"  requirements: {', '.join(f.get('requirement_ids') or [])}; {f.get('actions')} actions; "
+                      f"scenario: {f.get('scenario_path')}", markup=False)
+    if not result.findings and result.outcomes:
+        console.print("[green]no failure found within the budget[/green]")
+    return result.exit_code()
 
 
 def ctx_errors(out: object) -> list[tuple[object, str]]:

@@ -62,6 +62,9 @@ class FuzzOptions:
     replay: bool = True
     shrink_s: float | None = None  # default: the profile's
     checks: tuple[str, ...] | None = None  # judge only these checks (default: every check that applies)
+    #: a worker of a parallel run (harness.stateful.parallel): that run's folder and this worker's slot
+    parallel_run: Path | None = None
+    worker_slot: str = ""
 
 
 @dataclass
@@ -193,10 +196,18 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
                           shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
                           lost_response_holds_ms=lost_response_holds(runner))
+        database = None
+        if options.parallel_run is not None:  # one of N workers: one database, the first finding stops the rest
+            from harness.stateful import parallel
+
+            ctx.stop_requested = parallel.stop_requested(options.parallel_run)
+            ctx.on_first_failure = parallel.claim_finding(options.parallel_run, options.worker_slot)
+            database = Path(parallel.worker_spec(options.parallel_run)["database"])
         machine = machine_for(ctx)
         st = settings_for(options.settings_profile, device=options.device, bugs=options.bugs,
                           use_database=options.use_database,
-                          app=None if runner.app_profile.name == DEFAULT_APP else runner.app_profile.name)
+                          app=None if runner.app_profile.name == DEFAULT_APP else runner.app_profile.name,
+                          database=database)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)

@@ -80,9 +80,10 @@ def database_dir(device: str, bugs: tuple[str, ...], app: str | None = None) -> 
 
 
 def settings_for(name: str, *, device: str, bugs: tuple[str, ...], use_database: bool = True,
-                 app: str | None = None) -> settings:
-    """The profile's settings with the example database of this app, device and bug set."""
-    db = DirectoryBasedExampleDatabase(str(database_dir(device, bugs, app))) if use_database else None
+                 app: str | None = None, database: Path | None = None) -> settings:
+    """The profile's settings with the example database of this app, device and bug set (or ``database``: the
+    one a parallel run's workers share)."""
+    db = DirectoryBasedExampleDatabase(str(database or database_dir(device, bugs, app))) if use_database else None
     return settings(load_profile(name), database=db)
 
 
