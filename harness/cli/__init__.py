@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run_cmd", "Run scenario suites on a device and write a report."),
     "report": ("report_cmd", "Re-render a run folder's HTML report."),
     "coverage": ("coverage_cmd", "Print the requirement -> scenarios table; fail if a requirement has none."),
+    "suite": ("suite_cmd", "Generate suites from the dimensions: the covering suite (every pair of values, fewest scenarios)."),
     "fuzz": ("fuzz_cmd", "Search for failing action sequences with Hypothesis and export them as scenarios."),
     "farm": ("farm_cmd", "Run suites across a device pool and merge a scenario x device matrix."),
 }

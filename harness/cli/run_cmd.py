@@ -98,9 +98,12 @@ class ProgressPlugin:
 @click.option("--workers", default="auto", show_default=True, metavar="N|auto",
               help="spread the scenarios over N independent labs on this machine (each its own proxies, backend "
                    "and device, on free ports); auto: one per core, at most 4")
+@click.option("--suite", type=click.Choice(["covering", "covering-3"]), default=None,
+              help="instead of scenario files: the covering suite generated for the app into the run folder "
+                   "(every pair of the dimensions' values; covering-3: every triple); see harness suite generate")
 def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: str, report_dir: Path | None,
                 seed: int | None, keyword: str | None, markexpr: str | None, backend: str | None,
-                exitfirst: bool, workers: str) -> int:
+                exitfirst: bool, workers: str, suite: str | None = None) -> int:
     """Run scenario suites on a device and write a report."""
     from harness.device.profiles import can_run_here, find_profile
     from harness.scenario.applicability import applicability
@@ -110,7 +113,15 @@ def run_command(scenario_paths: tuple[Path, ...], device: str, app: str, bugs: s
         raise UserError(f"--workers {workers} with --backend: parallel labs need their own backend each; run "
                         "one worker against an external backend (--workers 1)")
     app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
-    files = scenario_files(scenario_paths) if scenario_paths else default_suite()
+    if suite:  # generated for this app into the run folder: the same app and strength give the same files
+        from harness.cli.suite_cmd import suite_files
+
+        if scenario_paths:
+            raise UserError(f"--suite {suite} generates its scenarios; give either --suite or scenario paths")
+        report_dir = report_dir or paths.REPORTS / new_run_id()
+        files = suite_files(suite, app, app_profile, report_dir.resolve() / "suite")
+    else:
+        files = scenario_files(scenario_paths) if scenario_paths else default_suite()
     if not files:
         raise UserError("no scenario files found; give a path to a .yaml scenario or a folder of them")
     scenarios = load_all(files)  # every file validated before anything starts
