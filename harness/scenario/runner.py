@@ -15,6 +15,7 @@ and shared by every scenario of the run.
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -137,17 +138,30 @@ class ScenarioRunner:
     def steady_state(self, scenario: Scenario, ex: Any, tl: Timeline) -> None:
         """Clean network, fresh backend data (the app's reset, configure and seed hooks, where it has them), a
         freshly installed app, the setup screens loaded online."""
+        phases: dict[str, float] = {}
+        t = time.monotonic()
+
+        def phase(name: str) -> None:  # where a reset's time goes (benchmarks/fuzz_throughput.py reads it)
+            nonlocal t
+            now = time.monotonic()
+            phases[name] = round(now - t, 3)
+            t = now
+
         self.lab.net.reset()
+        phase("network")
         hooks = self.lab.hooks
         hooks.reset()
         if hooks.has("configure"):
             hooks.configure(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
         hooks.seed(scenario.setup.seed.model_dump())
+        phase("backend")
         self.device.app_url = app_url(self.lab.endpoints.app_url, scenario)
         ex.fresh_install()
+        phase("install")
         for item in scenario.setup.load:
             ex.load(item)
-        tl.append("log", "setup.done", data={"loads": len(scenario.setup.load)})
+        phase("loads")
+        tl.append("log", "setup.done", data={"loads": len(scenario.setup.load), "phases_s": phases})
 
     def judge(self, scenario: Scenario, tl: Timeline, result: ScenarioResult, inline: list[Any], ex: Any) -> None:
         from harness.scenario.applicability import applicability, applicable_checks
