@@ -65,9 +65,18 @@ def _default() -> str:
 @click.command("coverage")
 @click.argument("scenario_paths", nargs=-1, type=click.Path(path_type=Path))
 @app_option
-def coverage_command(scenario_paths: tuple[Path, ...], app: str) -> int:
+@click.option("--suite", type=click.Choice(["covering", "covering-3"]), default=None,
+              help="per requirement, the pairs of the dimensions' values the covering suite exercises and judges "
+                   "for the app (generated, or the generated folder given as SCENARIO_PATHS)")
+@click.option("--json", "as_json", is_flag=True, help="with --suite: every requirement's pairs as JSON")
+def coverage_command(scenario_paths: tuple[Path, ...], app: str, suite: str | None = None,
+                     as_json: bool = False) -> int:
     """Print the requirement -> scenarios table for an app; fail if a requirement has none."""
     profile = resolve_app(app)
+    if suite:
+        from harness.cli.suite_cmd import pair_coverage_report
+
+        return pair_coverage_report(suite, app, profile, list(scenario_paths), as_json=as_json)
     table = coverage_table(list(scenario_paths) or [paths.SCENARIOS], profile)
     titles = {r.id: r.title for r in REQUIREMENTS}
     out = Table(title=f"Requirement coverage for app {profile.name} (judged by an applicable scenario)")

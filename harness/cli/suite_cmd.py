@@ -67,6 +67,57 @@ def suite_files(name: str, app: str, profile: object, folder: Path) -> list[Path
     return files
 
 
+def pair_coverage_report(name: str, app: str, profile: object, paths: list[Path], *, as_json: bool = False) -> int:
+    """``harness coverage --suite NAME``: per requirement, the pairs of values exercised and judged (statically:
+    by the checks that apply to the app). Exit 1 when a requirement is judged in no pair."""
+    import tempfile
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from harness.scenario.loader import load_all, scenario_files
+    from harness.suite.coverage import required_from_manifest, static_coverage
+    from harness.suite.generate import generate, write_suite
+
+    with tempfile.TemporaryDirectory(prefix="harness-suite-") as tmp:
+        if paths:  # a generated folder: its files and its manifest
+            files = scenario_files(paths)
+            folder = paths[0] if paths[0].is_dir() else paths[0].parent
+        else:
+            suite = generate(profile, strength=3 if name == "covering-3" else 2, seed=1, app_arg=app)
+            folder = Path(tmp)
+            files = write_suite(suite, folder)
+        cov = static_coverage(load_all(files), profile, required_from_manifest(folder))
+    rows = cov.rows()
+    app_name = getattr(profile, "name", app)
+    if as_json:
+        click.echo(json.dumps({"app": app_name, "scenarios": cov.scenarios, "pairs": len(cov.required),
+                               "requirements": rows}, indent=2))
+    else:
+        out = Table(title=f"Pairs of dimension values judged per requirement: {name} suite for app {app_name} "
+                          f"({cov.scenarios} scenarios, {len(cov.required)} pairs)")
+        for col, just in (("id", "left"), ("requirement", "left"), ("judged", "right"), ("exercised", "right"),
+                          ("least judged dimension pairs", "left")):
+            out.add_column(col, justify=just)  # type: ignore[arg-type]
+        for r in rows:
+            parts = sorted(r["by_dimensions"].items(), key=lambda kv: _frac(kv[1]))
+            weakest = ", ".join(f"{k} {v}" for k, v in parts[:3] if _frac(v) < 1) or "all"
+            judged = f"{r['judged']}/{r['required']}" if r["judged"] else "[red]UNJUDGED[/red]"
+            out.add_row(r["id"], r["title"], judged, str(r["exercised"]), weakest if r["judged"] else "")
+        Console().print(out)
+    missing = [r["id"] for r in rows if not r["judged"]]
+    if missing:
+        click.echo(f"judged in no pair for app {app_name}: {', '.join(missing)}", err=True)
+        return 1
+    click.echo(f"all {len(rows)} requirements judged in some pair for app {app_name}")
+    return 0
+
+
+def _frac(text: str) -> float:
+    n, m = (int(x) for x in text.split("/"))
+    return n / m if m else 1.0
+
+
 def describe(suite: object) -> list[str]:
     """What was generated, for people: sizes, what was left out and why, the coverage."""
     s = suite.summary()  # type: ignore[attr-defined]
@@ -87,4 +138,4 @@ def describe(suite: object) -> list[str]:
     return lines
 
 
-__all__ = ["default_out", "describe", "suite_command", "suite_files"]
+__all__ = ["default_out", "describe", "pair_coverage_report", "suite_command", "suite_files"]

@@ -116,6 +116,17 @@ def _when(value: object) -> str:
     return str(value or "")
 
 
+def _pairs(run: RunFolder) -> dict[str, Any] | None:
+    """The covering suite's pairs per requirement (None: no covering scenario ran): see harness.suite.coverage."""
+    from harness.suite.coverage import required_from_manifest, run_coverage
+
+    cov = run_coverage([sc.result for sc in run.scenarios], required_from_manifest(run.dir / "suite"))
+    if cov is None:
+        return None
+    return {"scenarios": cov.scenarios, "required": len(cov.required), "rows": cov.rows(),
+            "dims": [f"{a} x {b}" for a, b in cov.dimension_pairs()]}
+
+
 def build_html(run: RunFolder) -> str:
     """The report page for a loaded run (pure: no files written)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
@@ -130,7 +141,7 @@ def build_html(run: RunFolder) -> str:
         run=run, run_id=run.run.get("run_id", run.dir.name), counts=counts, duration=_duration(run),
         matrix=matrix, scenarios=scenarios, plotly_js=PLOTLY_JS,
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        uncovered=[row["req"].id for row in matrix if not row["covered"]])
+        uncovered=[row["req"].id for row in matrix if not row["covered"]], pairs=_pairs(run))
 
 
 def render_report(run_dir: Path, *, out: Path | None = None) -> Path:

@@ -90,6 +90,7 @@ class Suite:
                 "reads": [r.key for r in self.dims.reads],
                 "constraints": [f"{c.id}: {c.why}" for c in self.dims.constraints],
                 "completed_after_library": self.completed,
+                "pairs_required": sorted(" x ".join(f"{d}={k}" for d, k in p) for p in pairs),
                 "files": [f.name for f in self.files]}
 
 
