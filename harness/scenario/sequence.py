@@ -101,7 +101,10 @@ class ScenarioRun:
         try:
             verdicts = self.executor.run_step(step)
         finally:
-            self.steps_s += time.monotonic() - t0
+            took = time.monotonic() - t0
+            self.steps_s += took
+            self.timeline.append("log", "step.done", data={"step": step.name, "index": step.index,
+                                                           "duration_s": round(took, 3)})
         self.inline.extend(verdicts)
         return verdicts
 
