@@ -241,6 +241,10 @@ class StepExecutor:
         elif isinstance(p, S.Reinstall):
             self.device.reinstall()
             self.app.shell.wait_ready()
+            # its local storage is gone: nothing it loaded before is its to hold any more (the final read of
+            # its local copy, with the radio off, asks only for what it loaded since)
+            self.threads_loaded.clear()
+            self.calendar_loaded = False
 
     def _background(self, policy_name: str | None) -> None:
         from harness.device.policies import PolicyRunner, get_policy

@@ -1,5 +1,5 @@
-"""The freeze step: the app frozen where it is (a locked screen), resumed in the foreground by ``foreground`` or
-after ``duration_s``."""
+"""Device steps in the executor: freeze (the app frozen where it is, resumed by ``foreground`` or after
+``duration_s``) and reinstall (what the app had loaded is forgotten with its storage)."""
 
 from __future__ import annotations
 
@@ -61,3 +61,13 @@ def test_freeze_needs_a_lifecycle() -> None:
     from harness.scenario.steps import STEPS
 
     assert STEPS["freeze"].needs == frozenset({"lifecycle"})
+
+
+def test_a_reinstall_forgets_what_the_app_had_loaded() -> None:
+    dev = Device()
+    dev.reinstall = lambda: dev.calls.append("reinstall")  # type: ignore[attr-defined]
+    ex = executor(dev)
+    ex.threads_loaded, ex.calendar_loaded = {1, 2}, True
+    [reinstall] = steps("  - reinstall\n")
+    ex._device(reinstall)
+    assert dev.calls == ["reinstall"] and ex.threads_loaded == set() and ex.calendar_loaded is False
