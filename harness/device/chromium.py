@@ -54,6 +54,13 @@ DriverFactory = Callable[[str, dict[str, Any]], Any]
 _CONNECTION_TYPE = {"wifi": "wifi", "cellular": "cellular4g", "none": "none"}
 
 
+def reset_mode() -> str:
+    """How a reinstall resets the app, read at each reset: ``HARNESS_RESET=profile`` forces the slow way (a new
+    browser profile), to measure what the in-session wipe saves (benchmarks/fuzz_throughput.py); anything
+    else uses the in-session wipe when it can."""
+    return os.environ.get("HARNESS_RESET", "session")
+
+
 def appium_driver(url: str, caps: dict[str, Any]) -> Any:
     """Open an Appium session (the default driver factory)."""
     from appium import webdriver
@@ -381,7 +388,7 @@ class ChromiumDevice:
         resetting between examples needs. Otherwise (no session, background, airplane) a new session
         on an empty profile.
         """
-        if self._driver is not None and self._state == AppState.FOREGROUND:
+        if self._driver is not None and self._state == AppState.FOREGROUND and reset_mode() != "profile":
             try:
                 self._wipe_in_session()
                 return

@@ -129,6 +129,8 @@ class FuzzStats:
     steps_s: float = 0.0
     finish_s: float = 0.0
     first_failure_s: float | None = None
+    step_times: list[float] = field(default_factory=list)  # each step's wall time (benchmarks read them)
+    reset_times: list[float] = field(default_factory=list)  # each example's steady-state time
 
     @property
     def elapsed_s(self) -> float:
@@ -214,6 +216,7 @@ class SyncMachine(RuleBasedStateMachine):
         self._stopped = False  # a step's screen never came: no closing steps (see ``_do``)
         self.slow_link = False  # a latency condition is in force (a ``reset_network`` clears it)
         ctx.stats.reset_s += self.live.reset_s
+        ctx.stats.reset_times.append(self.live.reset_s)
         ctx.progress()
 
     # -- running steps ------------------------------------------------------------------------
@@ -221,6 +224,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _do(self, name: str, params: Any = None) -> None:
         step = Step(name, parse_step(name, params))
         self.ctx.stats.steps += 1
+        t0 = time.monotonic()
         try:
             verdicts = self.live.step(step)
         except ScreenTimeout as e:
@@ -236,6 +240,7 @@ class SyncMachine(RuleBasedStateMachine):
         except Exception as e:  # the lab or the device broke: a harness error, not a bug
             self._harness_error(e)
         finally:
+            self.ctx.stats.step_times.append(time.monotonic() - t0)
             self.ctx.progress()
         self.model.apply(name, step.params.model_dump(by_alias=True))
         bad = [v for v in verdicts if not v.passed]
