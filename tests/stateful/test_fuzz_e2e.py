@@ -26,7 +26,7 @@ DEVICE = "reference-unrestricted"
 def run_fuzz(runner: Any, tmp_path: Path, bugs: tuple[str, ...], budget_s: float, seed: int,
              checks: tuple[str, ...] | None = None) -> Any:
     opts = FuzzOptions(device=DEVICE, bugs=bugs, budget_s=budget_s, seed=seed, export_dir=tmp_path,
-                       use_database=False, shrink_s=40, checks=checks)
+                       use_database=False, shrink_s=25, checks=checks)
     return fuzz(opts, runner=runner)
 
 
@@ -72,7 +72,7 @@ def test_two_workers_one_finding_shrunk_and_exported_once(tmp_path: Path) -> Non
     and exports it; w1 (seed 20) stops at its next example and exports nothing."""
     export = tmp_path / "export"
     cmd = [sys.executable, "-m", "harness", "fuzz", "--workers", "2", "--bugs", "server-ignores-idempotency",
-           "--seed", "19", "--budget", "150", "--shrink", "40", "--checks", "ordering,exactly_once",
+           "--seed", "19", "--budget", "150", "--shrink", "25", "--checks", "ordering,exactly_once",
            "--no-database", "--report-dir", str(tmp_path / "run"), "--export-dir", str(export)]
     proc = subprocess.run(cmd, cwd=paths.ROOT, capture_output=True, text=True, timeout=900)
     out = proc.stdout + proc.stderr
