@@ -265,6 +265,12 @@ def find_profile(name_or_path: str, directory: Path | None = None) -> AnyProfile
 def can_run_here(profile: AnyProfile, *, probe_timeout_s: float = 1.0) -> tuple[bool, str]:
     """Whether this machine can drive the profile's device, and if not, why."""
     if isinstance(profile, ChromiumProfile):
+        for name, given in (("chromium.binary", profile.chromium.binary),
+                            ("chromium.chromedriver", profile.chromium.chromedriver)):
+            if given and not shutil.which(given):  # a path that is not an executable file, or no such command
+                return False, (f"{name}: {given!r} is not an executable file or a command on PATH. Fix: give the "
+                               "path of an installed one, or leave the field out to use the one scripts/setup "
+                               "installed")
         missing = [n for n, f in (("chromium", profile.chromium.binary or paths.chromium()),
                                   ("chromedriver", profile.chromium.chromedriver or paths.chromedriver()),
                                   ("appium", paths.appium())) if not f]

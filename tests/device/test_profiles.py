@@ -119,3 +119,16 @@ def test_can_run_here_says_why_not() -> None:
     assert not ok and "not reachable" in why
     ok, why = can_run_here(profiles["reference-unrestricted"])
     assert ok, why
+
+
+def test_a_browser_binary_that_does_not_exist_is_a_configuration_error_before_anything_runs(tmp_path: Path) -> None:
+    """Not a failed scenario: `harness run` checks can_run_here before it starts a lab (exit 2, this message)."""
+    p = tmp_path / "ghost.yaml"
+    p.write_text(GOOD + "chromium: {binary: /opt/no-such/chromium}\n")
+    ok, why = can_run_here(load_profile(p))
+    assert not ok and "chromium.binary" in why and "/opt/no-such/chromium" in why and "Fix:" in why
+    not_executable = tmp_path / "chromedriver"
+    not_executable.write_text("#!/bin/sh\n")  # there, but not executable
+    p.write_text(GOOD + f"chromium: {{chromedriver: {not_executable}}}\n")
+    ok, why = can_run_here(load_profile(p))
+    assert not ok and "chromium.chromedriver" in why
