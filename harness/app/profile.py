@@ -260,6 +260,10 @@ class Hooks(_Strict):
     server_change: dict[str, HttpCall | ShellHook | PythonHook] = {}
     #: applied after each reset with the run's options (bugs, token lifetime): plugin apps only
     configure: PythonHook | None = None
+    #: copy the whole server state under a name, and put it back exactly (placeholder {name}); with both, and a
+    #: device that can do the same to the app's storage, a fuzz run sets up once and restores before each example
+    save: Hook | None = None
+    restore: Hook | None = None
 
 
 class BackendStart(_Strict):

@@ -11,11 +11,11 @@ An app profile's ``hooks`` (harness.app.profile.Hooks) says, per hook, one of:
   spec's fields for seed; ``bugs``, ``token_ttl_s`` for configure; ``text``
   for server_change). Without such a method, a module-level function of
   the plugin with that name is called as ``function(hooks_object, **values)``
-  (``hooks_object`` is None when the plugin has no ``hooks``); with
+  (``hooks_object`` is None when the plugin has no ``hooks``); ``name`` for save and restore; with
   ``module:function``, that function, the same way.
 
 Placeholders in paths, bodies and shell arguments: ``{backend_url}``,
-``{seed}``, ``{items}``, ``{text}``, ``{now_ms}``. A hook the profile does
+``{seed}``, ``{items}``, ``{text}``, ``{now_ms}``, ``{name}`` (save, restore). A hook the profile does
 not give is a no-op (reset, seed, configure) or None (read); the checks
 then say which oracle was unavailable. ``read`` returns
 ``{"collections": {name: [{"id", "text", "deleted"}]}}`` (the profile's JSON
@@ -41,7 +41,7 @@ import httpx
 from harness.errors import LabError
 from harness.net.jsonpath import values_at
 
-HOOK_NAMES = ("reset", "seed", "read", "configure", "server_change")
+HOOK_NAMES = ("reset", "seed", "read", "configure", "server_change", "save", "restore")
 
 
 class BackendHooks:
@@ -74,6 +74,14 @@ class BackendHooks:
 
     def configure(self, *, bugs: Any = (), token_ttl_s: float | None = None) -> None:
         self._run("configure", {"bugs": list(bugs), "token_ttl_s": token_ttl_s})
+
+    def save(self, name: str) -> None:
+        """Copy the whole server state under ``name`` (the ``save`` hook)."""
+        self._run("save", {"name": name})
+
+    def restore(self, name: str) -> None:
+        """Put the server state saved as ``name`` back exactly (the ``restore`` hook)."""
+        self._run("restore", {"name": name})
 
     def read(self) -> dict[str, Any] | None:
         """The server's state, or None without a read hook."""

@@ -190,7 +190,39 @@ async def config(request: Request) -> Response:
     return JSONResponse(cfg.public())
 
 
+#: whole-database copies kept by /_admin/save, by name (in memory: they live as long as the server)
+_SAVED: dict[str, sqlite3.Connection] = {}
+
+
+async def save(request: Request) -> Response:
+    """Copy the whole database (every table, logs and tokens included) under a name, for /_admin/restore."""
+    name = get_str(await _body(request), "name", max_len=100, required=False) or "default"
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    with context.db(request).read() as conn:
+        conn.backup(copy)
+    old = _SAVED.pop(name, None)
+    if old is not None:
+        old.close()
+    _SAVED[name] = copy
+    return JSONResponse({"ok": True, "name": name})
+
+
+async def restore(request: Request) -> Response:
+    """Put the database back exactly as /_admin/save copied it (a fuzzer's cheap reset between examples)."""
+    name = get_str(await _body(request), "name", max_len=100, required=False) or "default"
+    copy = _SAVED.get(name)
+    if copy is None:
+        raise ApiError(404, "not_saved", f"no database saved as {name!r}; POST /_admin/save first")
+    started = time.perf_counter()
+    db = context.db(request)
+    with db.lock:
+        copy.backup(db.conn)
+    return JSONResponse({"ok": True, "name": name, "elapsed_ms": round((time.perf_counter() - started) * 1000, 1)})
+
+
 ROUTES: tuple[tuple[str, Endpoint, tuple[str, ...]], ...] = (
+    ("/_admin/save", save, ("POST",)),
+    ("/_admin/restore", restore, ("POST",)),
     ("/_admin/reset", reset, ("POST",)),
     ("/_admin/seed", seed, ("POST",)),
     ("/_admin/activity", activity, ("POST",)),

@@ -177,6 +177,8 @@ SHELL_HOOKS = f"""
 hooks:
   reset: {{shell: ["{sys.executable}", -c, "import pathlib; pathlib.Path('reset.done').write_text('{{backend_url}}')"]}}
   seed: {{shell: ["{sys.executable}", -c, "import pathlib; pathlib.Path('seed.args').write_text('{{seed}} {{items}}')"]}}
+  save: {{shell: ["{sys.executable}", -c, "import pathlib; pathlib.Path('saved.name').write_text('{{name}}')"]}}
+  restore: {{shell: ["{sys.executable}", -c, "import pathlib; pathlib.Path('restored.name').write_text('{{name}}')"]}}
   read:
     request: {{method: GET, path: "/db/todos/_all_docs?include_docs=true"}}
     collections: {{todos: {{items: "rows[].doc", text: title, id: _id}}}}
@@ -193,6 +195,9 @@ def test_shell_hooks_run_in_the_profile_folder_with_placeholders(tmp_path: Path,
     assert (tmp_path / "reset.done").read_text() == couch
     hooks.seed({"seed": 7, "items": 3})
     assert (tmp_path / "seed.args").read_text() == "7 3"
+    hooks.save("setup-1")
+    hooks.restore("setup-1")
+    assert (tmp_path / "saved.name").read_text() == (tmp_path / "restored.name").read_text() == "setup-1"
     assert hooks.server_change("todos", "hello") == {"id": "s1", "rev": "hello"}
     with pytest.raises(LabError) as ei:
         hooks.server_change("notes", "x")

@@ -115,3 +115,21 @@ def test_snapshot_shows_client_keys_and_hides_file_bytes(client: TestClient) -> 
     files = client.get("/_admin/snapshot").json()["files"]
     assert files[0]["client_key"] == headers["Idempotency-Key"] and files[0]["size"] == 8
     assert "data" not in files[0] and len(files[0]["sha256"]) == 64
+
+
+def test_save_and_restore_put_the_whole_database_back(client: TestClient, auth: dict[str, str]) -> None:
+    """A fuzzer's cheap reset: a copy of every table (logs and tokens included), put back exactly."""
+    client.post("/_admin/seed", json=SMALL)
+    before = client.get("/_admin/snapshot").json()
+    assert client.post("/_admin/save", json={"name": "setup"}).json() == {"ok": True, "name": "setup"}
+    client.post("/_admin/activity", json={"kind": "contact", "count": 3})
+    client.post("/_admin/reset")
+    assert client.get("/_admin/snapshot").json()["contacts"] == []
+    r = client.post("/_admin/restore", json={"name": "setup"})
+    assert r.status_code == 200 and r.json()["ok"]
+    assert client.get("/_admin/snapshot").json() == before
+
+
+def test_restore_of_a_name_never_saved_is_404(client: TestClient) -> None:
+    r = client.post("/_admin/restore", json={"name": "nothing"})
+    assert r.status_code == 404 and r.json()["error"] == "not_saved"

@@ -48,6 +48,14 @@ class AdminClient:
         """Empty database, logs cleared, tokens revoked."""
         self._call("POST", "/reset")
 
+    def save(self, *, name: str = "default") -> None:
+        """The whole database copied under ``name`` (the fuzzer's known state)."""
+        self._call("POST", "/_admin/save", {"name": name})
+
+    def restore(self, *, name: str = "default") -> None:
+        """The database put back exactly as saved under ``name``."""
+        self._call("POST", "/_admin/restore", {"name": name})
+
     def seed(self, *, seed: int = 1, **counts: Any) -> dict[str, Any]:
         """Deterministic seed data (``contacts=120, conversations=20, ...``); returns the counts."""
         known = {k: v for k, v in counts.items() if k in SEED_FIELDS}
