@@ -120,7 +120,8 @@ class Constraint:
     then_sel: Mapping[str, Any]
     source: str = ""
 
-    def matches(self, dim: str, sel: Mapping[str, Any], value: Value) -> bool:
+    @staticmethod
+    def matches(sel: Mapping[str, Any], value: Value) -> bool:
         if "trait" in sel:
             return str(sel["trait"]) in value.traits
         return value.key in sel.get("values", ())
@@ -130,7 +131,7 @@ class Constraint:
         a, b = row.get(self.if_dim), row.get(self.then_dim)
         if a is None or b is None:
             return True
-        return not self.matches(self.if_dim, self.if_sel, a) or self.matches(self.then_dim, self.then_sel, b)
+        return not self.matches(self.if_sel, a) or self.matches(self.then_sel, b)
 
 
 @dataclass(frozen=True)

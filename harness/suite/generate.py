@@ -169,18 +169,21 @@ def _drop_redundant(rows: list[dict[str, str]], strength: int) -> list[dict[str,
 # -- composing one scenario -----------------------------------------------------------------------------
 
 
-def _merge(into: dict[str, Any], extra: Mapping[str, Any], who: str, owners: dict[str, str], path: str = "") -> None:
+def _merge(into: dict[str, Any], extra: Mapping[str, Any], who: str, source: str, owners: dict[str, str],
+           path: str = "") -> None:
     """Deep-merge ``extra`` (a value's setup) into ``into``; two values setting one field differently is an
-    input error naming both."""
+    input error naming both (at the second one's file and line)."""
+    from harness.suite.dimensions import _at
+
     for k, v in extra.items():
         where = f"{path}.{k}" if path else k
         if isinstance(v, Mapping):
             cur = into.setdefault(k, {})
             if not isinstance(cur, dict):
-                raise SpecError(f"setup.{where}", v, f"a value that agrees with {owners.get(where)}")
-            _merge(cur, v, who, owners, where)
+                raise SpecError(f"setup.{where}", v, f"a value that agrees with {owners.get(where)}", **_at(source))
+            _merge(cur, v, who, source, owners, where)
         elif k in into and into[k] != v:
-            raise SpecError(f"setup.{where}", v, f"{into[k]!r}, which {owners.get(where)} sets",
+            raise SpecError(f"setup.{where}", v, f"{into[k]!r}, which {owners.get(where)} sets", **_at(source),
                             fix=f"{who} and {owners.get(where)} disagree: add a constraint that keeps them apart, "
                                 "or make them agree")
         else:
@@ -283,7 +286,7 @@ class _Composer:
         owners: dict[str, str] = {}
         for part in self.parts():
             who = part.name if isinstance(part, Value) else f"read {part.key}"
-            _merge(setup, substitute(dict(part.setup), self.names), who, owners)
+            _merge(setup, substitute(dict(part.setup), self.names), who, part.source, owners)
         loads: list[Any] = []
         seen: set[str] = set()
         for part in self.parts():

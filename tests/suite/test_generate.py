@@ -111,3 +111,31 @@ def test_a_rewrite_replaces_the_old_files(refapp, tmp_path: Path) -> None:  # ty
 ])
 def test_flow_style(value: object, text: str) -> None:
     assert flow(value) == text
+
+
+def test_an_app_without_a_banner_or_lifecycle_gets_a_suite_of_what_it_can_run(tmp_path: Path) -> None:
+    from harness.app.profile import parse_app_profile
+
+    from .test_dimensions import TINY
+
+    profile = parse_app_profile(TINY, file=tmp_path / "app.yaml")
+    suite = generate(profile, strength=2, seed=1)
+    files = write_suite(suite, tmp_path / "out")
+    steps = [st.name for s in load_all(files) for st in s.steps]
+    assert "expect_banner" not in steps and "wait" in steps  # the idle user waits instead of watching a banner
+    assert {r["lifecycle"] for r in suite.rows} == {"none"}
+    assert suite.coverage() == 1.0
+
+
+def test_two_values_that_set_one_field_differently_are_an_input_error(tmp_path: Path) -> None:
+    from harness.app.profile import parse_app_profile
+    from harness.errors import SpecError
+
+    from .test_dimensions import TINY
+
+    (tmp_path / "dimensions.yaml").write_text(
+        "dimensions:\n  server:\n    values:\n      quiet:\n        setup: {token_ttl_s: 60}\n")
+    profile = parse_app_profile(TINY, file=tmp_path / "app.yaml")
+    with pytest.raises(SpecError) as e:
+        generate(profile, strength=2, seed=1)
+    assert e.value.field == "setup.token_ttl_s" and "dimensions.yaml" in str(e.value.file) and e.value.line
