@@ -162,7 +162,7 @@ def parse_profile(text: str, *, file: str | Path = "<string>") -> AnyProfile:
     doc = load_mapping(text, file=file, expected="a mapping with name, backend, capabilities")
     if "name" not in doc:
         doc["name"] = Path(str(file)).stem
-    if doc.get("backend") not in REQUIRED_CAPS:
+    if not isinstance(doc.get("backend"), str) or doc["backend"] not in REQUIRED_CAPS:
         raise SpecError("backend", doc.get("backend"), f"one of {', '.join(REQUIRED_CAPS)}", file=file,
                         line=line_of(doc, ("backend",)) or 1)
     try:

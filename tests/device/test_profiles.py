@@ -64,6 +64,8 @@ def test_good_profile_and_param_override() -> None:
         (GOOD.replace("idle_after_s", "nap_s"), "policy_params.nap_s", 4),
         # unknown backend
         (GOOD.replace("backend: chromium", "backend: symbian"), "backend", 2),
+        # a backend that is no name (a list is unhashable: this was a TypeError)
+        (GOOD.replace("backend: chromium", "backend: [chromium]"), "backend", 2),
         # missing capabilities block altogether
         ("name: x\nbackend: ios\n", "capabilities", 1),
         # android without appPackage
