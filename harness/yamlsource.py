@@ -78,7 +78,7 @@ def line_of(node: Any, loc: Sequence[Any], base: int | None = None) -> int | Non
     line = base
     for key in loc:
         if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
+            line = _key_line(node, key, line)
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
             line = node.lc.item(key)[0] + 1
@@ -86,6 +86,17 @@ def line_of(node: Any, loc: Sequence[Any], base: int | None = None) -> int | Non
         else:
             break
     return line
+
+
+def _key_line(node: CommentedMap, key: Any, default: int | None, _depth: int = 0) -> int | None:
+    """The line of ``key`` in ``node``; a key that came in through a ``<<`` merge key is at its line in the merged
+    mapping (ruamel keeps no position for it in ``node``)."""
+    if key in node.lc.data:
+        return int(node.lc.key(key)[0]) + 1
+    for _, source in getattr(node, "merge", None) or ():
+        if isinstance(source, CommentedMap) and key in source and _depth < MAX_DEPTH:
+            return _key_line(source, key, default, _depth + 1)
+    return default
 
 
 def plain(node: Any) -> Any:
