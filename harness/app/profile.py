@@ -138,6 +138,9 @@ class Parameters(_Strict):
     #: requests the app makes by itself while idle (health probes, heartbeats, long polls); quiescence
     #: ignores them (globs on the path)
     idle_paths: tuple[str, ...] = ()
+    #: a page of the app's origin where none of its code runs (a 404 is fine; not a path the server answers with
+    #: the app): the fuzzer writes a saved steady state into the app's storage there (harness.scenario.setup_snapshot)
+    setup_snapshot_page: str | None = Field(default=None, pattern=r"^/")
     timeouts: Timeouts = Timeouts()
 
 

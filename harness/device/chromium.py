@@ -54,6 +54,9 @@ DriverFactory = Callable[[str, dict[str, Any]], Any]
 _CONNECTION_TYPE = {"wifi": "wifi", "cellular": "cellular4g", "none": "none"}
 
 
+_APP_STORAGE_JS = (Path(__file__).resolve().parent / "app_storage.js").read_text(encoding="utf-8")
+
+
 def reset_mode() -> str:
     """How a reinstall resets the app, read at each reset: ``HARNESS_RESET=profile`` forces the slow way (a new
     browser profile), to measure what the in-session wipe saves (benchmarks/fuzz_throughput.py); anything
@@ -405,17 +408,53 @@ class ChromiumDevice:
 
     def _wipe_in_session(self) -> None:
         t0 = time.monotonic()
-        parts = urlsplit(self.app_url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        self._navigate("about:blank")  # the page and its timers are gone before its storage is
-        self.cdp.execute("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
-        self.cdp.execute("Network.clearBrowserCache")
+        self._wipe_origin()
         self._navigate(self.app_url)
         if self._airplane or self._network == "none":
             self._apply_network()
         self.last_cold_start_ms = ms_since(t0)
         self._event("reinstall", mode="storage wiped in session", cold_start_ms=self.last_cold_start_ms,
                     offline=self._airplane)
+
+    def _origin(self) -> str:
+        parts = urlsplit(self.app_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def _wipe_origin(self) -> None:
+        """Every storage of the app's origin gone (IndexedDB, Web Storage, Cache Storage, service workers,
+        cookies) and the HTTP cache, with no page of the app open."""
+        self._navigate("about:blank")  # the page and its timers are gone before its storage is
+        self.cdp.execute("Storage.clearDataForOrigin", {"origin": self._origin(), "storageTypes": "all"})
+        self.cdp.execute("Network.clearBrowserCache")
+
+    def save_app_storage(self) -> dict[str, Any]:
+        """The app's web storage as it is now (IndexedDB, Web Storage, Cache Storage: app_storage.js)."""
+        self._need_running("save the app's storage")
+        return self._storage_script("save")["storage"]
+
+    def restore_app_storage(self, storage: dict[str, Any], blank_path: str) -> None:
+        """A reinstall that lands on a known state: the origin wiped as by :meth:`reinstall`, ``storage`` written
+        back from ``blank_path`` (a page of the app's origin where none of the app's code runs), then the app
+        launched on it. What a fuzzer restores before each example instead of replaying the setup screens."""
+        self._need_running("restore the app's storage")
+        t0 = time.monotonic()
+        self._wipe_origin()
+        self._navigate(self._origin() + blank_path)
+        counts = self._storage_script("restore", storage)["counts"]
+        self._navigate(self.app_url)
+        if self._airplane or self._network == "none":
+            self._apply_network()
+        self.last_cold_start_ms = ms_since(t0)
+        self._event("reinstall", mode="storage restored in session", cold_start_ms=self.last_cold_start_ms,
+                    offline=self._airplane, restored=counts)
+
+    def _storage_script(self, mode: str, *args: Any) -> dict[str, Any]:
+        self.driver.set_script_timeout(60)
+        out = self.driver.execute_async_script(_APP_STORAGE_JS, mode, *args)
+        if not isinstance(out, dict) or not out.get("ok"):
+            raise LabError(f"{self.name}: {mode} of the app's storage failed in the page: "
+                           f"{(out or {}).get('error') if isinstance(out, dict) else out!r}")
+        return out
 
     def screenshot(self, label: str) -> Path:
         self._shots += 1

@@ -47,6 +47,8 @@ class ScenarioRunner:
         self.run_dir = run_dir
         self.bugs = bugs
         self.seed = seed
+        #: set up once and restore before each scenario (a fuzz run: harness.scenario.setup_snapshot); None: never
+        self.setup_snapshots: Any = None
 
     @classmethod
     def start(cls, *, run_dir: Path, device: str, app: str, bugs: tuple[str, ...], seed: int,
@@ -150,17 +152,34 @@ class ScenarioRunner:
         self.lab.net.reset()
         phase("network")
         hooks = self.lab.hooks
+        url = app_url(self.lab.endpoints.app_url, scenario)
+        snaps = self.setup_snapshots
+        key = snaps.key(scenario, url, self.bugs) if snaps is not None else None
+        if key is not None and snaps is not None and key in snaps.saved and self.device.state.value == "foreground":
+            if hooks.has("configure"):
+                hooks.configure(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
+            self.device.app_url = url
+            if snaps.restore(key, self, ex, tl, self.app_profile.parameters.setup_snapshot_page or "/"):
+                phase("restore")
+                tl.append("log", "setup.done", data={"loads": len(scenario.setup.load), "phases_s": phases,
+                                                     "restored": True})
+                return
         hooks.reset()
         if hooks.has("configure"):
             hooks.configure(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
         hooks.seed(scenario.setup.seed.model_dump())
         phase("backend")
-        self.device.app_url = app_url(self.lab.endpoints.app_url, scenario)
+        self.device.app_url = url
         ex.fresh_install()
         phase("install")
+        first_seq = len(tl.events)
         for item in scenario.setup.load:
             self._setup_load(ex, item, tl)
         phase("loads")
+        if key is not None and snaps is not None:
+            ex._wait_quiet(5.0, 0.5)  # nothing in flight: the server and the app's storage are saved at one moment
+            snaps.save(key, self, ex, tl, first_seq)
+            phase("save")
         tl.append("log", "setup.done", data={"loads": len(scenario.setup.load), "phases_s": phases})
 
     @staticmethod

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from hypothesis.errors import FlakyStrategyDefinition
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness import paths
@@ -189,6 +189,11 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         runner = start_runner(options, seed)
     else:
         runner.bugs, runner.seed = options.bugs, seed
+    from harness.scenario.setup_snapshot import SetupSnapshots
+
+    previous_snapshots = getattr(runner, "setup_snapshots", None)
+    why_not = SetupSnapshots.usable(runner)
+    runner.setup_snapshots = (previous_snapshots or SetupSnapshots()) if not why_not else None
     try:
         vocab = vocabulary_for(runner)
         ctx = FuzzContext(runner=runner, checks=options.checks, vocab=vocab,
@@ -209,7 +214,8 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           app=None if runner.app_profile.name == DEFAULT_APP else runner.app_profile.name,
                           database=database)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
-                          f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s",
+                          f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s "
+                          f"reset={'restore of the first setup' if not why_not else 'full setup: ' + why_not}",
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
         out.harness_errors = ctx.harness_errors  # the same list: filled as the search goes
         with signals.interrupts_pass_through():
@@ -217,9 +223,11 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         if exc is not None:
             _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
+                runner.setup_snapshots = None  # each replay sets up in full, as `harness run` does
                 _export_and_replay(out, ctx, runner, options, exc)
         return out
     finally:
+        runner.setup_snapshots = previous_snapshots
         if own:
             runner.close()
 
@@ -238,6 +246,9 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
         except LabBroken as e:  # not a bug in the app: the run ends as a harness error, with the evidence
             raise LabError(f"{MAX_CONSECUTIVE_ERRORS} generated sequences in a row could not be carried out (a "
                            f"harness error, not a finding): {e}") from None
+        except Unsatisfiable:  # every example of the round was discarded: each one a harness error
+            raise LabError("no generated sequence could be carried out (harness errors, not findings): " + "; ".join(
+                f"{err} (evidence: {folder})" for folder, err in ctx.harness_errors[-MAX_CONSECUTIVE_ERRORS:])) from None
         except FlakyStrategyDefinition as e:
             # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
             # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.

@@ -50,11 +50,11 @@ class AdminClient:
 
     def save(self, *, name: str = "default") -> None:
         """The whole database copied under ``name`` (the fuzzer's known state)."""
-        self._call("POST", "/_admin/save", {"name": name})
+        self._call("POST", "/save", {"name": name})
 
     def restore(self, *, name: str = "default") -> None:
         """The database put back exactly as saved under ``name``."""
-        self._call("POST", "/_admin/restore", {"name": name})
+        self._call("POST", "/restore", {"name": name})
 
     def seed(self, *, seed: int = 1, **counts: Any) -> dict[str, Any]:
         """Deterministic seed data (``contacts=120, conversations=20, ...``); returns the counts."""
