@@ -14,8 +14,12 @@ Configurations (each optimisation switched off on its own, so its gain shows):
 
 * ``optimised``: everything on, at 1 and at 2 workers (the second worker is
   the parallel-exploration gain);
+* ``no_setup_snapshot``: the setup screens replayed before every example
+  instead of restoring the server and the app's storage as they were after
+  the first setup (``HARNESS_SETUP_SNAPSHOT=0``);
 * ``no_session_wipe``: a new browser profile per example instead of wiping the
-  app's storage in the running session over CDP (``HARNESS_RESET=profile``).
+  app's storage in the running session over CDP (``HARNESS_RESET=profile``;
+  with the setup snapshot off too, since a restore needs the running session).
 
 Each example's reset is split on its timeline (``setup.done``: network,
 backend hooks, install, setup loads); the run's totals per phase are
@@ -42,7 +46,8 @@ sys.path.insert(0, str(ROOT))
 STEPS_PER_SEQUENCE = 20
 CONFIGS: dict[str, dict[str, str]] = {
     "optimised": {},
-    "no_session_wipe": {"HARNESS_RESET": "profile"},
+    "no_setup_snapshot": {"HARNESS_SETUP_SNAPSHOT": "0"},
+    "no_session_wipe": {"HARNESS_RESET": "profile", "HARNESS_SETUP_SNAPSHOT": "0"},
 }
 
 
