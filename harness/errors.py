@@ -62,7 +62,7 @@ class SpecError(UserError):
         where = ""
         if self.file:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        msg = f"{where}{self.field}: {self.value!r} is not allowed; expected {self.allowed}"
+        msg = f"{where}{self.field}: {shown(self.value)} is not allowed; expected {self.allowed}"
         if self.fix:
             msg += f". Fix: {self.fix}"
         return msg
@@ -77,6 +77,26 @@ class SpecError(UserError):
             line=line if line is not None else self.line,
             fix=self.fix,
         )
+
+
+#: the longest a bad value is quoted in a message (a pasted file, a 100 kB string, an expanded alias)
+MAX_SHOWN = 200
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, cut to :data:`MAX_SHOWN` characters with its full length said; an integer too long for
+    Python to print is described instead.
+
+    >>> shown("x" * 300)[-24:]
+    'xxxx... (302 characters)'
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an integer past sys.get_int_max_str_digits(), alone or inside a list
+        return "<a value holding an integer too long to print>"
+    if len(text) <= MAX_SHOWN:
+        return text
+    return f"{text[:MAX_SHOWN]}... ({len(text)} characters)"
 
 
 class LabError(HarnessError):
