@@ -21,3 +21,38 @@ def test_an_unknown_field_merged_into_a_profile_is_a_spec_error_at_its_line() ->
     with pytest.raises(SpecError) as ei:
         parse_app_profile("name: x\n<<: {steps: [offline]}\n", file="apps/x.yaml")
     assert ei.value.field == "steps" and ei.value.line == 2, str(ei.value)
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("a: 1\nb: !!bool x\n", 2),    # ruamel's bool constructor: KeyError
+    ("a:\n  b: 0x_\n", 2),         # its int constructor on a bare prefix: IndexError
+    ("a: 1\nb: !!float z\n", 2),   # ValueError
+    ("a: 9999-99-99\n", 1),        # a date with month 99: ValueError
+])
+def test_a_value_ruamel_cannot_build_is_a_spec_error_at_its_line(text: str, line: int) -> None:
+    with pytest.raises(SpecError) as ei:
+        load_mapping(text, file="f.yaml", expected="a mapping")
+    assert ei.value.field == "(yaml)" and ei.value.line == line and ei.value.fix, str(ei.value)
+
+
+def test_a_file_of_too_many_values_is_rejected_before_it_is_all_parsed() -> None:
+    # 20,000 short items took ruamel's round-trip parser seconds (about 0.1 ms each); the cap stops it early
+    with pytest.raises(SpecError, match=r"more than \d+ values") as ei:
+        load_mapping("a: 1\ns: [" + "x, " * 20_000 + "x]\n", file="f.yaml", expected="a mapping")
+    assert ei.value.line == 2
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 3000 + "\n", "a: " + "{a: " * 3000 + "\n", "s:\n  " + "- " * 5000 + "x\n"])
+def test_deep_nesting_is_rejected_at_its_depth_not_by_python_recursion(text: str) -> None:
+    # 3000 open '[' took ruamel seconds to scan before the composer hit Python's recursion limit
+    with pytest.raises(SpecError, match=r"nesting deeper than \d+") as ei:
+        load_mapping(text, file="f.yaml", expected="a mapping")
+    assert ei.value.line is not None
+
+
+def test_an_integer_no_field_takes_is_rejected_at_its_line() -> None:
+    # 0b with 20,000 digits builds an int of 20,000 bits that Python then refuses to print in the message
+    with pytest.raises(SpecError, match="an integer of 20000 bits") as ei:
+        load_mapping("a: 1\nb:\n  c: [1, !!int 0b" + "1" * 20_000 + "]\n", file="f.yaml", expected="a mapping")
+    assert ei.value.line == 3
+    assert load_mapping("a: 18446744073709551615\n", file="f.yaml", expected="a mapping")["a"] == 2**64 - 1
