@@ -25,14 +25,23 @@ from harness.scenario.steps import STEPS, parse_step
 from harness.yamlsource import line_of, load_mapping, plain
 
 
+#: the most errors a message lists (all are on ``ScenarioInvalid.errors``): a file with a thousand bad steps
+#: is fixed from its first few, not from a screenful of the same mistake
+MAX_LISTED = 30
+
+
 class ScenarioInvalid(UserError):
-    """A scenario file has one or more errors; ``errors`` lists each, located."""
+    """A scenario file has one or more errors; ``errors`` lists each, located (the message, the first
+    :data:`MAX_LISTED`)."""
 
     def __init__(self, path: str, errors: Sequence[SpecError]) -> None:
         self.path = path
         self.errors = list(errors)
         head = f"{path}: {len(self.errors)} error{'s' if len(self.errors) != 1 else ''}; nothing was run"
-        super().__init__("\n".join([head] + [f"  {e}" for e in self.errors]))
+        lines = [head] + [f"  {e}" for e in self.errors[:MAX_LISTED]]
+        if len(self.errors) > MAX_LISTED:
+            lines.append(f"  ... and {len(self.errors) - MAX_LISTED} more")
+        super().__init__("\n".join(lines))
 
 
 # -- locating values in the YAML tree ----------------------------------------------------------
