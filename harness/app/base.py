@@ -137,6 +137,20 @@ class Screen:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el) if self.profile.platform == "web" else None
         el.click()
 
+    def tap_within(self, what: str, container: Callable[[], Any], control: str | Locator) -> Any:
+        """Click ``control`` inside the element ``container()`` finds, finding both again when the app redraws in
+        between (a list re-rendered by a live sync makes the first references stale); returns the container."""
+
+        def attempt() -> Any:
+            el = container()
+            target = self.first(control, el) if el is not None else None
+            if target is None:
+                return None
+            self.click(target)  # a stale reference raises before the click is sent: the wait finds both again
+            return el
+
+        return self.wait(what, attempt)
+
     def tap(self, name: str | Locator, timeout_s: float | None = None) -> None:
         """Find the visible, enabled element ``name`` and click it, as a user taps a control once it can be
         tapped; if the app redraws it in between (a stale reference), find it again, within the same

@@ -131,31 +131,42 @@ class CollectionScreen(Screen):
         assert self.col.input is not None and self.col.submit is not None
         field = self.wait(f"{self.name} input", lambda: (self.visible(self.col.input) or [None])[0])  # type: ignore[arg-type]
         self.type_into(field, text)
-        item = self.submit(self.col.submit, field, text, f"{self.name} item {marker!r} listed",
-                           lambda: self.find(marker))
-        self.record_action("add_item", marker=marker, collection=self.name, record=self.parent, key=item.id or None,
-                           requirement=self.col.requirement,
-                           outcome="queued" if item.state == "pending" else "done", state=item.state)
-        return item
+        submit = self.col.submit
+
+        def finish() -> ListItem:
+            item = self.submit(submit, field, text, f"{self.name} item {marker!r} listed", lambda: self.find(marker))
+            self.record_action("add_item", marker=marker, collection=self.name, record=self.parent,
+                               key=item.id or None, requirement=self.col.requirement,
+                               outcome="queued" if item.state == "pending" else "done", state=item.state)
+            return item
+
+        return finish
 
     def edit(self, old_marker: str, text: str, *, marker: str) -> ListItem:
         """Open the item's editor, replace its text with ``text`` (carrying the new ``marker``), save."""
+        return self.begin_edit(old_marker, text, marker=marker)()
+
+    def begin_edit(self, old_marker: str, text: str, *, marker: str) -> Callable[[], ListItem]:
+        """Open the item's editor and type ``text`` there; the returned function saves and records the action."""
         if not self.col.can_edit:
             raise LabError(f"app {self.profile.name}: collection {self.name} has no edit locators")
         if not self._on_list():
             self.open(record=False)
-        el = self.wait(f"{self.name} item {old_marker!r}", lambda: self._element(old_marker))
         assert self.col.edit is not None and self.col.edit_input is not None and self.col.edit_submit is not None
-        self.click(self.wait(f"{self.name} edit control", lambda: self.first(self.col.edit, el)))  # type: ignore[arg-type]
+        self.tap_within(f"{self.name} item {old_marker!r} and its edit control", lambda: self._element(old_marker),
+                        self.col.edit)
         field = self.wait(f"{self.name} editor", lambda: (self.visible(self.col.edit_input) or [None])[0])  # type: ignore[arg-type]
         self.type_into(field, text)
-        item = self.submit(self.col.edit_submit, field, text, f"{self.name} item {marker!r} listed",
-                           lambda: self.find(marker))
-        self.record_action("edit_item", marker=marker, previous=old_marker, collection=self.name,
-                           requirement=self.col.requirement,
-                           record=item.id or self.parent, outcome="queued" if item.state == "pending" else "done",
-                           state=item.state)
-        return item
+        save = self.col.edit_submit
+
+        def finish() -> ListItem:
+            item = self.submit(save, field, text, f"{self.name} item {marker!r} listed", lambda: self.find(marker))
+            self.record_action("edit_item", marker=marker, previous=old_marker, collection=self.name,
+                               requirement=self.col.requirement, record=item.id or self.parent,
+                               outcome="queued" if item.state == "pending" else "done", state=item.state)
+            return item
+
+        return finish
 
     def delete(self, marker: str) -> bool:
         """Delete the item carrying ``marker``; True when it is gone from the list."""
@@ -163,9 +174,17 @@ class CollectionScreen(Screen):
             raise LabError(f"app {self.profile.name}: collection {self.name} has no delete locator")
         if not self._on_list():
             self.open(record=False)
-        el = self.wait(f"{self.name} item {marker!r}", lambda: self._element(marker))
-        item_id = str(el.get_attribute(self.profile.attributes["id"]) or "") if "id" in self.profile.attributes else ""
-        self.click(self.wait(f"{self.name} delete control", lambda: self.first(self.col.delete, el)))  # type: ignore[arg-type]
+        id_attr = self.profile.attributes.get("id")
+        ids: list[str] = []
+
+        def item() -> Any:  # the item, its id read in the same attempt (a redraw makes both stale together)
+            el = self._element(marker)
+            if el is not None:
+                ids[:] = [str(el.get_attribute(id_attr) or "") if id_attr else ""]
+            return el
+
+        self.tap_within(f"{self.name} item {marker!r} and its delete control", item, self.col.delete)
+        item_id = ids[0] if ids else ""
         gone = self.poll(lambda: self.find(marker) is None, self.t.ui_s)
         self.record_action("delete_item", marker=marker, collection=self.name, record=item_id or self.parent,
                            outcome="queued" if self.offline_now() else "done", gone=bool(gone))
