@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from harness.app.base import Screen, screen_read
 from harness.app.profile import Collection
@@ -124,6 +124,11 @@ class CollectionScreen(Screen):
     # --- writing -------------------------------------------------------------------------------
     def add(self, text: str, *, marker: str) -> ListItem:
         """Type ``text`` (carrying ``marker``) and submit it; returns the item as listed."""
+        return self.begin_add(text, marker=marker)()
+
+    def begin_add(self, text: str, *, marker: str) -> Callable[[], ListItem]:
+        """Type ``text`` into the new-item field and stop there (a form half done); the returned function taps
+        submit, waits for the item to be listed and records the action."""
         if not self.col.can_add:
             raise LabError(f"app {self.profile.name}: collection {self.name} has no input/submit locators")
         if not self._on_list():
