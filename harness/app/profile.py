@@ -142,6 +142,11 @@ class Parameters(_Strict):
     #: the app): the fuzzer writes a saved steady state into the app's storage there (harness.scenario.setup_snapshot)
     setup_snapshot_page: str | None = Field(default=None, pattern=r"^/")
     timeouts: Timeouts = Timeouts()
+    #: R1: the app shows it is offline (its connectivity state, else its banner) within this many seconds of
+    #: losing the path, in every offline window of every run (the whole-timeline ``detection`` check)
+    detect_s: float = Field(10.0, gt=0, le=3600)
+    #: R4: the app shows it is online again within this many seconds of a clean path coming back
+    resume_s: float = Field(15.0, gt=0, le=3600)
 
 
 class Collection(_Strict):
@@ -296,6 +301,51 @@ class Backend(_Strict):
     app_path: str = Field(default="/", pattern=r"^/", description="where the app's page is served (web apps)")
 
 
+class WatchedControl(_Strict):
+    """A control of a feature that needs a connection: once the app says it is offline, it is disabled or gone."""
+
+    feature: str | None = Field(default=None, description="the action step it starts (pay, call, ...): judged only "
+                                "when the scenario's app settings make that feature need a connection; none: always")
+    requirement: str = Field(pattern=r"^R[0-9]{1,2}$", description="the requirement the feature stands for")
+
+
+class WatchedItem(_Strict):
+    """Items with a sync indicator beyond the collections' own (their text carries the marker)."""
+
+    text: str | None = Field(default=None, description="a locator inside the item holding its text (default: "
+                             "the item)")
+
+
+class WatchedContent(_Strict):
+    """One list a screen shows: its elements, identified by an attribute (stable ids) or by their text."""
+
+    item: str = Field(description="a locator name")
+    attribute: str | None = Field(default=None, description="an attribute name of the profile (default: the text)")
+
+
+class WatchedScreen(_Strict):
+    """A screen whose content is a cache read while offline (R3, R6-R8): what shows it, what it shows."""
+
+    root: str = Field(description="the locator of the screen: present means it is shown")
+    subject: str | None = Field(default=None, description="an attribute name on root naming the record shown")
+    ready: str | None = Field(default=None, description="a locator that has text once the screen shows its record")
+    requirement: str = Field(pattern=r"^R[0-9]{1,2}$")
+    content: dict[str, WatchedContent] = {}
+
+
+class Watch(_Strict):
+    """What one screen read records at every step and condition change (harness.app.watch): besides the
+    offline banner, the connectivity state, the pending count, the unavailable message, the error page and
+    every collection's items, which the capabilities name already."""
+
+    gated: dict[str, WatchedControl] = Field(default_factory=dict, description="locator name -> the feature "
+                                             "it starts")
+    items: dict[str, WatchedItem] = Field(default_factory=dict, description="locator name -> more items with a "
+                                          "sync state (attributes.sync_state)")
+    screens: dict[str, WatchedScreen] = Field(default_factory=dict, description="observation name (the "
+                                              "checks' screen names, e.g. contact_view) -> how to read it")
+
+
 class AppProfile(_Strict):
     """One app: capabilities, collections, locators, attributes, identity, backend and hooks."""
 
@@ -312,6 +362,8 @@ class AppProfile(_Strict):
     locators: dict[str, Locator] = {}
     attributes: dict[str, str] = {}
     routes: dict[str, str] = {}
+    #: what the continuous screen read records besides what the capabilities name (harness.app.watch)
+    watch: Watch = Watch()
     #: the folder the profile came from (hooks and plugins run there); not a YAML field
     source: Path | None = Field(default=None, exclude=True)
 
@@ -389,7 +441,36 @@ def parse_app_profile(text: str, *, file: str | Path = "<string>") -> AppProfile
             raise SpecError("plugin", prof.plugin, e.allowed, file=file, line=line_of(doc, ("plugin",)) or 1,
                             fix=e.fix) from None
     _check_capabilities(prof, doc, file)
+    _check_watch(prof, doc, file)
     return prof
+
+
+def _check_watch(prof: AppProfile, doc: Any, file: str | Path) -> None:
+    """Every locator and attribute the ``watch`` section names is defined in the profile."""
+    w = prof.watch
+    refs: list[tuple[tuple[Any, ...], str, str | None]] = []  # (path, kind, name)
+    for name, c in w.gated.items():
+        refs.append((("watch", "gated", name), "locators", name))
+    for name, it in w.items.items():
+        refs += [(("watch", "items", name), "locators", name), (("watch", "items", name, "text"), "locators", it.text)]
+    for name, sc in w.screens.items():
+        at = ("watch", "screens", name)
+        refs += [(at + ("root",), "locators", sc.root), (at + ("subject",), "attributes", sc.subject),
+                 (at + ("ready",), "locators", sc.ready)]
+        for key, c in sc.content.items():
+            refs += [(at + ("content", key, "item"), "locators", c.item),
+                     (at + ("content", key, "attribute"), "attributes", c.attribute)]
+    if w.items and "sync_state" not in prof.attributes:
+        raise SpecError("watch.items", next(iter(w.items)), "items whose sync state the app shows: declare "
+                        "attributes.sync_state", file=file, line=line_of(doc, ("watch", "items")) or 1)
+    for path, section, name in refs:
+        if name is None:
+            continue
+        have = prof.locators if section == "locators" else prof.attributes
+        if name not in have:
+            raise SpecError(".".join(str(p) for p in path), name, f"a name under {section}: of this profile",
+                            file=file, line=line_of(doc, path) or line_of(doc, ("watch",)) or 1,
+                            fix=f"add {name} under {section}:, or name one that is there")
 
 
 def _check_capabilities(prof: AppProfile, doc: Any, file: str | Path) -> None:
@@ -461,6 +542,7 @@ def load_app_profile(name_or_path: str | Path) -> AppProfile:
 
 __all__ = [
     "AppProfile", "Backend", "BackendStart", "Collection", "CollectionRead", "HttpCall", "Hooks", "Identity",
-    "Locator", "Parameters", "PythonHook", "ReadHook", "ShellHook", "Timeouts", "css_problem", "known_apps",
+    "Locator", "Parameters", "PythonHook", "ReadHook", "ShellHook", "Timeouts", "Watch", "WatchedContent",
+    "WatchedControl", "WatchedItem", "WatchedScreen", "css_problem", "known_apps",
     "load_app_profile", "parse_app_profile", "profile_path",
 ]
