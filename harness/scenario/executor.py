@@ -33,6 +33,9 @@ from harness.timeline import Timeline
 IN_PLACE_BOOT_S = 10.0
 
 POLL_S = 0.2
+#: the screen is read (harness.app.watch) after every step, at every scheduled transition and this often in waits
+WATCH_EVERY_S = 1.0
+WATCH_TICK_S = 0.1
 # the step families that give a correct app a reason not to show a screen at once (see ``disturbed``)
 DISTURBING = frozenset({"network", "schedule", "device", "server"})
 
@@ -77,6 +80,12 @@ class StepExecutor:
         self.app_profile = app_profile
         self.plugin = load_plugin(app_profile)
         self.app = App(lambda: device.driver, app_profile, timeline=timeline, offline_belief=self.offline_belief)
+        from harness.app.watch import Watcher
+
+        self.watch = Watcher(app_profile, lambda: device.driver, timeline, device_state=lambda: device.state.value,
+                             offline_belief=self.offline_belief)
+        #: an action ``begin`` started and ``submit`` finishes: (step name, the function that finishes it)
+        self.begun: tuple[str, Callable[[], Any]] | None = None
         self.items: dict[str, Item] = {}
         #: the ledger feed of the run (set by the scenario run), for waits on the app's traffic
         self.feed: Any = None
@@ -151,6 +160,14 @@ class StepExecutor:
     # -- steps ------------------------------------------------------------------------------------
 
     def run_step(self, step: Step) -> list[Verdict]:
+        """Run one step and read the screen after it (the first step: before it too); returns inline verdicts."""
+        if self.watch.reads == 0:
+            self.watch.observe("start")
+        verdicts = self._run_step(step)
+        self.watch.observe("step", step=step.name, index=step.index)
+        return verdicts
+
+    def _run_step(self, step: Step) -> list[Verdict]:
         """Run one step; returns inline verdicts (expectations).
 
         A step with a registered handler (:mod:`harness.scenario.handlers`: the generic item steps, an app
@@ -191,6 +208,8 @@ class StepExecutor:
             self._handles.clear()
         elif isinstance(p, S.Release):
             self.lab.net.http.release()
+            # held requests go on to the backend from now (the checks date what the server could know by it)
+            self.timeline.append("condition", "release", layer="http", data={"action": "release"})
         else:
             self._handles.append(self.lab.net.apply(condition_for(step.name, p, seed=self.rng.randrange(2**31),
                                                                   app=self.app_profile)))
@@ -211,6 +230,7 @@ class StepExecutor:
 
     def _join_schedules(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
+        self._pass_time(timeout_s, until=lambda: all(s.done for s in self._schedules))
         for s in self._schedules:
             s.wait(max(0.0, deadline - time.monotonic()))
         self._schedules = [s for s in self._schedules if not s.done]
@@ -276,7 +296,26 @@ class StepExecutor:
             self.device.foreground()
 
     def _wait(self, step: Step) -> None:
-        time.sleep(step.params.s)  # type: ignore[attr-defined]
+        self._pass_time(step.params.s)  # type: ignore[attr-defined]
+
+    def _transitions(self) -> int:
+        return sum(len(getattr(s, "records", None) or ()) for s in self._schedules)
+
+    def _pass_time(self, s: float, until: Callable[[], bool] | None = None) -> None:
+        """Let ``s`` seconds pass (fewer once ``until`` is true), reading the screen every ``WATCH_EVERY_S`` and at
+        every scheduled transition (one device round trip each, inside the time, not added to it)."""
+        end = time.monotonic() + s
+        seen = self._transitions()
+        next_read = time.monotonic() + WATCH_EVERY_S
+        while True:
+            now = time.monotonic()
+            if now >= end or (until is not None and until()):
+                return
+            time.sleep(min(WATCH_TICK_S, end - now))
+            n = self._transitions()
+            if n != seen or time.monotonic() >= next_read:
+                self.watch.observe("transition" if n != seen else "wait")
+                seen, next_read = n, time.monotonic() + WATCH_EVERY_S
 
     # -- items ------------------------------------------------------------------------------------
 
@@ -312,9 +351,19 @@ class StepExecutor:
         """
         t0 = time.monotonic()
         shell = self.app.shell
-        seen = bool(shell.poll(lambda: True if bool(shell.visible("offline_banner")) == visible else None,
-                               within_s))
+        when: list[float] = []
+
+        def probe() -> bool | None:
+            if bool(shell.visible("offline_banner")) != visible:
+                return None
+            when.append(time.monotonic())
+            return True
+
+        seen = bool(shell.poll(probe, within_s))
         took = time.monotonic() - t0
+        if when:  # the moment it was seen, for the whole-timeline checks (the state read below may differ)
+            self.timeline.append("observation", "banner", layer="app", t=when[0],
+                                 data={"visible": visible, "seen_by": "expect_banner"})
         banner = shell.banner()  # recorded
         ev = self.timeline.events[-1]
         title = (f"offline banner {'shown' if visible else 'gone'} within {within_s:g}s" if seen else
@@ -500,6 +549,7 @@ class _DeviceSchedule:
         self.ex = ex
         self.schedule = schedule
         self.state = "up"
+        self.records: list[str] = []  # the states it went through (the executor reads the screen at each)
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="device-schedule", daemon=True)
 
@@ -517,6 +567,7 @@ class _DeviceSchedule:
             self.ex._airplane = down
             self.ex.device.set_airplane(down)
             self.state = tr.state
+            self.records.append(tr.state)
             self.ex.timeline.append("schedule", "transition", layer="device", data={
                 "schedule": self.schedule.name, "state": "down" if down else "up", "scheduled_t": target,
                 "error_ms": round((time.monotonic() - target) * 1000, 3)})

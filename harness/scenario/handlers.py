@@ -22,17 +22,22 @@ from harness.scenario import steps as S
 Handler = Callable[[Any, Any], Any]
 
 HANDLERS: dict[str, Handler] = {}
+#: the first part of an action that can be split (``begin``): ``fn(executor, params) -> finish``, where ``finish()``
+#: does the last tap and records the action's outcome
+BEGINNERS: dict[str, Handler] = {}
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
-    """Register the handler of step ``name`` (its model must be registered with ``@step`` first)."""
+def handler(name: str, *, begin: bool = False) -> Callable[[Handler], Handler]:
+    """Register the handler of step ``name`` (its model must be registered with ``@step`` first); ``begin=True``:
+    the handler of its first part (see :data:`BEGINNERS`)."""
+    table = BEGINNERS if begin else HANDLERS
 
     def deco(fn: Handler) -> Handler:
         if name not in S.STEPS:
             raise SpecError("step", name, f"a registered step ({', '.join(S.step_names())})")
-        if name in HANDLERS and HANDLERS[name] is not fn:
+        if name in table and table[name] is not fn:
             raise SpecError("handler", name, "a step with no handler yet (registered twice)")
-        HANDLERS[name] = fn
+        table[name] = fn
         return fn
 
     return deco
@@ -78,6 +83,52 @@ def delete_item(ex: Any, p: S.DeleteItem) -> None:
     ex.app.collection(item.collection, item.parent).delete(item.marker)
 
 
+@handler("begin")
+def begin(ex: Any, p: S.Begin) -> None:
+    """The first part of an action: its screen opened and its form filled, the last tap left to ``submit``."""
+    fn = BEGINNERS.get(p.action)
+    if fn is None:
+        raise LabError(f"begin {p.action}: this step cannot be split on app {ex.app_profile.name} (splittable: "
+                       f"{', '.join(sorted(BEGINNERS)) or 'none'})")
+    if ex.begun is not None:
+        raise LabError(f"begin {p.action}: {ex.begun[0]} was begun and not submitted yet")
+    ex.timeline.append("action", "begin", layer="app", data={"action": p.action, "offline": ex.offline_belief()})
+    ex.begun = (p.action, fn(ex, p.step))
+
+
+@handler("submit")
+def submit(ex: Any, p: S.Submit) -> None:
+    """The last tap of the action ``begin`` started (its outcome recorded as that action's, now)."""
+    if ex.begun is None:
+        raise LabError("submit: no action was begun (a '- begin: {ACTION: ...}' step comes first)")
+    _, finish = ex.begun
+    ex.begun = None
+    finish()  # records the action's outcome (what it returns is the page object's view, not verdicts)
+
+
+@handler("add_item", begin=True)
+def begin_add_item(ex: Any, p: S.AddItem) -> Any:
+    name, _ = ex.app_profile.collection(p.collection)
+    marker = ex.new_item(p.label, "item", collection=name, parent=p.parent)
+    return ex.app.collection(name, p.parent).begin_add(ITEM_TEXT.format(marker=marker), marker=marker)
+
+
+@handler("edit_item", begin=True)
+def begin_edit_item(ex: Any, p: S.EditItem) -> Any:
+    old = _labelled(ex, p.item, "edit_item")
+    marker = ex.new_item(p.label, "item", collection=old.collection, parent=old.parent)
+    finish = ex.app.collection(old.collection, old.parent).begin_edit(old.marker, EDIT_TEXT.format(marker=marker),
+                                                                      marker=marker)
+
+    def done() -> None:
+        finish()
+        old.marker = marker
+        if p.label:
+            ex.items[p.label] = old
+
+    return done
+
+
 @handler("server_change")
 def server_change(ex: Any, p: S.ServerChange) -> None:
     """Items added through the backend's hook, each with a marker (recorded as server activity)."""
@@ -97,4 +148,4 @@ def server_change(ex: Any, p: S.ServerChange) -> None:
                                                                     "created": created})
 
 
-__all__ = ["HANDLERS", "Handler", "handler"]
+__all__ = ["BEGINNERS", "HANDLERS", "Handler", "handler"]

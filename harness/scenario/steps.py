@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Family = Literal["network", "schedule", "device", "action", "server", "expect", "wait"]
 
@@ -288,6 +288,60 @@ class DeleteItem(StepModel):
     """Delete a labelled item (a queued delete when offline)."""
 
     item: str = Field(alias="of", description="the label of an item added earlier (as:)")
+
+
+def _begun_needs(p: Any) -> frozenset[str]:
+    return STEPS[p.action].needs_for(p.step) if p.action in STEPS else frozenset()
+
+
+@step("begin", "action", needs_extra=_begun_needs)
+class Begin(StepModel):
+    """Start a user action and stop before its last tap (its screen open, its form filled, nothing sent yet):
+    ``submit`` finishes it, so that the network can change in between. Written ``- begin: {pay: {contact: 3}}``."""
+
+    action: str = Field(description="a user-action step (add_item, edit_item; an app plugin's: pay, run_workflow, "
+                        "call, ...)")
+    params: Any = Field(default=None, alias="with", description="that step's fields, as it takes them alone")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_step(cls, data: Any) -> Any:
+        """``{pay: {contact: 3}}`` (a step as a scenario writes it) or ``{action: pay, with: {contact: 3}}``."""
+        if isinstance(data, dict) and len(data) == 1 and not ({"action", "with", "params"} & set(data)):
+            ((name, params),) = data.items()
+            return {"action": name, "with": params}
+        return data
+
+    @model_validator(mode="after")
+    def _valid_action(self) -> "Begin":
+        st = STEPS.get(self.action)
+        if st is None or st.family != "action" or self.action in ("begin", "submit"):
+            raise ValueError(f"begin takes one user-action step (add_item, edit_item, or an app plugin's), not "
+                             f"{self.action!r}")
+        try:
+            parse_step(self.action, self.params)
+        except ValidationError as e:  # the inner step's own message, one line
+            err = e.errors()[0]
+            where = ".".join(str(x) for x in err["loc"])
+            raise ValueError(f"begin {self.action}: {where + ': ' if where else ''}{err['msg']}") from None
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"begin {self.action}: {e}") from None
+        return self
+
+    @property
+    def step(self) -> StepModel:
+        """The begun step's own parameters."""
+        return parse_step(self.action, self.params)
+
+    @property
+    def label(self) -> str | None:
+        """The label the begun step gives its item (so later steps can name it)."""
+        return getattr(self.step, "label", None)
+
+
+@step("submit", "action")
+class Submit(StepModel):
+    """Finish the action ``begin`` started: its last tap, judged as that action's outcome at this moment."""
 
 
 @step("server_change", "server", primary="collection", needs=("server_changes",))

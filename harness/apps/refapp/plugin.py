@@ -225,6 +225,41 @@ def _search(ex: Any, p: S.Search) -> None:
     ex.app.search.search(_query(ex, p))
 
 
+# -- the first part of split actions (``begin``; ``submit`` does the last tap) ---------------------------------
+
+@handler("add_note", begin=True)
+def _begin_note(ex: Any, p: S.AddNote) -> Any:
+    m = ex.new_item(p.label, "note", contact=p.contact)
+    return ex.app.contact.begin_note(p.contact, "Follow-up note", marker=m)
+
+
+@handler("edit_opportunity", begin=True)
+def _begin_opportunity(ex: Any, p: S.EditOpportunity) -> Any:
+    m = ex.new_item(p.label, "opportunity", opportunity=p.opportunity)
+    return ex.app.opportunity.begin_edit(p.opportunity, stage=p.stage, value=p.value, marker=m)
+
+
+@handler("send_sms", begin=True)
+def _begin_sms(ex: Any, p: S.SendSms) -> Any:
+    m = ex.new_item(p.label, "sms", contact=p.contact)
+    return ex.app.messaging.begin_sms(p.contact, f"Running late {m}", marker=m)
+
+
+@handler("call", begin=True)
+def _begin_call(ex: Any, p: S.Call) -> Any:
+    return ex.app.messaging.begin_call(p.contact)
+
+
+@handler("pay", begin=True)
+def _begin_pay(ex: Any, p: S.Pay) -> Any:
+    return ex.app.online_only.begin_pay(p.contact, p.amount_cents, p.kind)
+
+
+@handler("run_workflow", begin=True)
+def _begin_workflow(ex: Any, p: S.RunWorkflow) -> Any:
+    return ex.app.online_only.begin_workflow(p.workflow, p.contact)
+
+
 @handler("server_activity")
 def _server_activity(ex: Any, p: S.ServerActivity) -> None:
     admin = ex.lab.admin

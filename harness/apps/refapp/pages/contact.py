@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from harness.app.base import Screen, screen_read
 from harness.apps.refapp.pages.contacts import ContactsScreen
@@ -95,6 +95,10 @@ class ContactScreen(Screen):
     # --- notes -------------------------------------------------------------------
     def add_note(self, contact_id: str | int, text: str, *, marker: str | None = None) -> ItemState:
         """Type and add a note; returns the note as the app lists it (key, state)."""
+        return self.begin_note(contact_id, text, marker=marker)()
+
+    def begin_note(self, contact_id: str | int, text: str, *, marker: str | None = None) -> Callable[[], ItemState]:
+        """Type a note and stop there; the returned function taps "Add note" and records the action."""
         cid = str(contact_id)
         if self.current_id() != cid:
             self.open(cid)
@@ -102,10 +106,15 @@ class ContactScreen(Screen):
         field = self.wait_visible("note_input")
         self.type_into(field, body)
         needle = marker or body
-        note = self.submit("note_add", field, body, f"note {needle!r} listed", lambda: self.note(needle, record=False))
-        self.record_action("add_note", marker=marker, contact_id=cid, key=note.key,
-                           outcome="queued" if note.state == "pending" else "done", state=note.state)
-        return note
+
+        def finish() -> ItemState:
+            note = self.submit("note_add", field, body, f"note {needle!r} listed",
+                               lambda: self.note(needle, record=False))
+            self.record_action("add_note", marker=marker, contact_id=cid, key=note.key,
+                               outcome="queued" if note.state == "pending" else "done", state=note.state)
+            return note
+
+        return finish
 
     def note(self, needle: str, *, record: bool = True) -> ItemState | None:
         """The note whose text contains ``needle`` (a marker), or None."""

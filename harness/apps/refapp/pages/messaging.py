@@ -9,6 +9,8 @@ a connection, ``hung`` when a call still spins after the profile's
 
 from __future__ import annotations
 
+from typing import Callable
+
 from harness.app.base import Screen
 from harness.apps.refapp.pages.contact import ContactScreen
 from harness.app.observations import ActionResult
@@ -40,19 +42,27 @@ class Messaging(Screen):
         return ActionResult(action, "disabled", msg, marker)
 
     def send_sms(self, contact_id: str | int, body: str, *, marker: str | None = None) -> ActionResult:
+        return self.begin_sms(contact_id, body, marker=marker)()
+
+    def begin_sms(self, contact_id: str | int, body: str, *, marker: str | None = None) -> Callable[[], ActionResult]:
+        """Open the SMS panel and type the text; the returned function taps Send and records the outcome."""
         cid = str(contact_id)
         self._contact(cid)
         btn = self.wait_visible("action_sms")
         if not self.enabled(btn):
-            return self._disabled("send_sms", cid, marker)
+            return lambda: self._disabled("send_sms", cid, marker)
         self.click(btn)
         self.type_into(self.wait_visible("sms_body"), f"{body} {marker}" if marker else body)
-        send = self.wait_visible("sms_send")
-        if not self.enabled(send):
-            return self._disabled("send_sms", cid, marker)
-        before = self.pending_count()
-        self.click(send)
-        return self._finish("send_sms", cid, marker, before)
+
+        def finish() -> ActionResult:
+            send = self.first("sms_send")
+            if send is None or not send.is_displayed() or not self.enabled(send):
+                return self._disabled("send_sms", cid, marker)
+            before = self.pending_count()
+            self.click(send)
+            return self._finish("send_sms", cid, marker, before)
+
+        return finish
 
     def send_email(self, contact_id: str | int, subject: str, body: str, *, marker: str | None = None) -> ActionResult:
         cid = str(contact_id)
@@ -72,32 +82,41 @@ class Messaging(Screen):
 
     def call(self, contact_id: str | int) -> ActionResult:
         """Start a call; ``hung`` if it still spins after ``hang_s``."""
+        return self.begin_call(contact_id)()
+
+    def begin_call(self, contact_id: str | int) -> Callable[[], ActionResult]:
+        """Open the call panel; the returned function taps "Start call" and records how the call ended."""
         cid = str(contact_id)
         self._contact(cid)
         btn = self.wait_visible("action_call")
         if not self.enabled(btn):
-            return self._disabled("call", cid, None)
+            return lambda: self._disabled("call", cid, None)
         self.click(btn)
-        start = self.wait_visible("call_start")
-        if not self.enabled(start):
-            return self._disabled("call", cid, None)
-        initial = self.text(self.first("call_status"))
-        self.click(start)
+        self.wait_visible("call_start")
 
-        def settled() -> str | None:
-            t = self.text(self.first("call_status"))
-            busy = t == initial or t.endswith("…") or t.endswith("...")
-            return None if busy else t
+        def finish() -> ActionResult:
+            start = self.first("call_start")
+            if start is None or not start.is_displayed() or not self.enabled(start):
+                return self._disabled("call", cid, None)
+            initial = self.text(self.first("call_status"))
+            self.click(start)
 
-        final = self.poll(settled, self.t.hang_s)
-        if final is None:
-            outcome, msg = "hung", self.text(self.first("call_status"))
-        elif "connect" in final.lower() and "fail" not in final.lower():
-            outcome, msg = "done", final
-        else:
-            outcome, msg = "unavailable", final
-        self.record_action("call", contact_id=cid, outcome=outcome, message=msg)
-        return ActionResult("call", outcome, msg)
+            def settled() -> str | None:
+                t = self.text(self.first("call_status"))
+                busy = t == initial or t.endswith("…") or t.endswith("...")
+                return None if busy else t
+
+            final = self.poll(settled, self.t.hang_s)
+            if final is None:
+                outcome, msg = "hung", self.text(self.first("call_status"))
+            elif "connect" in final.lower() and "fail" not in final.lower():
+                outcome, msg = "done", final
+            else:
+                outcome, msg = "unavailable", final
+            self.record_action("call", contact_id=cid, outcome=outcome, message=msg)
+            return ActionResult("call", outcome, msg)
+
+        return finish
 
 
 __all__ = ["Messaging"]

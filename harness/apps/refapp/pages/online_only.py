@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from harness.app.base import Screen
 from harness.apps.refapp.pages.contact import ContactScreen
 from harness.app.observations import ActionResult
@@ -29,45 +31,63 @@ class OnlineOnly(Screen):
         return ActionResult(action, "disabled", msg)
 
     def pay(self, contact_id: str | int, amount_cents: int, kind: str = "invoice") -> ActionResult:
+        return self.begin_pay(contact_id, amount_cents, kind)()
+
+    def begin_pay(self, contact_id: str | int, amount_cents: int, kind: str = "invoice") -> Callable[[], ActionResult]:
+        """From the contact, tap Pay and fill the form; the returned function taps "Take payment" (or finds it
+        disabled) and records the outcome."""
         cid = str(contact_id)
         c = ContactScreen(self.driver, self.profile, timeline=self.timeline, offline_belief=self.offline_belief)
         if c.current_id() != cid:
             c.open(cid)
         btn = self.wait_visible("action_pay")
         if not self.enabled(btn):
-            return self._disabled("pay", cid)
+            return lambda: self._disabled("pay", cid)
         self.click(btn)
         self.type_into(self.wait_visible("payment_amount"), f"{amount_cents / 100:.2f}")
         from selenium.webdriver.support.select import Select
 
         Select(self.wait_visible("payment_kind")).select_by_value(kind)
-        submit = self.wait_visible("payment_submit")
-        if not self.enabled(submit):
-            return self._disabled("pay", cid)
-        self.click(submit)
-        return self._result("pay", "payment_result", cid, amount_cents=amount_cents, kind=kind)
+
+        def finish() -> ActionResult:
+            submit = self.wait_visible("payment_submit")
+            if not self.enabled(submit):
+                return self._disabled("pay", cid)
+            self.click(submit)
+            return self._result("pay", "payment_result", cid, amount_cents=amount_cents, kind=kind)
+
+        return finish
 
     def run_workflow(self, workflow_id: str | int, contact_id: str | int) -> ActionResult:
-        """From the contact's screen, as a user does: tap Workflow (the contact comes along), then Run."""
+        return self.begin_workflow(workflow_id, contact_id)()
+
+    def begin_workflow(self, workflow_id: str | int, contact_id: str | int) -> Callable[[], ActionResult]:
+        """From the contact's screen, as a user does: tap Workflow (the contact comes along) and wait for the
+        workflows; the returned function taps Run (a second screen: two steps of one action) and records it."""
         wid, cid = str(workflow_id), str(contact_id)
         c = ContactScreen(self.driver, self.profile, timeline=self.timeline, offline_belief=self.offline_belief)
         if c.current_id() != cid:
             c.open(cid)
         btn = self.wait_visible("action_workflow")
         if not self.enabled(btn):
-            return self._disabled("run_workflow", cid)
+            return lambda: self._disabled("run_workflow", cid)
         self.click(btn)
         self.wait("workflows or a message", lambda: self.find_all("workflow_run") or self.unavailable_messages())
-        loc = self.loc("workflow_run")
-        run = self.first(loc.css_with(self.attr_name("workflow_id"), wid)) if loc.css else self.first("workflow_run")
-        if run is None:
-            msgs = self.unavailable_messages()
-            self.record_action("run_workflow", contact_id=cid, workflow_id=wid, outcome="unavailable", message="; ".join(msgs))
-            return ActionResult("run_workflow", "unavailable", "; ".join(msgs))
-        if not self.enabled(run):
-            return self._disabled("run_workflow", cid)
-        self.click(run)
-        return self._result("run_workflow", "workflow_result", cid, workflow_id=wid)
+
+        def finish() -> ActionResult:
+            loc = self.loc("workflow_run")
+            run = self.first(loc.css_with(self.attr_name("workflow_id"), wid)) if loc.css else self.first("workflow_run")
+            if run is None:
+                msgs = self.unavailable_messages()
+                self.record_action("run_workflow", contact_id=cid, workflow_id=wid, outcome="unavailable",
+                                   message="; ".join(msgs))
+                return ActionResult("run_workflow", "unavailable", "; ".join(msgs))
+            if not self.enabled(run):
+                return self._disabled("run_workflow", cid)
+            self.click(run)
+            return self._result("run_workflow", "workflow_result", cid, workflow_id=wid)
+
+        return finish
 
 
 __all__ = ["OnlineOnly"]

@@ -5,6 +5,8 @@ Numbers cannot carry a marker, so the marker goes into the name.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from harness.app.base import Screen, screen_read
 from harness.app.observations import OpportunityView
 
@@ -43,12 +45,20 @@ class OpportunityScreen(Screen):
     def edit(self, opportunity_id: str | int, *, name: str | None = None, stage: str | None = None,
              value: float | None = None, marker: str | None = None) -> OpportunityView:
         """Change fields and save; returns the form as the app shows it after saving."""
+        return self.begin_edit(opportunity_id, name=name, stage=stage, value=value, marker=marker)()
+
+    def begin_edit(self, opportunity_id: str | int, *, name: str | None = None, stage: str | None = None,
+                   value: float | None = None, marker: str | None = None) -> Callable[[], OpportunityView]:
+        """Open the form and change its fields (a form half done); the returned function saves and records."""
         oid = str(opportunity_id)
         view = self.open(oid)
         if not view.available:
-            self.record_action("edit_opportunity", marker=marker, outcome="unavailable",
-                               message="; ".join(self.unavailable_messages()))
-            return view
+            def unavailable() -> OpportunityView:
+                self.record_action("edit_opportunity", marker=marker, outcome="unavailable",
+                                   message="; ".join(self.unavailable_messages()))
+                return view
+
+            return unavailable
         if name is not None or marker:
             base = name if name is not None else view.name.split(" hx")[0]
             self.type_into(self.first("opportunity_name"), f"{base} {marker}" if marker else base)
@@ -58,16 +68,20 @@ class OpportunityScreen(Screen):
             Select(self.first("opportunity_stage")).select_by_value(stage)
         if value is not None:
             self.type_into(self.first("opportunity_value"), f"{value:g}")
-        offline = self.connectivity() == "offline"
-        self.tap("opportunity_save")
-        if offline:
-            self.poll(lambda: self.visible("opportunity_sync_indicator"), self.t.ui_s)
-        after = self.read(oid)
-        self.record_action("edit_opportunity", marker=marker, opportunity_id=oid,
-                           outcome="queued" if after.pending else "done", stage=stage, value=value)
-        self.record_observation("item_state", item="opportunity", id=oid, marker=marker, pending=after.pending,
-                                state="pending" if after.pending else "synced")
-        return after
+
+        def finish() -> OpportunityView:
+            offline = self.connectivity() == "offline"
+            self.tap("opportunity_save")
+            if offline:
+                self.poll(lambda: self.visible("opportunity_sync_indicator"), self.t.ui_s)
+            after = self.read(oid)
+            self.record_action("edit_opportunity", marker=marker, opportunity_id=oid,
+                               outcome="queued" if after.pending else "done", stage=stage, value=value)
+            self.record_observation("item_state", item="opportunity", id=oid, marker=marker, pending=after.pending,
+                                    state="pending" if after.pending else "synced")
+            return after
+
+        return finish
 
 
 __all__ = ["OpportunityScreen"]
