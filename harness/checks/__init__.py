@@ -15,7 +15,16 @@ indicators     R1, R2, R9 (+R10/R14/R15)   :mod:`harness.checks.indicators`
 convergence    R18, R25                    :mod:`harness.checks.convergence`
 liveness       R4, R19, R23, R24           :mod:`harness.checks.liveness`
 background     R20, R21                    :mod:`harness.checks.background`
+detection      R1, R4, R19                 :mod:`harness.checks.detection` (every run)
 =============  ==========================  =====================================
+
+Beside their judgements of the moments the steps chose, gating, indicators
+and cache_reads judge every screen read the executor takes between them
+(``watch`` observations: after each step, each second of a wait, each
+scheduled transition) against the network state at that moment
+(:mod:`harness.checks.moments`), as separate verdicts whose
+``measured["moments"]`` says how many moments were judged. ``detection``
+judges every offline window of every run, whatever checks a scenario names.
 
 A check returns no verdict when the run gave it nothing to judge (no
 offline action, no observation): "not covered" is different from "passed".
@@ -56,7 +65,7 @@ shown; also ``activity``, ``messages``, ``appointments``, ``fields``) and
 from __future__ import annotations
 
 from harness.checks.model import DEFAULT_GATED, DEFAULT_QUEUED, CheckContext, Snapshots, Verdict
-from harness.checks.registry import CHECK_REQUIREMENTS, CHECKS, check, get_check, run_checks
+from harness.checks.registry import ALWAYS, CHECK_REQUIREMENTS, CHECKS, check, get_check, run_checks
 
 # Importing the oracle modules fills the registry (order = run order).
 from harness.checks import ordering as _ordering  # noqa: E402,F401
@@ -67,9 +76,10 @@ from harness.checks import indicators as _indicators  # noqa: E402,F401
 from harness.checks import convergence as _convergence  # noqa: E402,F401
 from harness.checks import liveness as _liveness  # noqa: E402,F401
 from harness.checks import background as _background  # noqa: E402,F401
+from harness.checks import detection as _detection  # noqa: E402,F401
 from harness.checks.liveness import measure
 
 __all__ = [
-    "CHECKS", "CHECK_REQUIREMENTS", "DEFAULT_GATED", "DEFAULT_QUEUED", "CheckContext", "Snapshots", "Verdict",
+    "ALWAYS", "CHECKS", "CHECK_REQUIREMENTS", "DEFAULT_GATED", "DEFAULT_QUEUED", "CheckContext", "Snapshots", "Verdict",
     "check", "get_check", "measure", "run_checks",
 ]

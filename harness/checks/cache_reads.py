@@ -13,6 +13,10 @@ For each such observation made while offline:
   items added offline may join). Breaks R3 plus the screen's requirement.
 - subject never loaded, on a screen the app says needs a connection then
   (``needs_connection_screens``): it must show the unavailable message (R12).
+
+And at every moment the screen was read (:func:`harness.checks.moments.judge_reads`): every screen the
+profile declares, and every collection list, shown while offline keeps what it showed online (the screen
+open as the link dropped, not only those a scenario opens offline); separate verdicts counting the moments.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.moments import judge_reads, moment_verdicts, verdict_note
 from harness.checks.registry import check
 from harness.checks.view import evidence, is_offline, offline_windows
 from harness.errors import Evidence
@@ -75,7 +80,10 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
             ok = _unavailable(ev.data) and _state(ev.data) not in ("error", "hung")
             note("R12", ok, evidence(ev, "never loaded: says it needs a connection" if ok
                                      else "never loaded, yet no 'needs a connection' message"))
-    return [_verdict(req, t) for req, t in sorted(tallies.items(), key=lambda kv: int(kv[0][1:]))]
+    out = [_verdict(req, t) for req, t in sorted(tallies.items(), key=lambda kv: int(kv[0][1:]))]
+    on_screen: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
+    judge_reads(events, ctx, verdict_note(on_screen))
+    return out + moment_verdicts("cache_reads", on_screen, "offline, screens show what they showed online")
 
 
 def _verdict(req: str, t: _Tally) -> Verdict:

@@ -10,6 +10,10 @@ Per offline action (``data.outcome`` is what the page object saw):
   online, the offline results must be a subset of the online ones.
 ``hung`` or ``error`` anywhere, or an error page while offline, also breaks
 R26 (unavailable features say so, never hang or crash).
+
+And at every moment the screen was read (:func:`harness.checks.moments.judge_gating`): once the app has
+shown it is offline, every visible control of a gated feature is disabled, whatever screen shows it (the
+feature's own screen opened before the drop, a form half filled), as separate verdicts counting the moments.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.moments import judge_gating, moment_verdicts, verdict_note
 from harness.checks.registry import check
 from harness.checks.view import evidence, is_offline, offline_windows
 from harness.errors import Evidence
@@ -68,7 +73,10 @@ def gating(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext) -> 
         elif ev.name in ctx.queued_features:
             ok = outcome in ("queued", "done", "")
             note(req, ok, evidence(ev, "queued" if ok else f"should be queued, got {outcome!r}"))
-    return [_verdict(req, items) for req, items in sorted(results.items(), key=lambda kv: int(kv[0][1:]))]
+    out = [_verdict(req, items) for req, items in sorted(results.items(), key=lambda kv: int(kv[0][1:]))]
+    on_screen: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
+    judge_gating(events, ctx, verdict_note(on_screen))
+    return out + moment_verdicts("gating", on_screen, "offline, controls that need a connection are disabled")
 
 
 def _verdict(req: str, items: list[tuple[bool, Evidence]]) -> Verdict:

@@ -11,6 +11,10 @@
   ``pending`` before the backend acknowledged it (its first 2xx request)
   and ``synced`` from ``max_indicator_clear_s`` after the ack.
 Windows or items with no observations get no verdict.
+
+And at every moment the screen was read (:func:`harness.checks.moments.judge_items`): an item of a queued
+action shows ``synced`` only once the server can have told the app (not while its write is unsent, held at
+the proxy or in flight), and ``pending`` not long after; separate verdicts counting the moments.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
+from harness.checks.moments import judge_items, moment_verdicts, verdict_note
 from harness.checks.registry import check
 from harness.checks.view import Window, applied_requests, evidence, offline_windows, queued_actions
 from harness.errors import Evidence
@@ -43,7 +48,11 @@ def indicators(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext)
     windows = offline_windows(events)
     end_t = events[-1].t if events else 0.0
     out = [v for v in (_r1(events, windows, ctx, end_t), _r2(events, windows, ctx, end_t)) if v is not None]
-    return out + _items(events, ctx)
+    on_screen: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
+    judge_items(events, ctx, verdict_note(on_screen),
+                lambda ev: ev.data.get("requirement") or ITEM_REQUIREMENT.get(ev.name))
+    return out + _items(events, ctx) + moment_verdicts(
+        "indicators", on_screen, "an item shows synced only once the server has it, and pending no longer")
 
 
 def _r1(events: Sequence[Event], windows: list[Window], ctx: CheckContext, end_t: float) -> Verdict | None:

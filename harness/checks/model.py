@@ -39,6 +39,12 @@ class CheckContext:
     max_banner_clear_s: float = 15.0
     #: R9: backend ack -> item indicator cleared
     max_indicator_clear_s: float = 30.0
+    #: whole-timeline checks: a screen may still be redrawing this long after the app showed it is offline
+    redraw_grace_s: float = 1.0
+    #: R1 at every offline window: the app shows it is offline within this (the app profile's detect_s)
+    window_detect_s: float = 10.0
+    #: R4 at every reconnection: the app shows it is online again within this of a clean path (resume_s)
+    window_resume_s: float = 15.0
     #: R4: reconnection -> first queued mutation reaches the backend
     max_first_upload_s: float = 30.0
     #: R19/R23: reconnection -> last queued mutation reaches the backend

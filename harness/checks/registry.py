@@ -17,12 +17,15 @@ from harness.timeline import Event
 CheckFn = Callable[[Sequence[Event], Snapshots, CheckContext], list[Verdict]]
 
 CHECKS: dict[str, CheckFn] = {}
+#: checks that judge every run, whatever checks a scenario names (what they judge happens in every run)
+ALWAYS: list[str] = []
 #: requirement ids each check can judge (for coverage tables and error messages)
 CHECK_REQUIREMENTS: dict[str, tuple[str, ...]] = {}
 
 
-def check(name: str, *requirement_ids: str) -> Callable[[CheckFn], CheckFn]:
-    """Register a check under ``name``; it judges ``requirement_ids``.
+def check(name: str, *requirement_ids: str, always: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Register a check under ``name``; it judges ``requirement_ids``; ``always``: in every run (see
+    :data:`ALWAYS`).
 
     >>> @check("doc_example_never_registered_twice", "R5")   # doctest: +SKIP
     ... def f(events, snapshots, ctx): return []
@@ -33,6 +36,8 @@ def check(name: str, *requirement_ids: str) -> Callable[[CheckFn], CheckFn]:
             raise SpecError("check", name, f"a new name (already registered: {', '.join(sorted(CHECKS))})")
         CHECKS[name] = fn
         CHECK_REQUIREMENTS[name] = tuple(requirement_ids)
+        if always:
+            ALWAYS.append(name)
         return fn
 
     return deco
@@ -94,5 +99,5 @@ def run_checks(
     return out
 
 
-__all__ = ["CHECKS", "CHECK_REQUIREMENTS", "CheckFn", "SNAPSHOT_PHASE", "check", "get_check", "run_checks",
+__all__ = ["ALWAYS", "CHECKS", "CHECK_REQUIREMENTS", "CheckFn", "SNAPSHOT_PHASE", "check", "get_check", "run_checks",
            "scenario_part"]

@@ -268,6 +268,11 @@ def summarize(ev: Event) -> str:
         return " ".join(str(b) for b in bits)
     if ev.kind == "condition":
         return f"condition {ev.layer}.{ev.name} {d.get('action', 'apply')}"
+    if ev.kind == "observation" and ev.name == "watch":
+        app = d.get("connectivity") or ("offline" if d.get("banner") else "online" if "banner" in d else "?")
+        net = "offline" if d.get("offline") else "online" if d.get("offline") is False else "?"
+        where = f" {d['hash']}" if d.get("hash") else ""
+        return f"screen read{where} (network {net}, app shows {app})"
     if ev.kind == "observation":
         keys = [k for k in ("visible", "state", "marker", "pending", "unavailable", "subject") if k in d]
         detail = " ".join(f"{k}={d[k]}" for k in keys)

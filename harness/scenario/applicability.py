@@ -31,6 +31,7 @@ CHECK_NEEDS: dict[str, frozenset[str]] = {
     "convergence": frozenset(),
     "liveness": frozenset(),
     "background": frozenset({"lifecycle"}),
+    "detection": frozenset({"offline_indicator"}),  # the app shows whether it is offline
 }
 
 
@@ -74,7 +75,10 @@ def applicability(scenario: Any, profile: Any) -> Applicability:
         if lack and not first_part:
             first_part = part
         missing |= lack
+    from harness.checks import ALWAYS
+
     checks = scenario.expect.checks if scenario.expect.checks is not None else list(CHECK_NEEDS)
+    checks = list(checks) + [c for c in ALWAYS if c not in checks]  # run whatever the scenario names
     checks_na = {c: missing_reason(CHECK_NEEDS.get(c, frozenset()) - have, profile.name, what=f"check {c}")
                  for c in checks if CHECK_NEEDS.get(c, frozenset()) - have}
     if missing:
@@ -86,10 +90,13 @@ def applicability(scenario: Any, profile: Any) -> Applicability:
 def applicable_checks(scenario: Any, profile: Any, a: Applicability | None = None) -> list[str] | None:
     """The checks to run for ``scenario`` on this app (None = every check, all applicable); ``a``: its
     applicability when the caller has it already."""
+    from harness.checks import ALWAYS
+
     a = a if a is not None else applicability(scenario, profile)
     if scenario.expect.checks is None and not a.checks_not_applicable:
         return None
     chosen = scenario.expect.checks if scenario.expect.checks is not None else list(CHECK_NEEDS)
+    chosen = list(chosen) + [c for c in ALWAYS if c not in chosen]  # whatever the scenario names
     return [c for c in chosen if c not in a.checks_not_applicable]
 
 

@@ -171,11 +171,11 @@ def _requirements(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str 
 @cross_check
 def _requirements_judged(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
     """A listed requirement must be judged by one of the chosen checks (inline expectations count)."""
-    from harness.checks import CHECK_REQUIREMENTS
+    from harness.checks import ALWAYS, CHECK_REQUIREMENTS
 
     if s.expect.checks is None:
         return
-    judged = {r for name in s.expect.checks for r in CHECK_REQUIREMENTS.get(name, ())}
+    judged = {r for name in [*s.expect.checks, *ALWAYS] for r in CHECK_REQUIREMENTS.get(name, ())}
     judged |= {"R1", "R2"} if any(st.name == "expect_banner" for st in s.steps) else set()
     judged |= {"R9", "R10", "R14", "R15"} if any(st.name == "expect_item" for st in s.steps) else set()
     for i, rid in enumerate(s.requirements):

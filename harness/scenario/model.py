@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.scenario.steps import StepModel
 
 CHECK_NAMES = ("ordering", "exactly_once", "cache_reads", "gating", "indicators", "convergence", "liveness",
-               "background")
+               "background", "detection")
 
 
 class _Strict(BaseModel):

@@ -255,6 +255,8 @@ def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None)
         # the harness set the app's request timeout: no correct client sends an action again while
         # the first send is in flight and younger than that
         min_retry_gap_s=scenario.setup.app.request_timeout_ms / 1000,
+        # the app's own promises for every offline window (its profile's detect_s and resume_s)
+        window_detect_s=getattr(params, "detect_s", 10.0), window_resume_s=getattr(params, "resume_s", 15.0),
     )
     extend = plugin_function(app_profile, "check_context") if hasattr(app_profile, "plugin") else None
     ctx = extend(app_profile, scenario, ctx) if extend is not None else ctx

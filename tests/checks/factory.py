@@ -41,6 +41,19 @@ class TL:
     def obs(self, name: str, t: float, **data: Any) -> Event:
         return self.add("observation", name, t, **data)
 
+    def watch(self, t: float, *, offline: bool | None = None, app: str | None = None, read_s: float = 0.02,
+              **data: Any) -> Event:
+        """A continuous screen read (harness.app.watch) taken from ``t`` to ``t + read_s``: ``app`` is what the
+        app itself shows (``offline``/``online``), ``offline`` the harness's belief."""
+        data.setdefault("ready", True)
+        data.setdefault("device", "foreground")
+        if app is not None:
+            data["connectivity"] = app
+            data["banner"] = app == "offline"
+        if offline is not None:
+            data["offline"] = offline
+        return self.add("observation", "watch", t + read_s / 2, t0=t, t1=t + read_s, trigger="step", **data)
+
     def snapshot(self, name: str, t: float, data: dict[str, Any]) -> Event:
         return self.add("snapshot", name, t, layer="backend" if name != "app" else "app", **data)
 

@@ -12,9 +12,9 @@ from harness.spec import requirement_ids
 from .factory import crm_context, crm_run, M1, TL
 
 
-def test_all_eight_oracles_registered_and_cover_every_requirement() -> None:
+def test_all_nine_oracles_registered_and_cover_every_requirement() -> None:
     assert set(CHECKS) == {"ordering", "exactly_once", "cache_reads", "gating", "indicators", "convergence",
-                           "liveness", "background"}
+                           "liveness", "background", "detection"}
     covered = {r for reqs in CHECK_REQUIREMENTS.values() for r in reqs}
     assert covered == set(requirement_ids())
 

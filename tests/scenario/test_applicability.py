@@ -43,9 +43,17 @@ def test_a_check_needing_an_absent_capability_is_left_out_with_its_reason() -> N
     sc = load_text(SCENARIO.replace("  - expect_banner: true\n", ""))
     prof = parse_app_profile(TODO)
     a = applicability(sc, prof)
-    assert a.applicable and set(a.checks_not_applicable) == {"indicators"}
+    assert a.applicable and set(a.checks_not_applicable) == {"indicators", "detection"}
     assert "offline_indicator" in a.checks_not_applicable["indicators"]
     assert applicable_checks(sc, prof) == ["ordering"]
+
+
+def test_the_always_on_check_runs_whatever_the_scenario_names() -> None:
+    # detection judges every offline window of every run (its app shows whether it is offline)
+    sc = load_text(SCENARIO)
+    prof = parse_app_profile(TODO.replace("[pending_count, lifecycle]", "[pending_count, lifecycle, offline_indicator]")
+                             .replace('sync_status: {css: "#s"}', 'sync_status: {css: "#s"}, offline_banner: {css: "#b"}'))
+    assert applicable_checks(sc, prof) == ["ordering", "indicators", "detection"]
 
 
 def test_needs_come_from_steps_and_setup() -> None:

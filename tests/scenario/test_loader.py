@@ -178,8 +178,14 @@ def test_step_reference_in_docs_is_current() -> None:
 
 
 def test_a_listed_requirement_no_chosen_check_judges_is_rejected() -> None:
-    err = _load(HEAD.replace("[R9]", "[R5, R4]") + "steps: [offline]\nexpect:\n  checks: [ordering]\n")
-    assert "requirements[1]" in str(err) and "'R4'" in str(err) and "add liveness to expect.checks" in str(err)
+    err = _load(HEAD.replace("[R9]", "[R5, R24]") + "steps: [offline]\nexpect:\n  checks: [ordering]\n")
+    assert "requirements[1]" in str(err) and "'R24'" in str(err) and "add liveness to expect.checks" in str(err)
+
+
+def test_a_requirement_an_always_on_check_judges_needs_no_check_named() -> None:
+    # detection judges every offline window of every run (R1, R4, R19), whatever expect.checks names
+    s = load_text(HEAD.replace("[R9]", "[R5, R4]") + "steps: [offline]\nexpect:\n  checks: [ordering]\n", "ok.yaml")
+    assert s.requirements == ("R5", "R4")
 
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
