@@ -100,6 +100,31 @@ _CATALOGUE: tuple[Bug, ...] = (
         "returning to the foreground does not trigger a sync",
         "queue offline, background, reconnect, foreground: nothing is sent "
         "until the next timer or user action"),
+    Bug("payment-form-stale", "client", ("R13", "R26"),
+        "the payment form is drawn for the connection it opened with and not redrawn when the connection drops",
+        "open a contact's payment form online, lose the link: the app shows it is offline, yet 'Take payment' "
+        "stays enabled with no 'needs a connection' message (the contact's Pay button, the entry point, is "
+        "disabled as it should be)"),
+    Bug("workflow-run-unchecked", "client", ("R16", "R26"),
+        "the workflow list keeps the Run buttons it drew when it loaded, and Run does not look at the connection "
+        "before it sends",
+        "tap Workflow on a contact online, lose the link before tapping Run: Run stays enabled with no message; "
+        "tapped, it spins until the request times out (the contact's Workflow button is disabled offline)"),
+    Bug("synced-on-send", "client", ("R9", "R15"),
+        "a note's or file's sync indicator is cleared when its request is sent, not when the server answers it "
+        "(and set back if the request fails)",
+        "hold or slow a write while its note is on screen: the note shows synced while the request is still "
+        "held at the proxy or in flight; before the send (offline) and after the sync it looks right"),
+    Bug("activity-dropped-offline", "client", ("R6", "R3"),
+        "an open contact treats its activity history as a live feed: when the connection drops it clears it "
+        "instead of showing the cached history",
+        "open a contact online, lose the link while it is on screen: its activity list empties ('not available "
+        "offline'); opened again offline, it shows the cached history"),
+    Bug("no-idle-detection", "client", ("R1", "R2"),
+        "no heartbeat while online (to save battery): an outage is noticed only when one of the app's own "
+        "requests fails or the OS says so",
+        "take the link down while the app is idle: the banner never shows (airplane mode, or a write that "
+        "fails, still shows it)"),
     Bug("changes-feed-skips", "server", ("R18", "R25"),
         "the change feed skips the first change after the cursor",
         "GET /api/changes?since=N omits change N+1 while its cursor moves past "

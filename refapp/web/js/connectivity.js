@@ -84,6 +84,7 @@ export class Connectivity extends Emitter {
     this.timer = null;
     if (!this.started || this.osOnly) return;
     if (this.online) {
+      if (this.bugs.has('no-idle-detection')) return; // "the heartbeat costs battery: a failed request will tell"
       this.timer = this.clock.setTimeout(() => this.runProbe('heartbeat'), this.timers.heartbeat_ms);
     } else if (!this.bugs.has('no-probe-resume')) {
       this.timer = this.clock.setTimeout(() => this.runProbe('probe'), this.timers.probe_ms);

@@ -114,15 +114,20 @@ export class SyncEngine extends Emitter {
    * throws on anything that should be retried later. */
   async send(entry) {
     let renewals = 0;
+    // synced-on-send: "optimistic" indicator, cleared as the request leaves (and set back if it fails)
+    const early = this.bugs.has('synced-on-send');
     for (;;) {
       const key = entry.key;
       let r;
+      if (early) await this.markOptimistic(entry, 'synced');
       try {
         r = await this.api.authed(entry.method, entry.path, { body: entry.body, key });
       } catch (e) {
+        if (early) await this.markOptimistic(entry, 'pending');
         await this.retryLater(entry, e.message);
         throw e;
       }
+      if (early && !(r.status >= 200 && r.status < 300)) await this.markOptimistic(entry, 'pending');
       if (r.status >= 200 && r.status < 300) {
         await this.outbox.markSynced(key, r.data);
         await this.acknowledge(entry, r.data);

@@ -57,7 +57,8 @@ export class FakeServer {
   }
 
   /** Queue a one-shot behaviour for the next matching mutation:
-   * {status} answer with that status; {dropResponse: true} apply, then fail the connection. */
+   * {status} answer with that status; {dropResponse: true} apply, then fail the connection;
+   * {hang: true} never answer (the client's own timeout ends it). */
   nextMutation(behaviour) { this.script.push(behaviour); }
 
   expireAllTokens() { for (const k of this.tokens.keys()) this.tokens.set(k, 0); }
@@ -114,6 +115,7 @@ export class FakeServer {
     if (this.keys.has(key)) { const r = this.keys.get(key); return response(r.status, r.body); }
     const b = this.script.shift() || {};
     if (b.status) return response(b.status, { error: 'scripted' });
+    if (b.hang) return new Promise(() => {}); // held at a proxy, or a response lost on a slow link
     let status = 201;
     let out;
     const m = path.match(/^\/api\/contacts\/([^/]+)\/notes$/);

@@ -83,3 +83,16 @@ test('flapping: only real transitions are emitted and one probe runs at a time',
   assert.deepEqual(log, ['online:check', 'offline:check', 'online:check', 'offline:check', 'online:check']);
   await clock.advance(1);
 });
+
+test('no-idle-detection bug: no heartbeat while online, so an idle dead link is never noticed', async () => {
+  const { c, clock, link, log } = make({ bugs: ['no-idle-detection'] });
+  link.up = false;
+  await clock.advance(TIMERS.heartbeat_ms * 5);
+  assert.equal(c.state, 'online', 'nothing was sent, so nothing failed');
+  assert.equal(link.probes, 0);
+  c.requestFailed(); // one of its own requests fails: then it notices, and probes until the link is back
+  assert.equal(c.state, 'offline');
+  link.up = true;
+  await clock.advance(TIMERS.probe_ms);
+  assert.deepEqual(log, ['offline:request', 'online:probe']);
+});

@@ -197,6 +197,34 @@ test('indicator-never-clears bug: the acknowledged note keeps its pending flag',
   assert.ok(d.notes[0].id, 'server id merged in');
 });
 
+test('a note stays pending while its request is in flight; synced once the server answered', async () => {
+  const app = await makeApp();
+  await queueOffline(app, ['slow']);
+  app.server.mode = 'up';
+  app.server.nextMutation({ hang: true }); // the request leaves and gets no answer (held, or a slow link)
+  await app.clock.advance(TIMERS.probe_ms);
+  assert.equal(notesSent(app.server).length, 1, 'sent');
+  let d = await app.cache.get(K.contact('c1'));
+  assert.equal(d.notes[0]._sync, 'pending', 'sent, not answered: still pending');
+  await app.clock.advance(TIMERS.request_timeout_ms + TIMERS.backoff_max_ms); // timed out, retried, answered
+  d = await app.cache.get(K.contact('c1'));
+  assert.equal(d.notes[0]._sync, undefined, 'the server copy replaced the pending one');
+});
+
+test('synced-on-send bug: the note shows synced as soon as its request leaves, pending again when it fails', async () => {
+  const app = await makeApp({ bugs: ['synced-on-send'] });
+  await queueOffline(app, ['early']);
+  app.server.mode = 'up';
+  app.server.nextMutation({ hang: true });
+  await app.clock.advance(TIMERS.probe_ms);
+  assert.equal(notesSent(app.server).length, 1);
+  let d = await app.cache.get(K.contact('c1'));
+  assert.equal(d.notes[0]._sync, 'synced', 'in flight, yet shown synced');
+  await app.clock.advance(TIMERS.request_timeout_ms); // the request times out: set back to pending
+  d = await app.cache.get(K.contact('c1'));
+  assert.equal(d.notes[0]._sync, 'pending');
+});
+
 test('backoff delay: within [base, max], grows, and is jittered', () => {
   for (let attempt = 1; attempt < 20; attempt++) {
     for (const r of [0, 0.3, 0.999, 1]) {

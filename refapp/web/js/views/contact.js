@@ -274,10 +274,13 @@ export async function mount(root, ctx, { id }) {
         state === 'failed' ? h('span', { class: 'failed-ind' }, '✕ Refused') : null);
     }) : empty('No files.')));
 
-    const activity = d.activity || (live && live.activity) || [];
-    keyed(s.activity, [activity, !!d.activity], () => (activity.length ? activity.map((a) => h('li', { ...T('activity-item', `Activity ${a.type}`), class: 'activity-item', 'data-activity-id': a.id },
+    // activity-dropped-offline: the open screen's activity is "a live feed": offline it is cleared, and the
+    // cached history is only read when the screen opens
+    const dropped = ctx.bugs.has('activity-dropped-offline') && live && !online;
+    const activity = dropped ? [] : (d.activity || (live && live.activity) || []);
+    keyed(s.activity, [activity, !!d.activity, dropped], () => (activity.length ? activity.map((a) => h('li', { ...T('activity-item', `Activity ${a.type}`), class: 'activity-item', 'data-activity-id': a.id },
       h('span', { class: 'pill' }, a.type), ' ', h('span', null, a.text), h('div', { class: 'row-sub' }, fmtDate(a.at))))
-      : empty(d.activity ? 'No activity yet.' : 'Activity history is not saved on this device.')));
+      : empty(dropped ? 'Activity is not available offline.' : d.activity ? 'No activity yet.' : 'Activity history is not saved on this device.')));
   }
 
   await update();

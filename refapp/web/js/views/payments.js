@@ -38,8 +38,10 @@ export async function mount(root, ctx, { id }) {
     update();
   }
 
+  // payment-form-stale: "the form is drawn for the connection it opened with"
+  const openedOnline = ctx.conn.online;
   function update() {
-    const online = ctx.conn.online;
+    const online = ctx.bugs.has('payment-form-stale') ? openedOnline : ctx.conn.online;
     submit.disabled = !online || busy;
     amount.disabled = !online;
     kind.disabled = !online;

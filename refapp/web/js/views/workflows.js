@@ -28,7 +28,8 @@ export async function mount(root, ctx, params) {
 
   async function run(wf) {
     if (!select.value) { result.textContent = 'Choose a contact first'; return; }
-    if (!ctx.conn.online) { result.textContent = 'Workflows need a connection'; return; }
+    // workflow-run-unchecked: Run "just tries": the request will tell
+    if (!ctx.conn.online && !ctx.bugs.has('workflow-run-unchecked')) { result.textContent = 'Workflows need a connection'; return; }
     running = true;
     update();
     result.textContent = `Starting “${wf.name}”…`;
@@ -42,9 +43,11 @@ export async function mount(root, ctx, params) {
     update();
   }
 
+  const loadedOnline = ctx.conn.online;
   async function update() {
     const wfs = await ctx.cache.get(K.workflows);
-    const online = ctx.conn.online;
+    // workflow-run-unchecked: the Run buttons keep the state they were drawn with when the list loaded
+    const online = ctx.bugs.has('workflow-run-unchecked') ? loadedOnline : ctx.conn.online;
     if (!list.isConnected) fill(body, h('label', null, 'Contact', select), slot, list, result);
     keyed(slot, online, () => online ? null : unavailable('Workflows need a connection: not available offline.'));
     keyed(list, [wfs, online, running], () => !wfs ? h('li', null, unavailable('The workflow list has not been loaded on this device yet.'))
