@@ -385,6 +385,60 @@ class SyncMachine(RuleBasedStateMachine):
                  "switch_network": S.switch_params}[kind]()
         self._do(kind, data.draw(strat, label=kind))
 
+    # -- moments made on purpose for the whole-timeline oracles --------------------------------------
+
+    @precondition(lambda self: self.model.online and bool(self.model.usable_contacts()))
+    @rule(data=st.data())
+    def drop_mid_action(self, data: st.DataObject) -> None:
+        """An action begun online (a feature's form open and filled, the first of a two-tap action, an item
+        typed) and finished after a drop: the screen is read while it stays open offline (R10-R17 and R26 on
+        the feature's own screen, R9 for the item added offline, R3), then the path comes back."""
+        if not self.vocab.splittable:
+            return
+        kind = data.draw(st.sampled_from(self.vocab.splittable), label="begun")
+        label: str | None = None
+        if kind in self.vocab.online_only or self.vocab.records is not None:
+            if kind == "edit_opportunity":
+                if not self.model.usable_opportunities():
+                    return
+                params = data.draw(S.opportunity_edit(data.draw(st.sampled_from(self.model.usable_opportunities()),
+                                                                label="opportunity")), label="edit")
+            else:
+                params = {"contact": data.draw(st.sampled_from(self.model.usable_contacts()), label="contact")}
+        else:
+            params = {}
+        if kind not in self.vocab.online_only:
+            label = self.model.next_label(kind)
+            params["as"] = label
+        self._do("begin", {kind: params})
+        self._drop(data.draw(S.drop_via(), label="drop"))
+        self._do("wait", data.draw(S.wait_s(), label="open offline"))
+        self._do("submit")
+        if label is not None and self.vocab.item_state:
+            self._do("expect_item", {"as": label, "state": "pending", "within_s": ITEM_WITHIN_S})
+        for name in self._reconnect_steps():
+            self._do(name)
+        if self.vocab.banner:
+            self._do("expect_banner", {"visible": False, "within_s": BANNER_WITHIN_S})
+
+    @precondition(lambda self: self.model.online and not self.slow_link)
+    @rule(how=st.sampled_from(["hold", "latency"]), data=st.data())
+    def slow_write_on_screen(self, how: str, data: st.DataObject) -> None:
+        """A write whose answer is held at the proxy or slowed on the link while its item is on screen: the
+        screen is read until it is answered (R9, R14, R15: synced only once the server has it)."""
+        if how == "hold":
+            self._do("hold", {"writes": True})
+        else:
+            self._do("condition", {"type": "latency", "latency_ms": data.draw(st.sampled_from([1500, 2500]),
+                                                                              label="latency")})
+        labels = self._write_any(data)
+        self._do("wait", data.draw(S.wait_s(), label="answer withheld"))
+        if how == "hold":
+            self._do("release")
+        self._do("reset_network")
+        if labels:
+            self._do("expect_item", {"as": labels[-1], "state": "synced", "within_s": SYNC_WITHIN_S})
+
     # -- writes (queued offline) -----------------------------------------------------------------
 
     @precondition(lambda self: bool(self.model.usable_contacts()))

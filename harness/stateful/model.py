@@ -62,6 +62,7 @@ class RefModel:
     loaded_threads: set[int] = field(default_factory=set)  # conversations opened while online
     queue_messages: bool = True
     steps: int = 0
+    begun: tuple[str, dict[str, Any]] | None = None  # an action begun and not submitted yet (name, its params)
 
     @property
     def online(self) -> bool:
@@ -123,6 +124,14 @@ class RefModel:
     def apply(self, name: str, params: dict[str, Any]) -> None:
         """Update the model for one step given as its name and YAML parameters."""
         self.steps += 1
+        if name == "begin":  # nothing happens until the last tap: the action counts when submitted
+            ((action, inner),) = (params.items() if "action" not in params else
+                                  [(params["action"], params.get("with") or {})])
+            self.begun = (str(action), dict(inner) if isinstance(inner, dict) else {})
+            return
+        if name == "submit" and self.begun is not None:
+            name, params = self.begun
+            self.begun = None
         if name == "offline":
             self.causes.add(str(params.get("via", "airplane")))
         elif name in ("half_open", "captive_portal"):

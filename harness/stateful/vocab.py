@@ -45,6 +45,16 @@ class FuzzVocabulary:
     #: requirements an exported sequence names when nothing failed in particular
     requirements: tuple[str, ...] = ("R5", "R22", "R25")
 
+    @property
+    def splittable(self) -> tuple[str, ...]:
+        """The actions a sequence may begin online and submit after a drop (``begin``/``submit``): the online-only
+        features listed twice (their own screens are what the gating oracle reads), then the writes that can be
+        split and need no earlier item."""
+        from harness.scenario.handlers import BEGINNERS
+
+        gated = tuple(a for a in self.online_only if a in BEGINNERS)
+        return gated + gated + tuple(a for a in self.writes if a in BEGINNERS and a != "edit_item")
+
     def spell_action(self, kind: str) -> str:
         """A spell action the app can do: what it lacks becomes a write (the queue is what most requirements
         are about)."""
