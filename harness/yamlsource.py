@@ -151,22 +151,34 @@ def line_of(node: Any, loc: Sequence[Any], base: int | None = None) -> int | Non
     """1-based line of the deepest element of ``loc`` present in the tree (``base`` if none is)."""
     line = base
     for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
+        if isinstance(node, CommentedMap) and (key := _key_in(node, key)) is not _ABSENT:
             line = _key_line(node, key, line)
             node = node[key]
         elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line = node.lc.item(key)[0] + 1
+            line = _line((node.lc.data or {}).get(key), line)
             node = node[key]
         else:
             break
     return line
 
 
+_ABSENT = object()
+
+
+def _key_in(node: CommentedMap, key: Any) -> Any:
+    """The key of ``node`` that ``key`` names: itself, or the key :func:`plain` turned into that string (a
+    number, a tagged scalar, ``? [a, b]``); ``_ABSENT`` if none."""
+    if key in node:
+        return key
+    return next((k for k in node if str(k) == str(key)), _ABSENT)
+
+
 def _key_line(node: CommentedMap, key: Any, default: int | None, _depth: int = 0) -> int | None:
     """The line of ``key`` in ``node``; a key that came in through a ``<<`` merge key is at its line in the merged
     mapping (ruamel keeps no position for it in ``node``)."""
-    if key in node.lc.data:
-        return int(node.lc.key(key)[0]) + 1
+    data = node.lc.data or {}
+    if key in data:
+        return _line(data[key], default)
     for _, source in getattr(node, "merge", None) or ():
         if isinstance(source, CommentedMap) and key in source and _depth < MAX_DEPTH:
             return _key_line(source, key, default, _depth + 1)

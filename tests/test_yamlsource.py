@@ -56,3 +56,19 @@ def test_an_integer_no_field_takes_is_rejected_at_its_line() -> None:
         load_mapping("a: 1\nb:\n  c: [1, !!int 0b" + "1" * 20_000 + "]\n", file="f.yaml", expected="a mapping")
     assert ei.value.line == 3
     assert load_mapping("a: 18446744073709551615\n", file="f.yaml", expected="a mapping")["a"] == 2**64 - 1
+
+
+def test_a_mapping_made_only_of_a_merge_key_has_lines() -> None:
+    # ruamel gives such a mapping no line table (lc.data is None): line_of raised TypeError
+    tree = load_mapping("<<: {x: 1}\n", file="f.yaml", expected="a mapping")
+    assert line_of(tree, ["x"]) == 1
+
+
+@pytest.mark.parametrize(("text", "key", "line"), [
+    ("a: 1\n? [a, b]\n: c\n", "('a', 'b')", 2),           # a complex key, made a string for validation
+    ("a: 1\n!!python/object:os.system id: 3\n", "id", 2),  # a tagged key
+    ("a: 1\n2: x\n", "2", 2),                              # a number as a key
+])
+def test_a_key_that_is_no_plain_string_is_found_by_the_name_validation_gives_it(text: str, key: str,
+                                                                                line: int) -> None:
+    assert line_of(load_mapping(text, file="f.yaml", expected="a mapping"), [key]) == line

@@ -35,6 +35,8 @@ BAD = [
     ("name: 'bad name!'\ndevices: [reference-unrestricted]\n", "name", 1, "letters"),
     ("devices: [reference-unrestricted\n", "(yaml)", None, "YAML"),
     ("- just\n- a list\n", "(file)", 1, "mapping"),
+    # a document that is only a merge key: its mapping has no line table of its own (was a TypeError)
+    ("<<: {x: 1}\n", "x", 1, "known fields"),
 ]
 
 
