@@ -79,25 +79,53 @@ def _dotted(loc: Sequence[Any]) -> str:
     return out
 
 
+def _at(tree: Any, loc: Sequence[Any]) -> Any:
+    """The value at ``loc`` in the tree, or None."""
+    for key in loc:
+        if isinstance(tree, dict) and key in tree:
+            tree = tree[key]
+        elif isinstance(tree, list) and isinstance(key, int) and 0 <= key < len(tree):
+            tree = tree[key]
+        else:
+            return None
+    return tree
+
+
+def _data_loc(loc: Sequence[Any], data: Any) -> list[Any]:
+    """pydantic's error location without the names it adds for validators ('function-after[...]') and union
+    branches ('literal[...]', 'LoadItem'); a key the file has is kept whatever it looks like (a user's 'ID')."""
+    out: list[Any] = []
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        elif isinstance(key, str) and (key.startswith("function-") or key[:1].isupper() or "[" in key):
+            continue
+        else:
+            data = None
+        out.append(key)
+    return out
+
+
 def _pydantic_errors(
     exc: ValidationError, model: type[BaseModel], tree: Any, *, path: str, prefix: Sequence[Any] = (),
     base_line: int | None = None,
 ) -> list[SpecError]:
     found: list[SpecError] = []
+    data = plain(_at(tree, prefix))
     for err in exc.errors():
-        loc = [k for k in err["loc"] if not (isinstance(k, str) and k.startswith("function-"))]
-        # unions report one branch name in the loc (e.g. 'literal[...]' or 'LoadItem'): drop it
-        loc = [k for k in loc if not (isinstance(k, str) and (k[:1].isupper() or "[" in k))]
+        loc = _data_loc(err["loc"], data)
         line = line_of(tree, list(prefix) + loc, base_line)
         field = _dotted(list(prefix) + loc) or "(file)"
         kind = err["type"]
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             allowed = _fields_at(model, loc[:-1]) or []
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             fix = f"did you mean {close[0]!r}?" if close else "remove it"
             found.append(SpecError(field, loc[-1], "one of the fields: " + ", ".join(allowed), file=path,
                                    line=line, fix=f"unknown field; {fix}"))
-        elif kind == "missing":
+        elif kind == "missing" and loc:
             found.append(SpecError(field, None, "a value (this field is required)", file=path, line=line,
                                    fix=f"add {loc[-1]}: ..."))
         else:

@@ -20,3 +20,18 @@ def test_a_thousand_errors_are_all_kept_and_the_first_thirty_listed() -> None:
     assert lines[0] == "many.yaml: 1000 errors; nothing was run"
     assert len(lines) == 1 + 30 + 1 and lines[-1] == "  ... and 970 more"
     assert lines[1].startswith("  many.yaml:5: steps[0].expect_item.as: 'zz'")
+
+
+@pytest.mark.parametrize(("extra", "field", "line"), [
+    ("ID: y\n", "ID", 5),                       # looked like a union branch name to the error mapper: IndexError
+    ("'a[b]': 1\n", "a[b]", 5),                 # so did a key with a bracket
+    ("? [a, b]\n: c\n", "('a', 'b')", 5),       # a complex key: the error had no line
+    ("!!python/object:os.system id: Has Spaces\n", "id", 5),  # a tagged key: the error had no line
+])
+def test_an_odd_top_level_key_is_an_error_at_its_line(extra: str, field: str, line: int) -> None:
+    text = (HEAD + "steps: [offline]\n" + extra) if field != "id" else "title: t\nrequirements: [R9]\nsteps: " \
+        "[offline]\ntags: []\n" + extra
+    with pytest.raises(ScenarioInvalid) as ei:
+        load_text(text, "odd.yaml")
+    errors = [e for e in ei.value.errors if e.field == field]
+    assert errors and all(e.line == line for e in errors), str(ei.value)
