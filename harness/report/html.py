@@ -60,6 +60,19 @@ def cell(sc: ScenarioRun, req: str) -> str:
     return "listed" if req in sc.requirements else ""
 
 
+def moments_per_requirement(run: RunFolder) -> dict[str, int]:
+    """Requirement id -> how many moments (screen reads, offline windows) the whole-timeline checks judged for it
+    over the run (their verdicts' ``measured["moments"]``)."""
+    out: dict[str, int] = {}
+    for sc in run.scenarios:
+        for v in sc.verdicts:
+            n = int(v.measured.get("moments", 0))
+            for r in v.requirement_ids:
+                if n:
+                    out[r] = out.get(r, 0) + n
+    return out
+
+
 def _fmt_t(ev_t: float, t0: float) -> str:
     return f"{ev_t - t0:.3f}"
 
@@ -134,8 +147,10 @@ def build_html(run: RunFolder) -> str:
     env.filters["when"] = _when
     scenarios = [_scenario_view(sc, run.dir) for sc in run.scenarios]
     matrix = [{"req": r, "cells": [cell(sc, r.id) for sc in run.scenarios]} for r in REQUIREMENTS]
+    moments = moments_per_requirement(run)
     for row in matrix:
         row["covered"] = sum(1 for c in row["cells"] if c in ("pass", "fail"))
+        row["moments"] = moments.get(row["req"].id, 0)
     counts = {o: sum(1 for s in run.scenarios if s.outcome == o) for o in OUTCOMES}
     return env.get_template("report.html.j2").render(
         run=run, run_id=run.run.get("run_id", run.dir.name), counts=counts, duration=_duration(run),

@@ -16,6 +16,10 @@ from harness.checks.liveness import measure
 from harness.report.load import OUTCOMES, RunFolder, ScenarioRun
 
 
+#: counts a verdict carries beside its times (per requirement, in ``moments_judged``), not figures in seconds
+COUNTS = frozenset({"moments", "windows"})
+
+
 def scenario_metrics(sc: ScenarioRun) -> dict[str, float]:
     """Every measured figure of one scenario (seconds unless the name says otherwise)."""
     out: dict[str, float] = {}
@@ -24,7 +28,8 @@ def scenario_metrics(sc: ScenarioRun) -> dict[str, float]:
             out.setdefault(ev.name, float(ev.data["value"]))
     for v in sc.verdicts:
         for k, val in v.measured.items():
-            out.setdefault(k, float(val))
+            if k not in COUNTS:
+                out.setdefault(k, float(val))
     try:
         for k, val in measure(sc.events).items():
             out.setdefault(k, val)
@@ -44,8 +49,11 @@ def build_metrics(run: RunFolder) -> dict[str, Any]:
                             "failed_requirements": sorted({r for v in sc.verdicts if not v.passed
                                                            for r in v.requirement_ids})}
     counts = {o: sum(1 for s in run.scenarios if s.outcome == o) for o in OUTCOMES}
+    from harness.report.html import moments_per_requirement
+
     return {"run_id": run.run.get("run_id", run.dir.name), "device": run.run.get("device"),
-            "bugs": run.run.get("bugs") or [], "counts": counts, "max": worst, "scenarios": scenarios}
+            "bugs": run.run.get("bugs") or [], "counts": counts, "max": worst, "scenarios": scenarios,
+            "moments_judged": moments_per_requirement(run)}
 
 
 def write_metrics(run: RunFolder, path: Path | None = None) -> Path:

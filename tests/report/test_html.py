@@ -6,6 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +128,27 @@ def test_not_applicable_scenarios_are_reported_with_their_reason(run: Path) -> N
     assert suite.get("skipped") == "1"
     html = build_html(loaded)
     assert "Not applicable to this app: " + reason in html
+
+
+def test_the_report_counts_per_requirement_the_moments_judged(tmp_path: Path) -> None:
+    from .runfolder import _write_scenario
+
+    pay = {"control": "payment_submit", "feature": "pay", "requirement": "R13"}
+
+    def build(tl: Any) -> None:
+        tl.append("run", "scenario.start", t=100.0, data={"id": "x"})
+        tl.append("condition", "down", layer="link", t=101.0, data={"action": "apply", "params": {}})
+        for t in (101.5, 103.0, 104.0, 105.0):
+            tl.append("observation", "watch", layer="app", t=t, data={
+                "ready": True, "connectivity": "offline", "offline": True, "t0": t, "t1": t + 0.02,
+                "gated": [{**pay, "enabled": False}]})
+        tl.append("condition", "down", layer="link", t=106.0, data={"action": "clear"})
+
+    run = tmp_path / "run"
+    (run / "scenarios").mkdir(parents=True)
+    _write_scenario(run, "pay-form", build, requirements=["R13", "R26"])
+    html = build_html(load_run(run))
+    row = re.search(r"<tr><td>R13</td><td>[^<]*</td><td>1</td><td>(\d+)</td>", html)
+    assert row is not None and row.group(1) == "3"  # 1.5 s after the app showed offline: three reads judged
+    render_report(run)
+    assert json.loads((run / "metrics.json").read_text())["moments_judged"]["R13"] == 3
