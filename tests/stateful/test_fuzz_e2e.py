@@ -18,7 +18,8 @@ import pytest
 from harness import paths
 from harness.stateful import FuzzOptions, fuzz
 
-pytestmark = [pytest.mark.processes, pytest.mark.browser]
+# a search, a bounded shrink, three replays and a `harness run` of the export: minutes, not the unit default of 300 s
+pytestmark = [pytest.mark.processes, pytest.mark.browser, pytest.mark.timeout(1200)]
 
 DEVICE = "reference-unrestricted"
 
