@@ -185,6 +185,24 @@ def _key_line(node: CommentedMap, key: Any, default: int | None, _depth: int = 0
     return default
 
 
+def error_loc(loc: Sequence[Any], data: Any) -> list[Any]:
+    """A pydantic error's location in ``data`` (the plain document, or the part validated) without the names
+    pydantic adds for validators ('function-after[...]') and union branches ('literal[...]', 'HttpCall'); a key
+    the document has is kept whatever it looks like (a user's 'ID')."""
+    out: list[Any] = []
+    for key in loc:
+        if isinstance(data, dict) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        elif isinstance(key, str) and (key.startswith("function-") or key[:1].isupper() or "[" in key):
+            continue
+        else:
+            data = None
+        out.append(key)
+    return out
+
+
 def plain(node: Any) -> Any:
     """Plain dicts (string keys) and lists, for validation (the tree was bounded by :func:`load_mapping`)."""
     if isinstance(node, dict):
@@ -194,4 +212,4 @@ def plain(node: Any) -> Any:
     return node
 
 
-__all__ = ["line_of", "load_mapping", "plain"]
+__all__ = ["error_loc", "line_of", "load_mapping", "plain"]

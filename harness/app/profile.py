@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from harness.app.capabilities import CAPABILITIES, known_capabilities
 from harness.errors import SpecError
-from harness.yamlsource import line_of, load_mapping, plain
+from harness.yamlsource import error_loc, line_of, load_mapping, plain
 
 #: where the harness keeps the profiles of apps it ships with (one folder each, with app.yaml)
 BUNDLED_APPS_DIR = Path(__file__).resolve().parent.parent / "apps"
@@ -421,15 +421,19 @@ class AppProfile(_Strict):
 def parse_app_profile(text: str, *, file: str | Path = "<string>") -> AppProfile:
     """Parse and validate an app profile; SpecError naming file, line and field."""
     doc = load_mapping(text, file=file, expected="a mapping with name, capabilities and locators")
+    data = plain(doc)
     try:
-        prof = AppProfile.model_validate(plain(doc))
+        prof = AppProfile.model_validate(data)
     except ValidationError as e:
-        err = e.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc)
-        extra = err["type"] == "extra_forbidden"
-        raise SpecError(field, loc[-1] if extra else err.get("input"), "a known field" if extra else err["msg"],
-                        file=file, line=line_of(doc, loc) or 1) from None
+        # a union (a hook: list, HTTP call, shell, python) fails once per branch: the deepest error is the one
+        # about what the user wrote ('hooks.reset.body'), not 'hooks.reset.list[HttpCall]: a valid list'
+        located = [(tuple(error_loc(x["loc"], data)), x) for x in e.errors()]
+        loc, err = max(located, key=lambda le: len(le[0]))
+        field = ".".join(str(p) for p in loc) or "(document)"
+        extra, missing = err["type"] == "extra_forbidden", err["type"] == "missing"
+        raise SpecError(field, loc[-1] if extra and loc else None if missing else err.get("input"),
+                        "a known field" if extra else "a value (the field is required)" if missing else
+                        _allowed(err["msg"]), file=file, line=line_of(doc, loc) or 1) from None
     if file != "<string>":
         prof = prof.model_copy(update={"source": Path(file).resolve()})
     if prof.plugin:
@@ -471,6 +475,14 @@ def _check_watch(prof: AppProfile, doc: Any, file: str | Path) -> None:
             raise SpecError(".".join(str(p) for p in path), name, f"a name under {section}: of this profile",
                             file=file, line=line_of(doc, path) or line_of(doc, ("watch",)) or 1,
                             fix=f"add {name} under {section}:, or name one that is there")
+
+
+def _allowed(msg: str) -> str:
+    """pydantic's message as what is allowed ('Input should be a valid list' -> 'a valid list')."""
+    msg = msg.rstrip(".")
+    for head in ("Input should be ", "Value error, "):
+        msg = msg[len(head):] if msg.startswith(head) else msg
+    return msg
 
 
 def _check_capabilities(prof: AppProfile, doc: Any, file: str | Path) -> None:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from harness.errors import SpecError, UserError
 from harness.scenario.model import Header, Scenario, Step
 from harness.scenario.steps import STEPS, parse_step
-from harness.yamlsource import line_of, load_mapping, plain
+from harness.yamlsource import error_loc, line_of, load_mapping, plain
 
 
 #: the most errors a message lists (all are on ``ScenarioInvalid.errors``): a file with a thousand bad steps
@@ -91,23 +91,6 @@ def _at(tree: Any, loc: Sequence[Any]) -> Any:
     return tree
 
 
-def _data_loc(loc: Sequence[Any], data: Any) -> list[Any]:
-    """pydantic's error location without the names it adds for validators ('function-after[...]') and union
-    branches ('literal[...]', 'LoadItem'); a key the file has is kept whatever it looks like (a user's 'ID')."""
-    out: list[Any] = []
-    for key in loc:
-        if isinstance(data, dict) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        elif isinstance(key, str) and (key.startswith("function-") or key[:1].isupper() or "[" in key):
-            continue
-        else:
-            data = None
-        out.append(key)
-    return out
-
-
 def _pydantic_errors(
     exc: ValidationError, model: type[BaseModel], tree: Any, *, path: str, prefix: Sequence[Any] = (),
     base_line: int | None = None,
@@ -115,7 +98,7 @@ def _pydantic_errors(
     found: list[SpecError] = []
     data = plain(_at(tree, prefix))
     for err in exc.errors():
-        loc = _data_loc(err["loc"], data)
+        loc = error_loc(err["loc"], data)
         line = line_of(tree, list(prefix) + loc, base_line)
         field = _dotted(list(prefix) + loc) or "(file)"
         kind = err["type"]

@@ -66,6 +66,10 @@ def test_template_is_valid_and_one_page() -> None:
         (lambda s: s.replace("attributes: {sync_state: data-state}", "attributes: {}"), "attributes.sync_state"),
         (lambda s: s.replace('json_path: "docs[]._id", ', ""), "identity"),
         (lambda s: s.replace('    item: {css: "#list li"}\n', ""), "collections.items.item"),
+        # a hook is a union (list, HTTP call, shell, python): the error is the call's own field, not the
+        # first branch's 'hooks.reset.list[HttpCall]: a valid list'
+        (lambda s: s + "hooks:\n  reset: {method: POST, path: /reset, body: {n: 1, m: x}, ok: [two]}\n",
+         "hooks.reset.ok"),
     ],
 )
 def test_bad_app_profiles(mutate: object, field: str) -> None:
