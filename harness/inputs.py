@@ -14,7 +14,9 @@ harness.errors.SpecError: /nonexistent.yaml: (file): ...
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 from harness.errors import SpecError
 
@@ -45,4 +47,26 @@ def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_INPUT_BYTES) 
                         fix="save the file as UTF-8") from None
 
 
-__all__ = ["MAX_INPUT_BYTES", "read_text"]
+def non_finite(value: Any, where: str = "") -> str | None:
+    """Where a value bound for JSON (Appium capabilities, an HTTP hook's body) holds nan or an infinity, which
+    JSON cannot carry (Python would send ``NaN``, which the other side refuses); None when it holds none.
+
+    >>> non_finite({"a": [1, float("nan")]}), non_finite({"a": 1.5})
+    ('a[1]', None)
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return where or "(value)"
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = non_finite(v, f"{where}.{k}" if where else str(k))
+            if found:
+                return found
+    if isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            found = non_finite(v, f"{where}[{i}]")
+            if found:
+                return found
+    return None
+
+
+__all__ = ["MAX_INPUT_BYTES", "non_finite", "read_text"]

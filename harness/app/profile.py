@@ -30,10 +30,11 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from harness.app.capabilities import CAPABILITIES, known_capabilities
 from harness.errors import SpecError
+from harness.inputs import non_finite
 from harness.yamlsource import error_loc, line_of, load_mapping, plain
 
 #: where the harness keeps the profiles of apps it ships with (one folder each, with app.yaml)
@@ -42,7 +43,7 @@ PROFILE_FILE = "app.yaml"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Locator(_Strict):
@@ -217,6 +218,14 @@ class HttpCall(_Strict):
     body: Any = None
     headers: dict[str, str] = {}
     ok: list[int] = Field(default_factory=list, description="statuses that count as success (default: 2xx)")
+
+    @field_validator("body")
+    @classmethod
+    def _json(cls, v: Any) -> Any:
+        where = non_finite(v)
+        if where:
+            raise ValueError(f"a JSON body: {where} is nan or infinite, which JSON cannot carry")
+        return v
 
 
 class ShellHook(_Strict):

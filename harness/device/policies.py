@@ -67,6 +67,10 @@ class Timed:
     op: Op
 
 
+#: the longest timing a policy parameter may set (nan, an infinity or a day would never come within a scenario)
+MAX_POLICY_S = 3600.0
+
+
 @dataclass(frozen=True)
 class Periodic:
     """From ``start_s`` on, every ``every_s``: run ``on`` ops, wait ``for_s``, run ``off`` ops."""
@@ -113,8 +117,12 @@ class Policy:
         for k, v in overrides.items():
             if k not in self.params:
                 raise SpecError(f"policy_params.{k}", k, f"one of {', '.join(sorted(self.params)) or '(none)'} for policy {self.name}")
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-                raise SpecError(f"policy_params.{k}", v, "a number of seconds >= 0")
+            if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= MAX_POLICY_S:
+                raise SpecError(f"policy_params.{k}", v, f"a number of seconds from 0 to {MAX_POLICY_S:.0f}",
+                                fix="a policy timing is seconds after the app goes to the background")
+            if k.endswith("_every_s") and v <= 0:
+                raise SpecError(f"policy_params.{k}", v, "a period of more than 0 seconds",
+                                fix="a window every 0 s would open on every tick of the policy's loop")
         return replace(self, params={**self.params, **{k: float(v) for k, v in overrides.items()}})
 
     def backends(self) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from harness import paths
 from harness.device.policies import POLICIES, Policy, get_policy
+from harness.inputs import non_finite
 from harness.yamlsource import line_of, load_mapping, plain
 from harness.errors import SpecError
 
@@ -45,7 +46,7 @@ POLICY_BACKEND: dict[str, str] = {"chromium": "reference", "android": "android",
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Viewport(_Strict):
@@ -181,12 +182,20 @@ def parse_profile(text: str, *, file: str | Path = "<string>") -> AnyProfile:
             allowed = "a value (the field is required)"
             value = None
         else:
-            allowed = err["msg"]
+            allowed = _allowed(err["msg"])
         line = line_of(doc, loc) or line_of(doc, loc[:-1]) or 1
         raise SpecError(field, value, allowed, file=file, line=line, fix=fix) from None
     _check_caps(prof, doc, file)
     _check_policy(prof, doc, file)
     return prof
+
+
+def _allowed(msg: str) -> str:
+    """pydantic's message as what is allowed ('Input should be a finite number' -> 'a finite number')."""
+    msg = msg.rstrip(".")
+    for head in ("Input should be ", "Value error, "):
+        msg = msg[len(head):] if msg.startswith(head) else msg
+    return msg
 
 
 def _known_fields(backend: str | None, loc: tuple[Any, ...]) -> str:
@@ -201,6 +210,12 @@ def _known_fields(backend: str | None, loc: tuple[Any, ...]) -> str:
 
 
 def _check_caps(prof: AnyProfile, doc: Any, file: str | Path) -> None:
+    for cap, value in prof.capabilities.items():
+        where = non_finite(value, cap)
+        if where:
+            raise SpecError(f"capabilities.{where}", value, "a JSON value (nan and infinities are not JSON)",
+                            file=file, line=line_of(doc, ("capabilities", cap)) or 1,
+                            fix="Appium's session request is JSON: write a finite number")
     for cap, want in REQUIRED_CAPS[prof.backend].items():
         have = prof.capabilities.get(cap)
         line = line_of(doc, ("capabilities", cap)) or line_of(doc, ("capabilities",)) or 1

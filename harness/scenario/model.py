@@ -23,7 +23,7 @@ CHECK_NAMES = ("ordering", "exactly_once", "cache_reads", "gating", "indicators"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class SeedSpec(_Strict):

@@ -25,7 +25,7 @@ Family = Literal["network", "schedule", "device", "action", "server", "expect", 
 class StepModel(BaseModel):
     """Base of every step's parameters: unknown fields are errors, values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class Online(StepModel):
 class Condition(StepModel):
     """Apply any link or HTTP condition by its registry type, e.g. ``{type: latency, latency_ms: 300}``."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
     type: str = Field(description="a condition name from harness.net.conditions (harness net --help lists them)")
 
 

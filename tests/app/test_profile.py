@@ -70,6 +70,8 @@ def test_template_is_valid_and_one_page() -> None:
         # first branch's 'hooks.reset.list[HttpCall]: a valid list'
         (lambda s: s + "hooks:\n  reset: {method: POST, path: /reset, body: {n: 1, m: x}, ok: [two]}\n",
          "hooks.reset.ok"),
+        # JSON cannot carry nan or an infinity (Python would send NaN): rejected before anything starts
+        (lambda s: s + "hooks:\n  reset: {method: POST, path: /reset, body: {n: [1, .inf]}}\n", "hooks.reset.body"),
     ],
 )
 def test_bad_app_profiles(mutate: object, field: str) -> None:

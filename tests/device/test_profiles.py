@@ -62,6 +62,13 @@ def test_good_profile_and_param_override() -> None:
          "policy", 3),
         # unknown policy parameter
         (GOOD.replace("idle_after_s", "nap_s"), "policy_params.nap_s", 4),
+        # policy timings that never come, or a window that opens on every tick
+        (GOOD.replace("idle_after_s: 2", "idle_after_s: .nan"), "policy_params.idle_after_s", 4),
+        (GOOD.replace("idle_after_s: 2", "idle_after_s: 1e308"), "policy_params.idle_after_s", 4),
+        (GOOD.replace("idle_after_s: 2", "window_every_s: 0"), "policy_params.window_every_s", 4),
+        # an infinite screen density; a capability JSON cannot carry
+        (GOOD + "chromium:\n  viewport: {pixel_ratio: .inf}\n", "chromium.viewport.pixel_ratio", 9),
+        (GOOD + "  appium:newCommandTimeout: .nan\n", "capabilities.appium:newCommandTimeout", 8),
         # unknown backend
         (GOOD.replace("backend: chromium", "backend: symbian"), "backend", 2),
         # a backend that is no name (a list is unhashable: this was a TypeError)

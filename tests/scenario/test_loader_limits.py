@@ -35,3 +35,14 @@ def test_an_odd_top_level_key_is_an_error_at_its_line(extra: str, field: str, li
         load_text(text, "odd.yaml")
     errors = [e for e in ei.value.errors if e.field == field]
     assert errors and all(e.line == line for e in errors), str(ei.value)
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ("steps: [offline, online]\nexpect:\n  bounds: {detect_s: .inf}\n", "expect.bounds.detect_s"),
+    ("steps: [offline, online]\nexpect:\n  bounds: {drain_s: .inf, converge_s: .inf}\n", "expect.bounds.drain_s"),
+])
+def test_a_bound_of_infinity_is_rejected(body: str, field: str) -> None:
+    # pydantic takes .inf for a float with only a lower bound: a liveness bound that can never be missed
+    with pytest.raises(ScenarioInvalid) as ei:
+        load_text(HEAD + body, "inf.yaml")
+    assert any(e.field == field and e.line == 6 for e in ei.value.errors), str(ei.value)
