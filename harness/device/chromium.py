@@ -57,6 +57,17 @@ _CONNECTION_TYPE = {"wifi": "wifi", "cellular": "cellular4g", "none": "none"}
 _APP_STORAGE_JS = (Path(__file__).resolve().parent / "app_storage.js").read_text(encoding="utf-8")
 
 
+_SW_READY_JS = """
+const done = arguments[arguments.length - 1], timeout_s = arguments[0];
+if (!('serviceWorker' in navigator)) { done('none'); return; }
+navigator.serviceWorker.getRegistration().then((reg) => {
+  if (!reg) { done('none'); return; }
+  const timer = setTimeout(() => done('timeout'), timeout_s * 1000);
+  navigator.serviceWorker.ready.then((r) => { clearTimeout(timer); done(r.active ? r.active.state : 'no active worker'); });
+}, (e) => done('error: ' + e));
+"""
+
+
 def reset_mode() -> str:
     """How a reinstall resets the app, read at each reset: ``HARNESS_RESET=profile`` forces the slow way (a new
     browser profile), to measure what the in-session wipe saves (benchmarks/fuzz_throughput.py); anything
@@ -426,6 +437,17 @@ class ChromiumDevice:
         self._navigate("about:blank")  # the page and its timers are gone before its storage is
         self.cdp.execute("Storage.clearDataForOrigin", {"origin": self._origin(), "storageTypes": "all"})
         self.cdp.execute("Network.clearBrowserCache")
+
+    def wait_installed(self, timeout_s: float = 15.0) -> str:
+        """Wait until the app's service worker (if it registers one) is active: the app is installed, so a
+        relaunch offline can start from its cache. Returns the worker's state, ``none`` or ``timeout``; the
+        steady state waits for it, since at load 10 an offline relaunch right after the setup once found the
+        worker still caching the shell."""
+        self._need_running("wait for the app's service worker")
+        self.driver.set_script_timeout(timeout_s + 5)
+        state = str(self.driver.execute_async_script(_SW_READY_JS, timeout_s))
+        self._event("installed", service_worker=state)
+        return state
 
     def save_app_storage(self) -> dict[str, Any]:
         """The app's web storage as it is now (IndexedDB, Web Storage, Cache Storage: app_storage.js)."""

@@ -175,6 +175,9 @@ class ScenarioRunner:
         first_seq = len(tl.events)
         for item in scenario.setup.load:
             self._setup_load(ex, item, tl)
+        installed = getattr(self.device, "wait_installed", None)
+        if callable(installed):  # a web app's service worker active: what "loaded online once" means offline
+            installed()
         phase("loads")
         if key is not None and snaps is not None:
             ex._wait_quiet(5.0, 0.5)  # nothing in flight: the server and the app's storage are saved at one moment

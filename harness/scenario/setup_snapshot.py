@@ -88,6 +88,9 @@ class SetupSnapshots:
         runner.lab.hooks.restore(saved.name)
         runner.device.restore_app_storage(saved.storage, page)
         ex.app.shell.wait_ready()
+        installed = getattr(runner.device, "wait_installed", None)
+        if callable(installed):  # as after a full setup: the app's service worker active again
+            installed()
         for k, v in saved.executor_state.items():
             setattr(ex, k, copy.deepcopy(v))
         for kind, name, layer, data in saved.events:

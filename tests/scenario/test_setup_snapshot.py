@@ -50,6 +50,8 @@ def test_a_restored_steady_state_is_the_set_up_one(tmp_path: Path) -> None:
         runner.setup_snapshots = SetupSnapshots()
         setup = vocabulary_for(runner).setup
         first = ScenarioRun(runner, fuzz_scenario("snap-1", bugs=(), checks=None, setup=setup)).begin()
+        # the steady state includes the app installed: its service worker active before any step can go offline
+        assert [e.data["service_worker"] for e in first.timeline.events if e.name == "installed"] == ["activated"]
         set_up = _shape(runner.device.save_app_storage())
         setup_events = [(e.kind, e.name) for e in first.timeline.events if e.kind in ("action", "observation")]
         names = dict(first.executor.names)
