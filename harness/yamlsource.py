@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.parser import RoundTripParser
+from ruamel.yaml.scanner import RoundTripScanner
 
 from harness.errors import SpecError
 
@@ -65,6 +66,17 @@ class _BoundedParser(RoundTripParser):  # type: ignore[misc]
         return event
 
 
+class _BoundedScanner(RoundTripScanner):  # type: ignore[misc]
+    """ruamel's round-trip scanner that stops at the :data:`MAX_DEPTH`-th nested ``[`` or ``{``: it scans ahead
+    while a simple key may still follow, and each open flow level makes every later token slower (a line of a
+    thousand ``[`` took it about a second before the parser saw the depth)."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooBig("depth", self.reader.get_mark().line + 1)
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
 def _failing_line(tb: Any) -> int | None:
     """The line of the YAML node ruamel was building when it failed: the innermost frame holding a ``node``."""
     line = None
@@ -82,6 +94,7 @@ def load_mapping(text: str, *, file: str | Path, expected: str) -> CommentedMap:
     node that contains itself."""
     yaml = YAML(typ="rt")
     yaml.Parser = _BoundedParser
+    yaml.Scanner = _BoundedScanner
     try:
         tree = yaml.load(io.StringIO(text))
     except YAMLError as e:

@@ -72,3 +72,12 @@ def test_a_mapping_made_only_of_a_merge_key_has_lines() -> None:
 def test_a_key_that_is_no_plain_string_is_found_by_the_name_validation_gives_it(text: str, key: str,
                                                                                 line: int) -> None:
     assert line_of(load_mapping(text, file="f.yaml", expected="a mapping"), [key]) == line
+
+
+def test_open_brackets_are_counted_as_they_are_scanned_not_after() -> None:
+    # ruamel's scanner reads far ahead of its parser inside '[' (a simple key may follow), slower with each level:
+    # a line of 100,000 '[' took a second or more. It stops at the depth limit now, before reaching the '@'
+    # (which would otherwise be the error: the scanner got there first)
+    with pytest.raises(SpecError, match=r"nesting deeper than \d+") as ei:
+        load_mapping("steps: " + "[" * 100 + "@\n", file="f.yaml", expected="a mapping")
+    assert ei.value.line == 1
