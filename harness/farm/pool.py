@@ -93,6 +93,8 @@ def _check_devices(raw: Any, *, file: Path | str, line: int | None, doc: Any = N
         try:
             prof = find_profile(ref)
         except SpecError as e:
+            if e.file is not None and Path(e.file) == Path(ref):  # the profile file itself is wrong: its file:line
+                raise
             raise SpecError(f"devices[{i}]", name, e.allowed if e.field == "device" else str(e),
                             file=file, line=where or line, fix="run `harness devices` for the known profiles") from None
         if prof.name in seen:

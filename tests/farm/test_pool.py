@@ -152,3 +152,16 @@ def test_the_worker_is_xdists_own_id_not_an_inherited_variable(monkeypatch: pyte
 def test_a_single_profile_path_is_a_pool_of_one() -> None:
     path = str(paths.DEVICES / "reference-doze.yaml")
     assert load_pool(path).devices == (path,)
+
+
+def test_a_broken_device_profile_given_as_the_pool_is_reported_at_its_own_file_and_line(tmp_path: Path) -> None:
+    # a file that says `backend:` is taken for a device profile; its error was wrapped as "pool: <path> is not
+    # allowed; expected ... (<the profile's error>)", with no file or line of its own
+    f = tmp_path / "phone.yaml"
+    f.write_text("name: phone\nbackend: chromium\ncapabilities: {platformName: linux, appium:automationName: Chromium}\n"
+                 "chromium:\n  viewport: {width: wide}\n")
+    for arg in (str(f), f"reference-unrestricted,{f}"):
+        with pytest.raises(SpecError) as ei:
+            load_pool(arg)
+        assert ei.value.file == str(f) and ei.value.line == 5 and ei.value.field == "chromium.viewport.width", \
+            str(ei.value)
