@@ -47,6 +47,20 @@ def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_INPUT_BYTES) 
                         fix="save the file as UTF-8") from None
 
 
+def exists(path: str | Path, kind: str = "any") -> bool:
+    """Whether ``path`` is there (``kind``: "any", "file" or "dir"); a path the system cannot even look up
+    (longer than it allows, a NUL byte, a loop of links) is not there, rather than an OSError out of a loader.
+
+    >>> exists("x" * 5000 + ".yaml"), exists("/", "dir")
+    (False, True)
+    """
+    p = Path(path)
+    try:
+        return p.is_file() if kind == "file" else p.is_dir() if kind == "dir" else p.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def non_finite(value: Any, where: str = "") -> str | None:
     """Where a value bound for JSON (Appium capabilities, an HTTP hook's body) holds nan or an infinity, which
     JSON cannot carry (Python would send ``NaN``, which the other side refuses); None when it holds none.
@@ -69,4 +83,4 @@ def non_finite(value: Any, where: str = "") -> str | None:
     return None
 
 
-__all__ = ["MAX_INPUT_BYTES", "non_finite", "read_text"]
+__all__ = ["MAX_INPUT_BYTES", "exists", "non_finite", "read_text"]

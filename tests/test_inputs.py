@@ -31,3 +31,33 @@ def test_bad_files_are_rejected_with_the_reason(tmp_path: Path, data: bytes, exp
 def test_a_missing_file_says_it_cannot_be_read(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="cannot read"):
         read_text(tmp_path / "none.yaml", what="app profile")
+
+
+LONG = "x" * 300  # longer than a file name may be: the system answers ENAMETOOLONG, which Path.exists() raises
+
+
+def test_a_path_the_system_cannot_look_up_is_not_there() -> None:
+    from harness.inputs import exists
+
+    assert not exists(LONG + ".yaml") and not exists(LONG, "dir") and not exists("a\x00b", "file")
+
+
+@pytest.mark.parametrize("load", ["pool", "pool_suite", "pool_device", "app", "device", "scenarios"])
+def test_every_loader_says_a_path_too_long_is_not_there(tmp_path: Path, load: str) -> None:
+    # each raised OSError [Errno 36] File name too long, out of Path.exists() / is_file() / is_dir()
+    from harness.app.profile import load_app_profile
+    from harness.device.profiles import find_profile
+    from harness.errors import UserError
+    from harness.farm.pool import load_pool, parse_pool
+    from harness.scenario.loader import scenario_files
+
+    calls = {
+        "pool": lambda: load_pool(LONG + ".yaml"),
+        "pool_suite": lambda: parse_pool(f"devices: [reference-unrestricted]\nsuites: [{LONG}]\n", file=tmp_path / "p.yaml"),
+        "pool_device": lambda: parse_pool(f"devices: [{LONG}.yaml]\n", file=tmp_path / "p.yaml"),
+        "app": lambda: load_app_profile(LONG),
+        "device": lambda: find_profile(LONG + ".yaml"),
+        "scenarios": lambda: scenario_files([LONG]),
+    }
+    with pytest.raises(UserError, match="xxxxx"):
+        calls[load]()

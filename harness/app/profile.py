@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from harness.app.capabilities import CAPABILITIES, known_capabilities
 from harness.errors import SpecError
-from harness.inputs import non_finite
+from harness.inputs import exists, non_finite
 from harness.yamlsource import error_loc, line_of, load_mapping, plain
 
 #: where the harness keeps the profiles of apps it ships with (one folder each, with app.yaml)
@@ -518,17 +518,17 @@ def _check_capabilities(prof: AppProfile, doc: Any, file: str | Path) -> None:
 def profile_path(name_or_path: str | Path) -> Path:
     """The app.yaml behind a name (``harness apps``), a folder, or a file path; SpecError listing names."""
     p = Path(name_or_path)
-    if p.is_dir() and (p / PROFILE_FILE).is_file():
+    if exists(p, "dir") and exists(p / PROFILE_FILE, "file"):
         return p / PROFILE_FILE
     if p.suffix in (".yaml", ".yml"):
-        if p.is_file():
+        if exists(p, "file"):
             return p
         raise SpecError("app", str(name_or_path), "an existing app profile file",
                         fix=f"check the path; {p} does not exist")
     known = known_apps()
     if str(name_or_path) in known:
         return known[str(name_or_path)]
-    if p.is_dir():
+    if exists(p, "dir"):
         raise SpecError("app", str(name_or_path), "a folder with app.yaml, a profile file, or a known app name",
                         fix=f"{p} has no {PROFILE_FILE}")
     raise SpecError("app", str(name_or_path), f"an app name ({', '.join(sorted(known))}), a folder with "

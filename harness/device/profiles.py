@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from harness import paths
 from harness.device.policies import POLICIES, Policy, get_policy
-from harness.inputs import non_finite
+from harness.inputs import exists, non_finite
 from harness.yamlsource import line_of, load_mapping, plain
 from harness.errors import SpecError
 
@@ -267,7 +267,7 @@ def load_profiles(directory: Path | None = None) -> dict[str, AnyProfile]:
 def find_profile(name_or_path: str, directory: Path | None = None) -> AnyProfile:
     """A profile by name (devices/) or by file path."""
     p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") and p.exists():
+    if p.suffix in (".yaml", ".yml") and exists(p):
         return load_profile(p)
     profiles = load_profiles(directory)
     if name_or_path not in profiles:

@@ -29,6 +29,7 @@ from typing import Any
 
 
 from harness import paths
+from harness.inputs import exists
 from harness.yamlsource import line_of, load_mapping, plain
 from harness.errors import SpecError, UserError
 
@@ -87,8 +88,8 @@ def _check_devices(raw: Any, *, file: Path | str, line: int | None, doc: Any = N
         name = item.strip()
         ref = name
         p = Path(name)
-        if p.suffix in (".yaml", ".yml") and not p.is_absolute() and isinstance(file, Path) and not p.exists():
-            if (file.parent / p).exists():
+        if p.suffix in (".yaml", ".yml") and not p.is_absolute() and isinstance(file, Path) and not exists(p):
+            if exists(file.parent / p):
                 ref = str(file.parent / p)
         try:
             prof = find_profile(ref)
@@ -117,7 +118,7 @@ def _check_suites(raw: Any, *, file: Path, line: int | None, doc: Any) -> tuple[
             raise SpecError(f"suites[{i}]", item, "a path to a scenario file or folder", file=file, line=where)
         p = Path(item)
         candidates = [p] if p.is_absolute() else [paths.ROOT / p, file.parent / p]
-        found = next((c for c in candidates if c.exists()), None)
+        found = next((c for c in candidates if exists(c)), None)
         if found is None:
             raise SpecError(f"suites[{i}]", item, "an existing scenario file or folder (relative to the repository root)",
                             file=file, line=where)
@@ -158,13 +159,13 @@ def pool_file(pool_arg: str) -> Path | None:
     if "," in pool_arg:
         return None
     if p.suffix in (".yaml", ".yml"):
-        if p.is_file():
+        if exists(p, "file"):
             return None if _is_device_profile(p) else p
         named = POOLS / p.name
-        if "/" not in pool_arg and named.is_file():
+        if "/" not in pool_arg and exists(named, "file"):
             return named
         raise SpecError("pool", pool_arg, "an existing pool file", fix=f"known pools: {', '.join(known_pools()) or 'none'}")
-    if "," not in pool_arg and (POOLS / f"{pool_arg}.yaml").is_file():
+    if "," not in pool_arg and exists(POOLS / f"{pool_arg}.yaml", "file"):
         return POOLS / f"{pool_arg}.yaml"
     return None
 

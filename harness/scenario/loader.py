@@ -373,12 +373,14 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
     """Every scenario file under ``paths`` (files as given; folders searched for *.yaml), sorted."""
+    from harness.inputs import exists
+
     found: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        if exists(p, "dir"):
             found.extend(sorted(f for f in p.rglob("*.yaml") if not f.name.startswith("_")))
-        elif p.is_file():
+        elif exists(p, "file"):
             found.append(p)
         else:
             raise UserError(f"{p}: no such scenario file or folder")
