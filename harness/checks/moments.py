@@ -176,8 +176,9 @@ def judge_gating(events: Sequence[Event], ctx: CheckContext, note: Note) -> None
 # -- items: a sync indicator between send and acknowledgement -----------------------------------------------------
 
 def min_transit_at(events: Sequence[Event]) -> Callable[[float], float]:
-    """The least time a response takes from the proxy to the app at ``t`` (seconds): the link's latency toxics on
-    the way back (``downstream`` or ``both``), less their jitter."""
+    """The least time a response leaving the proxy at ``t`` takes to reach the app (seconds): the link's latency
+    toxics on the way back (``downstream`` or ``both``), less their jitter, and no longer than until one of them
+    is removed (the link then lets what it was holding through)."""
     changes: list[tuple[float, int, str, float | None]] = []
     for ev in events:
         if ev.kind != "condition":
@@ -204,7 +205,9 @@ def min_transit_at(events: Sequence[Event]) -> Callable[[float], float]:
                 active.pop(h, None)
             else:
                 active[h] = s
-        return sum(active.values())
+        transit = sum(active.values())
+        removed = next((ct for ct, _, h, s in changes if ct > t and (h == "*" or (s is None and h in active))), None)
+        return transit if removed is None else min(transit, max(0.0, removed - t))
 
     return at
 

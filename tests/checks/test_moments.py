@@ -187,3 +187,15 @@ def test_a_reinstall_forgets_what_was_shown_and_server_changes_leave_only_unavai
     other.add("server", "activity", 10.2, layer="backend", kind="appointment_change", created=[])
     other.watch(11, offline=True, screens=contact_screen([]))
     assert moments_of(crm_run(other.events, names=["cache_reads"]), "cache_reads") == []
+
+
+def test_a_slow_link_taken_away_lets_the_answer_through_at_once(tl: TL) -> None:
+    # the latency toxic is removed while the answer is on its way: the app may show synced from then on
+    tl.add("condition", "latency", 9, layer="link", action="apply", params={"latency_ms": 1500, "jitter_ms": 0,
+                                                                           "stream": "downstream"}, handle="h2")
+    tl.action("add_item", 10, M2, offline=False, outcome="queued", requirement="R9")
+    tl.add("request", "POST /db/todos/_bulk_docs", 10.01, layer="http", method="POST", path="/db/todos/_bulk_docs",
+           status=201, fault=None, markers=[M2], t_start=10.01, t_end=10.03)
+    tl.add("condition", "reset", 10.5, layer="harness", action="clear", params={"scope": "all"})
+    tl.watch(10.6, offline=False, items=[{"source": "todos", "text": f"Item {M2}", "state": "synced"}])
+    assert only(run_checks(tl.events, names=["indicators"]), "indicators", "R9").passed
