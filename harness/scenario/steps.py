@@ -296,8 +296,9 @@ def _begun_needs(p: Any) -> frozenset[str]:
 
 @step("begin", "action", needs_extra=_begun_needs)
 class Begin(StepModel):
-    """Start a user action and stop before its last tap (its screen open, its form filled, nothing sent yet):
-    ``submit`` finishes it, so that the network can change in between. Written ``- begin: {pay: {contact: 3}}``."""
+    """Start a user action, stopping before its last tap (screen open, form filled); ``submit`` finishes it.
+
+    So the network can change in between: ``- begin: {pay: {contact: 3}}``, ``- offline: link``, ``- submit``."""
 
     action: str = Field(description="a user-action step (add_item, edit_item; an app plugin's: pay, run_workflow, "
                         "call, ...)")
