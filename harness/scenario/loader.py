@@ -189,6 +189,7 @@ def _requirements_judged(s: Scenario) -> Iterable[tuple[int | None, str, Any, st
     judged = {r for name in [*s.expect.checks, *ALWAYS] for r in CHECK_REQUIREMENTS.get(name, ())}
     judged |= {"R1", "R2"} if any(st.name == "expect_banner" for st in s.steps) else set()
     judged |= {"R9", "R10", "R14", "R15"} if any(st.name == "expect_item" for st in s.steps) else set()
+    judged.add("R26")  # every scenario: a step whose screen never comes after a disturbance is an R26 verdict
     for i, rid in enumerate(s.requirements):
         if rid in judged:
             continue

@@ -69,3 +69,11 @@ def test_any_generated_sequence_exports(tmp_path_factory: pytest.TempPathFactory
     sc = scenario_from_steps(seq, bugs=("b",), requirements=("R23",), title="t")
     path = export_scenario(sc, seed=None, directory=tmp_path_factory.mktemp("exp"))
     assert [s.as_yaml() for s in load_scenario(path).steps] == [s.as_yaml() for s in sc.steps]
+
+
+def test_a_screen_that_never_came_exports_under_restricted_checks(tmp_path: Path) -> None:
+    """A fuzz finding judged R26 (a step's screen never came after a disturbance) with --checks ordering: the
+    export loads (a parallel worker's export was refused by the loader and the worker exited 2)."""
+    sc = scenario_from_steps(SEQ, bugs=("outbox-lifo",), requirements=("R26",), title="screen never came",
+                             checks=("ordering", "exactly_once"))
+    assert load_scenario(export_scenario(sc, seed=7, directory=tmp_path)).requirements == ("R26",)
