@@ -14,12 +14,13 @@ into plain dicts and lists for pydantic.
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.scanner import RoundTripScanner
 
@@ -96,7 +97,12 @@ def load_mapping(text: str, *, file: str | Path, expected: str) -> CommentedMap:
     yaml.Parser = _BoundedParser
     yaml.Scanner = _BoundedScanner
     try:
-        tree = yaml.load(io.StringIO(text))
+        with warnings.catch_warnings():
+            # ruamel warns (as a line of its own source) about what YAML allows: an anchor defined twice (the
+            # second wins), a YAML 1.1 float without a dot; the user reads only this module's messages
+            warnings.simplefilter("ignore", YAMLWarning)
+            warnings.simplefilter("ignore", YAMLFutureWarning)
+            tree = yaml.load(io.StringIO(text))
     except YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise SpecError("(yaml)", str(getattr(e, "problem", None) or e).strip(), "valid YAML", file=file,

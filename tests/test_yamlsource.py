@@ -81,3 +81,15 @@ def test_open_brackets_are_counted_as_they_are_scanned_not_after() -> None:
     with pytest.raises(SpecError, match=r"nesting deeper than \d+") as ei:
         load_mapping("steps: " + "[" * 100 + "@\n", file="f.yaml", expected="a mapping")
     assert ei.value.line == 1
+
+
+@pytest.mark.parametrize("text", ["a: &x 1\nb: &x 2\nc: *x\n", "%YAML 1.1\n---\na: 1e3\n"])
+def test_what_yaml_allows_loads_without_the_parser_printing_a_warning(text: str) -> None:
+    # an anchor defined twice (the second wins) and a YAML 1.1 float without a dot made ruamel print a warning
+    # as a line of its own source ('.../ruamel/yaml/composer.py:211: ReusedAnchorWarning') before the result
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tree = load_mapping(text, file="f.yaml", expected="a mapping")
+    assert tree["a"] in (1, 1000.0)
