@@ -130,6 +130,8 @@ class FuzzStats:
     finish_s: float = 0.0
     first_failure_s: float | None = None
     step_times: list[float] = field(default_factory=list)  # each step's wall time (benchmarks read them)
+    #: a failure met after another worker of a parallel run had claimed its finding (not shrunk here)
+    left_to_other_worker: str = ""
     reset_times: list[float] = field(default_factory=list)  # each example's steady-state time
 
     @property
@@ -168,7 +170,7 @@ class FuzzContext:
     #: another worker of a parallel run found a failure: stop searching (see harness.stateful.parallel)
     stop_requested: Callable[[], bool] | None = None
     #: this run found its first failure (a parallel run's worker claims the find)
-    on_first_failure: Callable[[], None] | None = None
+    on_first_failure: Callable[[], bool] | None = None  # False: another worker had claimed one first
     #: examples that could not be carried out: (their folder, the error), and how many of the last in a row
     harness_errors: list[tuple[Path | None, str]] = field(default_factory=list)
     consecutive_errors: int = 0
@@ -626,8 +628,12 @@ class SyncMachine(RuleBasedStateMachine):
         if ctx.stats.first_failure_s is None:
             ctx.stats.first_failure_s = ctx.stats.elapsed_s
             ctx.shrink_deadline = time.monotonic() + ctx.shrink_s
-            if ctx.on_first_failure is not None:
-                ctx.on_first_failure()
+            if ctx.on_first_failure is not None and not ctx.on_first_failure():
+                # another worker of a parallel run claimed a finding first: it shrinks and exports; this one
+                # stops here, its failure named in its outcome, not shrunk a second time
+                ctx.stats.left_to_other_worker = f"{type(exc).__name__}: {exc}"[:500]
+                ctx.stats.failures -= 1
+                raise BudgetExhausted()
         previous = ctx.failures[-1].result.folder if ctx.failures else None
         ctx.failures.append(FailedRun(list(self.live.steps), result, exc))
         if previous is not None and previous != result.folder and not ctx.keep_passing:

@@ -57,16 +57,18 @@ def stop_requested(run_dir: Path) -> Callable[[], bool]:
     return lambda: (run_dir / FOUND).exists()
 
 
-def claim_finding(run_dir: Path, slot: str) -> Callable[[], None]:
-    """Record that ``slot`` met a failure first (the others stop at their next example)."""
+def claim_finding(run_dir: Path, slot: str) -> Callable[[], bool]:
+    """Claim the run's finding for ``slot``: True when it is the first (it shrinks and exports; the others stop at
+    their next example); False when another worker claimed first (this one stops without shrinking)."""
 
-    def claim() -> None:
+    def claim() -> bool:
         try:
             fd = os.open(run_dir / FOUND, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
         except FileExistsError:
-            return  # another worker found one at the same moment: both shrink their own, both are reported
+            return False
         with os.fdopen(fd, "w") as fh:
             fh.write(json.dumps({"worker": slot, "t": time.time()}))
+        return True
 
     return claim
 
@@ -82,6 +84,7 @@ def write_outcome(folder: Path, out: Any, *, device: str) -> None:
         "reset_s": round(st.reset_s, 2), "steps_s": round(st.steps_s, 2), "finish_s": round(st.finish_s, 2),
         "time_to_failure_s": out.time_to_failure_s, "actions": len(out.actions) if out.found else None,
         "harness_errors": [[str(f), e] for f, e in out.harness_errors],
+        "left_to_other_worker": st.left_to_other_worker,
         "step_times_s": [round(x, 3) for x in st.step_times], "reset_times_s": [round(x, 3) for x in st.reset_times],
     }
     folder.mkdir(parents=True, exist_ok=True)

@@ -294,3 +294,18 @@ def test_moments_for_the_whole_timeline_oracles_are_made_on_purpose(recorded: li
     assert {"hold", "release"} <= names
     held = [run.steps[i + 1:] for run in recorded for i, s in enumerate(run.steps) if s.name == "hold"]
     assert all(any(s.name == "reset_network" for s in rest) for rest in held)
+
+
+def test_a_failure_after_another_worker_claimed_one_is_left_to_it_unshrunk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(M, "ScenarioRun", ScreenNeverComes)
+    RecordingRun.runs = []
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
+                        deadline=float("inf"), on_first_failure=lambda: False)
+    machine = M.machine_for(ctx)
+    machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
+    with pytest.raises(M.BudgetExhausted):
+        run_state_machine_as_test(machine, settings=settings(
+            max_examples=5, stateful_step_count=3, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink]))
+    assert ctx.stats.failures == 0 and "R26" in ctx.stats.left_to_other_worker

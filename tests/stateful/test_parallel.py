@@ -90,8 +90,8 @@ def test_the_first_finding_stops_the_others(tmp_path: Path) -> None:
 def test_claim_is_exclusive_and_stop_is_seen(tmp_path: Path) -> None:
     stop = P.stop_requested(tmp_path)
     assert not stop()
-    P.claim_finding(tmp_path, "w0")()
-    P.claim_finding(tmp_path, "w1")()  # too late: the first claim stands
+    assert P.claim_finding(tmp_path, "w0")() is True
+    assert P.claim_finding(tmp_path, "w1")() is False  # too late: the first claim stands, w1 stops unshrunk
     assert stop() and json.loads((tmp_path / "found").read_text())["worker"] == "w0"
 
 
