@@ -198,6 +198,10 @@ def _parallel(devices: list[str], *, app: str, app_name: str, bugs: tuple[str, .
                       f"{f['title']}")
         console.print(f"  requirements: {', '.join(f.get('requirement_ids') or [])}; {f.get('actions')} actions; "
                       f"scenario: {f.get('scenario_path')}", markup=False)
+    for o in result.outcomes:
+        if o.get("left_to_other_worker"):
+            console.print(f"  also met on {o.get('device')} (seed {o.get('seed')}) after the claim, not shrunk: "
+                          f"{o['left_to_other_worker'][:300]}", markup=False, highlight=False)
     if not result.findings and result.outcomes:
         console.print("[green]no failure found within the budget[/green]")
     return result.exit_code()
