@@ -15,6 +15,7 @@ harness.errors.SpecError: /nonexistent.yaml: (file): ...
 from __future__ import annotations
 
 import math
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +29,19 @@ def read_text(path: str | Path, *, what: str, max_bytes: int = MAX_INPUT_BYTES) 
     """The file's text; SpecError when it is missing, too large, binary or not UTF-8."""
     p = Path(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block, /dev/zero would never end
+            raise SpecError("(file)", str(p), f"a {what} file (this is a folder, a device or a pipe)", file=p,
+                            fix="give the YAML file itself")
+        size = info.st_size
         if size > max_bytes:
             raise SpecError("(file)", f"{size} bytes", f"a {what} of at most {max_bytes} bytes", file=p,
                             fix=f"is this really a {what}? split it, or check the path")
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            data = f.read(max_bytes + 1)  # a file that grew since stat() is not read past the bound either
+        if len(data) > max_bytes:
+            raise SpecError("(file)", f"more than {max_bytes} bytes", f"a {what} of at most {max_bytes} bytes",
+                            file=p, fix=f"is this really a {what}? split it, or check the path")
     except OSError as e:
         raise SpecError("(file)", str(p), f"a readable {what} file (cannot read it: {e.strerror or e})", file=p,
                         fix="check the path and its permissions") from None

@@ -61,3 +61,32 @@ def test_every_loader_says_a_path_too_long_is_not_there(tmp_path: Path, load: st
     }
     with pytest.raises(UserError, match="xxxxx"):
         calls[load]()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_only_a_regular_file_is_read(tmp_path: Path, kind: str) -> None:
+    # a pipe named *.yaml blocked the reader for ever; a device has size 0 to stat, so a link to /dev/zero was
+    # read without end (here /dev/null, which ends: it was read as an empty file)
+    import os
+    import signal
+
+    p = tmp_path / "s.yaml"
+    if kind == "fifo":
+        os.mkfifo(p)
+    elif kind == "device":
+        p.symlink_to("/dev/null")
+    else:
+        p.mkdir()
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError(f"reading a {kind} did not return")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        with pytest.raises(SpecError, match="a scenario file") as ei:
+            read_text(p, what="scenario")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert ei.value.file == str(p) and ei.value.fix
