@@ -104,8 +104,12 @@ class Screen:
 
     # --- waiting ------------------------------------------------------------------
     def wait(self, what: str, probe: Callable[[], T | None], timeout_s: float | None = None, poll_s: float = 0.05) -> T:
-        """Poll ``probe`` until it returns something truthy, at most ``timeout_s`` (default ui_s)."""
+        """Poll ``probe`` until it returns something truthy, at most ``timeout_s`` (default ui_s, plus the
+        allowance for a link the harness slowed, when the harness's network belief gives one)."""
         limit = self.t.ui_s if timeout_s is None else timeout_s
+        allowance = getattr(self.offline_belief, "ui_allowance_s", None)
+        if timeout_s is None and callable(allowance):
+            limit += allowance()
         deadline = time.monotonic() + limit
         last: BaseException | None = None
         while True:

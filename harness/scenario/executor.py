@@ -36,6 +36,8 @@ POLL_S = 0.2
 #: the screen is read (harness.app.watch) after every step, at every scheduled transition and this often in waits
 WATCH_EVERY_S = 1.0
 WATCH_TICK_S = 0.1
+#: sequential requests a screen may need (token, record, its lists) when the link is slowed (slow_link_allowance_s)
+SCREEN_ROUND_TRIPS = 4
 # the step families that give a correct app a reason not to show a screen at once (see ``disturbed``)
 DISTURBING = frozenset({"network", "schedule", "device", "server"})
 
@@ -79,7 +81,7 @@ class StepExecutor:
 
         self.app_profile = app_profile
         self.plugin = load_plugin(app_profile)
-        self.app = App(lambda: device.driver, app_profile, timeline=timeline, offline_belief=self.offline_belief)
+        self.app = App(lambda: device.driver, app_profile, timeline=timeline, offline_belief=NetworkBelief(self))
         from harness.app.watch import Watcher
 
         self.watch = Watcher(app_profile, lambda: device.driver, timeline, device_state=lambda: device.state.value,
@@ -108,6 +110,23 @@ class StepExecutor:
         self._shots = 0
 
     # -- the harness's belief about the network ---------------------------------------------------
+
+    def slow_link_allowance_s(self) -> float:
+        """How much longer a screen may take than the app profile's UI bound because the harness slowed every
+        request (a latency toxic, a profile's latency, an HTTP delay in force): ``SCREEN_ROUND_TRIPS`` times the
+        slowest per-request delay. A screen that needs a few sequential requests under a 2.5 s latency is slow,
+        not hung: without this, a fuzz run on the bug-free app reported R26 for it."""
+        delay_ms = 0.0
+        for h in self.lab.net.handles():
+            cond = h.condition
+            per = float(getattr(cond, "delay_ms", 0) or 0)
+            toxics = cond.toxics() if callable(getattr(cond, "toxics", None)) else ()
+            for t in toxics:
+                attrs = dict(t.attributes)
+                if t.type == "latency":
+                    per = max(per, float(attrs.get("latency", 0) + attrs.get("jitter", 0)))
+            delay_ms = max(delay_ms, per)
+        return SCREEN_ROUND_TRIPS * delay_ms / 1000
 
     def offline_belief(self) -> bool:
         if self._airplane or self._offline_handles:
@@ -532,6 +551,20 @@ class StepExecutor:
             s.cancel()
         if self._policy is not None:
             self._policy.stop()
+
+
+class NetworkBelief:
+    """What the page objects ask of the harness's belief about the network: offline now (call it), and how much
+    longer a screen may take because the harness slowed the link (``ui_allowance_s``, used by ``Screen.wait``)."""
+
+    def __init__(self, ex: StepExecutor) -> None:
+        self.ex = ex
+
+    def __call__(self) -> bool:
+        return self.ex.offline_belief()
+
+    def ui_allowance_s(self) -> float:
+        return self.ex.slow_link_allowance_s()
 
 
 def _schedule_state(running: Any) -> str:
