@@ -90,3 +90,14 @@ def test_only_a_regular_file_is_read(tmp_path: Path, kind: str) -> None:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     assert ei.value.file == str(p) and ei.value.fix
+
+
+def test_a_file_past_a_quarter_megabyte_is_not_parsed(tmp_path: Path) -> None:
+    # 1 MB of folded plain lines took ruamel two seconds to parse; the bound is 32 times the largest shipped file
+    from harness.inputs import MAX_INPUT_BYTES
+
+    p = tmp_path / "big.yaml"
+    p.write_text("s: " + ("w " * 39 + "\n  ") * 4000 + "\n")  # 320 kB
+    with pytest.raises(SpecError, match="at most"):
+        read_text(p, what="scenario")
+    assert MAX_INPUT_BYTES <= 256 * 1024
