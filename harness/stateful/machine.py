@@ -234,7 +234,7 @@ class SyncMachine(RuleBasedStateMachine):
             # judged as it stands, as ``harness run`` judges the exported file (ScenarioRunner.run)
             self._stopped = True
             try:
-                verdicts = [self.live.step_failed(step, e)]
+                verdicts = [self.live.step_failed(self.live.steps[-1] if self.live.steps else step, e)]
             except HarnessFault as fault:  # nothing gave the app a reason to fail: a harness error, not a bug
                 self._harness_error(fault)
         except UserError:
