@@ -263,8 +263,10 @@ class SyncMachine(RuleBasedStateMachine):
     def a_spell_offline(self, data: st.DataObject) -> None:
         """One offline spell as the requirements tell it, start to end, as a single rule.
 
-        A screen opened online (R3, R6-R8), a drop of any kind (R1, R2), that
-        screen opened again in half such spells, one to three things a user
+        A screen opened online (R3, R6-R8) or an online-only feature's form
+        opened and filled (its own screen left open offline, then submitted:
+        R10-R16, R26), a drop of any kind (R1, R2), that screen opened again
+        in half such spells, one to three things a user
         does offline (queued writes, cached reads, gated features, a kill, the
         background, the server moving on, time passing: R5-R17, R19, R27), a
         reconnection under a drawn condition (plain, a slow link, flapping, a
@@ -277,10 +279,22 @@ class SyncMachine(RuleBasedStateMachine):
         target, so Hypothesis's simplest choice, where it starts and where it
         shrinks to, is this rule: a plain spell.
         """
-        before = data.draw(st.sampled_from([None, *self.vocab.reads]), label="opened before the drop")
-        last_read = self._read(before, data) if before else None
+        # a screen opened, or an online-only feature's form opened and filled (listed last: shrinking goes to None)
+        begun = tuple(f"begin {a}" for a in self.vocab.splittable if a in self.vocab.online_only)
+        before = data.draw(st.sampled_from([None, *self.vocab.reads, *dict.fromkeys(begun)]),
+                           label="opened before the drop")
+        if before is not None and before.startswith("begin "):
+            last_read = None
+            contact = data.draw(st.sampled_from(self.model.usable_contacts()), label="contact")
+            self._do("begin", {before.split()[1]: {"contact": contact}})
+        else:
+            last_read = self._read(before, data) if before else None
         self._drop(data.draw(S.drop_via(), label="drop"))
-        if last_read is not None and data.draw(st.booleans(), label="reopened offline at once"):
+        if before is not None and before.startswith("begin "):
+            # the feature's own screen stays open offline, read every second (R10-R16, R26), then its last tap
+            self._do("wait", data.draw(S.wait_s(), label="form open offline"))
+            self._do("submit")
+        elif last_read is not None and data.draw(st.booleans(), label="reopened offline at once"):
             self._do(*last_read)  # what was just loaded must still show (R3, R6-R8): half the spells that read
         labels = []
         for _ in range(data.draw(st.integers(1, 3), label="offline actions")):
