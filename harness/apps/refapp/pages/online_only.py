@@ -12,8 +12,12 @@ from harness.app.observations import ActionResult
 class OnlineOnly(Screen):
     """Pay and run-workflow flows."""
 
-    def _result(self, action: str, locator: str, contact_id: str, **data: object) -> ActionResult:
-        before = self.text(self.first(locator)) if self.first(locator) is not None else ""
+    def _before(self, locator: str) -> str:
+        return self.text(self.first(locator)) if self.first(locator) is not None else ""
+
+    def _result(self, action: str, locator: str, contact_id: str, before: str, **data: object) -> ActionResult:
+        """The result line once it changed from ``before`` (read before the tap: an app that answers at once,
+        within the tap, has changed it already) and settled; ``hung`` when it never does within ``hang_s``."""
         final = self.poll(lambda: (t := self.text(self.first(locator))) and t != before and not t.endswith("…") and t,
                           self.t.hang_s)
         if not final:
@@ -53,8 +57,9 @@ class OnlineOnly(Screen):
             submit = self.wait_visible("payment_submit")
             if not self.enabled(submit):
                 return self._disabled("pay", cid)
+            before = self._before("payment_result")
             self.click(submit)
-            return self._result("pay", "payment_result", cid, amount_cents=amount_cents, kind=kind)
+            return self._result("pay", "payment_result", cid, before, amount_cents=amount_cents, kind=kind)
 
         return finish
 
@@ -84,8 +89,9 @@ class OnlineOnly(Screen):
                 return ActionResult("run_workflow", "unavailable", "; ".join(msgs))
             if not self.enabled(run):
                 return self._disabled("run_workflow", cid)
+            before = self._before("workflow_result")
             self.click(run)
-            return self._result("run_workflow", "workflow_result", cid, workflow_id=wid)
+            return self._result("run_workflow", "workflow_result", cid, before, workflow_id=wid)
 
         return finish
 
