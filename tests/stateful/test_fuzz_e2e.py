@@ -34,7 +34,7 @@ def run_fuzz(runner: Any, tmp_path: Path, bugs: tuple[str, ...], max_examples: i
 
 
 def test_clean_app_short_budget(fuzz_runner: Any, tmp_path: Path) -> None:
-    out = run_fuzz(fuzz_runner, tmp_path, (), max_examples=2, seed=3)
+    out = run_fuzz(fuzz_runner, tmp_path, (), max_examples=3, seed=3)
     assert out.stats.examples >= 1 and out.stats.steps >= 1
     assert not out.found, f"false alarm on the bug-free app: {out.title}\n{out.steps}"
 
