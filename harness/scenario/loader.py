@@ -287,16 +287,27 @@ def _step_seconds(name: str, p: Any) -> float:
     return 0.0
 
 
+def _step_bound_seconds(name: str, p: Any) -> float:
+    """The longest a step may wait for the app (``wait_synced`` whose app never syncs goes on to the next step
+    after its timeout; an expectation, after its ``within_s``)."""
+    if name == "wait_synced":
+        return float(p.timeout_s)
+    if name in ("expect_banner", "expect_item"):
+        return float(p.within_s)
+    return 0.0
+
+
 @cross_check
 def _durations(s: Scenario) -> Iterable[tuple[int | None, str, Any, str, str | None]]:
-    """The steps' own timers add up to less than :data:`MAX_SCENARIO_S` (each value may be in bounds, the sum not)."""
+    """The steps' own timers and the bounds of their waits add up to less than :data:`MAX_SCENARIO_S` (each value
+    may be in bounds, the sum not)."""
     total = 0.0
     for st in s.steps:
-        total += _step_seconds(st.name, st.params)
+        total += _step_seconds(st.name, st.params) + _step_bound_seconds(st.name, st.params)
         if total > MAX_SCENARIO_S:
             yield st.line, f"steps[{st.index}].{st.name}", f"{total:.0f} s of scenario time so far", \
-                f"a scenario whose waits and schedules add up to at most {MAX_SCENARIO_S:.0f} s", \
-                "shorten the waits, cycles or durations (a long soak belongs in several scenarios)"
+                f"a scenario whose waits, bounds of waits and schedules add up to at most {MAX_SCENARIO_S:.0f} s", \
+                "shorten the waits, timeouts, cycles or durations (a long soak belongs in several scenarios)"
             return
 
 
