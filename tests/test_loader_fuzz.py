@@ -526,6 +526,10 @@ def check_loader(kind: str, data: bytes) -> None:
             assert isinstance(result, RESULT_TYPES[kind]), type(result)
             bad = _non_finite(result)
             assert not bad, f"accepted a number that is no number (a bound never reached, a period of nan): {bad}"
+            if isinstance(result, AppProfile):  # a screen's route is filled in when it opens, mid-run
+                for col in result.collections.values():
+                    if col.route is not None:
+                        col.route.format(**{"in": 1})
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

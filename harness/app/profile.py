@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import Any, Literal
 
@@ -116,6 +117,34 @@ def css_problem(sel: str) -> str | None:
     return None
 
 
+class _AnyField(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
+def route_problem(route: str, names: tuple[str, ...] | None = None) -> str | None:
+    """Why ``route`` cannot be filled in (its placeholders are filled with ``str.format`` when a screen is
+    opened), else None; ``names``: the only placeholders allowed (None: any name).
+
+    >>> route_problem("#/contacts/{in}", ("in",)), route_problem("#/x/{0}"), route_problem("#/x/{x}", ("in",))
+    (None, 'a placeholder needs a name, like {id}', '{x} is no placeholder here (only {in})')
+    """
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(route) if f is not None]
+    except ValueError as e:
+        return f"its braces do not match ({e})"
+    for f in fields:
+        if not f or f.isdigit():
+            return "a placeholder needs a name, like {id}"
+        if names is not None and f not in names:
+            return f"{{{f}}} is no placeholder here (only {', '.join('{' + n + '}' for n in names)})"
+    try:
+        route.format_map(_AnyField())
+    except (ValueError, AttributeError, KeyError, IndexError, TypeError) as e:
+        return f"it cannot be filled in ({type(e).__name__}: {e})"
+    return None
+
+
 class Timeouts(_Strict):
     ui_s: float = Field(10.0, gt=0, le=600)
     sync_s: float = Field(30.0, gt=0, le=3600)
@@ -166,6 +195,14 @@ class Collection(_Strict):
     nav: Locator | None = Field(default=None, description="native apps: the control that opens the list")
     requirement: str = Field(default="R9", pattern=r"^R[0-9]{1,2}$",
                              description="the requirement an item's queued write stands for (R9 notes, R14 ...)")
+
+    @field_validator("route")
+    @classmethod
+    def _route(cls, v: str | None) -> str | None:
+        problem = route_problem(v, ("in",)) if v is not None else None
+        if problem:
+            raise ValueError(f"a route whose only placeholder is {{in}} (the record the list is under): {problem}")
+        return v
 
     @property
     def can_add(self) -> bool:
@@ -455,6 +492,12 @@ def parse_app_profile(text: str, *, file: str | Path = "<string>") -> AppProfile
                             fix=e.fix) from None
     _check_capabilities(prof, doc, file)
     _check_watch(prof, doc, file)
+    for name, route in prof.routes.items():
+        problem = route_problem(route)
+        if problem:
+            raise SpecError(f"routes.{name}", route, f"a route with named placeholders, like '#/contacts/{{id}}' "
+                            f"({problem})", file=file, line=line_of(doc, ("routes", name)) or 1,
+                            fix="a screen is opened with its route filled in by str.format")
     return prof
 
 
