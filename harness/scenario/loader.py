@@ -112,8 +112,10 @@ def _pydantic_errors(
             found.append(SpecError(field, None, "a value (this field is required)", file=path, line=line,
                                    fix=f"add {loc[-1]}: ..."))
         else:
-            found.append(SpecError(field, err.get("input"), err["msg"].rstrip(".").lower().replace(
-                "input should be ", "").replace("value should have", "a value with"), file=path, line=line))
+            msg = err["msg"].rstrip(".")
+            msg = msg[:1].lower() + msg[1:]  # the first letter only: a pattern in the message keeps its case
+            found.append(SpecError(field, err.get("input"), msg.replace("input should be ", "").replace(
+                "value should have", "a value with"), file=path, line=line))
     return found
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -104,13 +104,18 @@ class Expect(_Strict):
     settle_timeout_s: float = Field(default=45, gt=0, le=3600, description="bound on reaching quiescence")
 
 
+#: a tag becomes a pytest marker (harness run -m TAG): pytest refuses an empty name or one starting with '_'
+#: (an IndexError or AttributeError at collection), and a space or ':' could never be selected
+Tag = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$", max_length=80)]
+
+
 class Header(_Strict):
     """Everything in a scenario file except its steps (validated by pydantic; steps by the registry)."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)
     title: str = Field(min_length=1)
     requirements: list[str] = Field(min_length=1)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list, description="pytest markers: -m TAG selects the scenario")
     device: DeviceConstraints = DeviceConstraints()
     setup: Setup = Setup()
     steps: list[Any] = Field(min_length=1)

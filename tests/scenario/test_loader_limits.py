@@ -58,3 +58,13 @@ def test_the_bounds_of_waits_count_towards_the_hour() -> None:
     [err] = ei.value.errors
     assert err.field == "steps[3].wait_synced" and err.line == 8 and "7200 s" in str(err.value), str(err)
     load_text(HEAD + "steps:\n  - offline\n  - online\n  - wait_synced: 1800\n  - wait_synced: 1800\n", "ok.yaml")
+
+
+@pytest.mark.parametrize("tag", ["''", "_private", "'two words'", "'x: y'"])
+def test_a_tag_pytest_cannot_take_as_a_marker_is_an_input_error(tag: str) -> None:
+    # each loaded, then pytest failed while collecting the scenario (IndexError for '', AttributeError for a
+    # leading '_'), or the tag could never be selected with -m
+    with pytest.raises(ScenarioInvalid) as ei:
+        load_text(HEAD + f"steps: [offline]\ntags: [ok, {tag}]\n", "tags.yaml")
+    [err] = ei.value.errors
+    assert err.field == "tags[1]" and err.line == 5 and "[A-Za-z0-9]" in err.allowed, str(err)
