@@ -58,6 +58,10 @@ def convergence(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
                      and e.t >= last_end), None)
     if "dashboard" not in app and dash_obs is not None:
         app["dashboard"] = dash_obs.data
+    if any(e.kind == "server" and e.t > last_end for e in events):
+        # the server moved on after the last reconnection, the app online: its counts wait for its next sync,
+        # which R18 asks of a reconnection only (server activity after it is left out of downloads likewise)
+        app.pop("dashboard", None)
     anchor = app_ev or dash_obs
     back = snapshots.backend
     out: list[Verdict] = []
