@@ -39,8 +39,8 @@ APP_FILE = "dimensions.yaml"
 VALUE_FIELDS = ("title", "doc", "requirements", "traits", "load", "setup", "bounds", "device", "slots", "act",
                 "act_prepare", "detect", "variants")
 READ_FIELDS = ("title", "requirements", "load", "setup", "prepare", "steps")
-#: list items that stand for steps provided elsewhere
-SPLICES = {"{act}": "act", "{detect}": "detect", "{read}": "read"}
+#: list items that stand for steps provided elsewhere (and the field that provides them)
+SPLICES = {"{act}": "act", "{begin_act}": "act", "{submit_act}": "act", "{detect}": "detect", "{read}": "read"}
 #: placeholders filled per use of the action (the rest come from a value's variant)
 USE_NAMES = ("label", "base", "last")
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")

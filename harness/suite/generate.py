@@ -212,13 +212,14 @@ class _Composer:
         self.provider = {field: next((v for v in self.chosen.values() if getattr(v, field)), None)
                          for field in ("act", "detect")}
         self.uses = 0
+        self.begun: tuple[bool, list[Any]] | None = None
         self.total_uses = sum(self._count(steps) for v in self.chosen.values() for steps in v.slots.values())
         self.total_uses += sum(self._count(steps) for steps in ad.base.always.values())
         self.read_used = any("{read}" in steps for v in self.chosen.values() for steps in v.slots.values())
 
     @staticmethod
     def _count(steps: Iterable[Any]) -> int:
-        return sum(1 for s in steps if s == "{act}")
+        return sum(1 for s in steps if s in ("{act}", "{begin_act}"))
 
     def _use_names(self) -> dict[str, Any]:
         names = dict(self.names)
@@ -229,7 +230,9 @@ class _Composer:
     def expand(self, items: Iterable[Any]) -> list[Any]:
         out: list[Any] = []
         for item in items:
-            if isinstance(item, str) and item in SPLICES:
+            if item in ("{begin_act}", "{submit_act}"):
+                out += self._split_act(item)
+            elif isinstance(item, str) and item in SPLICES:
                 out += self._splice(SPLICES[item])
             elif is_one_of(item):
                 alt = choose(item, self.have, self._use_names())
@@ -251,6 +254,27 @@ class _Composer:
         self.uses += 1
         names = {**self._use_names(), "label": f"a{self.uses}", "base": f"b{self.uses}"}
         return [substitute(s, names) for s in self.expand_raw(v.act or (), names)]
+
+    def _split_act(self, item: str) -> list[Any]:
+        """``{begin_act}``: one use of the action up to its last tap (``begin``), when the app can split its first
+        step; ``{submit_act}``: that tap (``submit``) and the rest of the use. An action whose first step cannot be
+        split is done whole at ``{submit_act}``."""
+        from harness.scenario.handlers import BEGINNERS
+
+        if item == "{begin_act}":
+            steps = self._splice("act")
+            first = steps[0] if steps else None
+            name = next(iter(first)) if isinstance(first, dict) else first
+            if name in BEGINNERS:
+                self.begun = (True, steps[1:])
+                return [{"begin": first if isinstance(first, dict) else {first: None}}]
+            self.begun = (False, steps)
+            return []
+        if self.begun is None:
+            raise SpecError("{submit_act}", item, "a {begin_act} before it in the scenario's slots")
+        began, rest = self.begun
+        self.begun = None
+        return (["submit"] if began else []) + rest
 
     def expand_raw(self, items: Iterable[Any], names: Mapping[str, Any]) -> list[Any]:
         out: list[Any] = []

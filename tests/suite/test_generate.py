@@ -139,3 +139,22 @@ def test_two_values_that_set_one_field_differently_are_an_input_error(tmp_path: 
     with pytest.raises(SpecError) as e:
         generate(profile, strength=2, seed=1)
     assert e.value.field == "setup.token_ttl_s" and "dimensions.yaml" in str(e.value.file) and e.value.line
+
+
+def test_mid_write_begins_the_second_action_before_the_loss_and_submits_it_after(refapp) -> None:  # type: ignore[no-untyped-def]
+    suite = generate(refapp, strength=2, seed=1)
+    seen = set()
+    for c in suite.scenarios:
+        if c.row["activity"] != "mid_write":
+            continue
+        names = [next(iter(s)) if isinstance(s, dict) else s for s in c.data["steps"]]
+        if c.row["action"] in ("payment", "workflow", "call", "add_item", "opportunity", "message"):
+            # splittable on the reference app: begun online, the network goes, then the last tap
+            b, sub = names.index("begin"), names.index("submit")
+            assert b < sub and any(n in names[b + 1:sub] for n in (
+                "offline", "half_open", "captive_portal", "drop_response", "profile", "http_status"))
+            seen.add("split")
+        else:  # upload_photo, search: not splittable, done whole right after the loss
+            assert "begin" not in names and "submit" not in names
+            seen.add("whole")
+    assert seen == {"split", "whole"}
