@@ -265,8 +265,13 @@ def test_a_lab_error_now_and_then_is_counted_and_discarded_never_a_finding(
     LabDiesEvery.every = 2
     ctx = _fuzz_with(LabDiesEvery, tmp_path, monkeypatch)  # no exception: nothing was found
     assert ctx.stats.failures == 0 and not ctx.failures
-    assert ctx.stats.errors >= 2 and len(ctx.harness_errors) == ctx.stats.errors == len(LabDiesEvery.errors)
+    assert ctx.stats.errors >= 1 and len(ctx.harness_errors) == ctx.stats.errors == len(LabDiesEvery.errors)
     assert all("session gone" in e for _, e in ctx.harness_errors)
+    # the search went on after the error. How many examples meet an error is not asserted: with this seed it was 7
+    # when the test ran alone and 1 after tests/suite ran in the same process (Hypothesis's choices from the fifth
+    # example on differ; found in CI, reproduced with `pytest tests/suite/test_generate.py tests/stateful/...`)
+    first = min(int(folder.name.rsplit("-", 1)[1]) for folder, _ in ctx.harness_errors if folder is not None)
+    assert ctx.stats.examples > first
 
 
 def test_errors_in_every_example_end_the_run_as_a_broken_lab(tmp_path: Path,
