@@ -20,7 +20,10 @@ absorb it, but the app did not know what it had sent: R22, and R23 when it
 happens while the network flaps). The proxy sees the acknowledgement leave,
 not arrive: when the path broke while it was still on its way (within the
 link's added latency and a small margin), the app may never have had it, and
-sending again under the same key is the retry R22 asks for.
+sending again under the same key is the retry R22 asks for. So it is when
+the app was killed or frozen while the acknowledgement was on its way (an
+OS's battery policy stops the app's code; its request timers fire late, all
+at once, when it runs again).
 
 R27 gets its own verdict for the markers queued before the app was killed,
 relaunched or reinstalled: they must still arrive exactly once
@@ -34,12 +37,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
-from harness.checks.view import (Queued, Window, ack_may_be_lost, applied_requests, arrival_t, evidence,
-                                 link_latency_at, markers_of, offline_windows, queued_actions, requests)
+from harness.checks.view import (KILL_EVENTS, Queued, Window, ack_may_be_lost, app_pauses, applied_requests,
+                                 arrival_t, evidence, link_latency_at, markers_of, offline_windows, paused_between,
+                                 queued_actions, requests)
 from harness.errors import Evidence
 from harness.timeline import Event
-
-KILL_EVENTS = frozenset({"kill", "relaunch", "reinstall", "force_stop"})
 
 
 @check("exactly_once", "R22", "R23", "R27")
@@ -53,7 +55,7 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
     keys_by_marker = _keys_by_marker(events)
     windows, latency_at = offline_windows(events), link_latency_at(events)
     kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
-    kill_ts = [k.t for k in kills]
+    pauses = app_pauses(events)
     problems: dict[str, list[Evidence]] = {}
     superseded = _superseded(events)
     for q in queued:
@@ -64,7 +66,7 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
             keys = {k for r in sent if (k := key_for(r, q.marker))}
             if not sent:
                 continue  # replaced before it was sent: an app may send only the record's latest version
-        errs = _judge(q, sent, keys, snapshots, ctx, windows, latency_at, kill_ts, superseded=q.marker in superseded)
+        errs = _judge(q, sent, keys, snapshots, ctx, windows, latency_at, pauses, superseded=q.marker in superseded)
         if errs:
             problems[q.marker] = errs
     # under flapping, losing or duplicating queued work is R23's promise too
@@ -134,12 +136,12 @@ def _keys_by_marker(events: Sequence[Event]) -> dict[str, set[str]]:
 
 def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx: CheckContext,
            windows: Sequence[Window], latency_at: Callable[[float], float],
-           kills: Sequence[float], *, superseded: bool = False) -> list[Evidence]:
+           pauses: Sequence[tuple[float, float]], *, superseded: bool = False) -> list[Evidence]:
     errs: list[Evidence] = []
     if not ok:
         errs.append(evidence(q.event, f"{q.marker} never reached the backend with a 2xx (lost)"))
     acked = [r for r in ok if not r.data.get("fault") and isinstance(r.data.get("t_end"), (int, float))
-             and not ack_may_be_lost(r, windows, latency_at, kills)]
+             and not ack_may_be_lost(r, windows, latency_at, pauses)]
     if acked:
         first_ack = min(float(r.data["t_end"]) for r in acked)
         again = [r for r in ok if arrival_t(r) > first_ack]
@@ -148,7 +150,7 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
                                            f"({len(again)} duplicate send{'s' if len(again) > 1 else ''})"))
     sends = sorted(ok, key=arrival_t)
     for a, b in zip(sends, sends[1:]):
-        if _in_flight_together(a, b, ctx, windows, latency_at, kills):
+        if _in_flight_together(a, b, ctx, windows, latency_at, pauses):
             errs.append(evidence(b, f"{q.marker} sent twice at once ({(arrival_t(b) - arrival_t(a)) * 1000:.0f} ms "
                                     "apart, the first still in flight, before any timeout)"))
             break
@@ -170,18 +172,18 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
 
 
 def _in_flight_together(a: Event, b: Event, ctx: CheckContext, windows: Sequence[Window],
-                        latency_at: Callable[[float], float], kills: Sequence[float] = ()) -> bool:
+                        latency_at: Callable[[float], float], pauses: Sequence[tuple[float, float]] = ()) -> bool:
     """``b`` left the app while ``a`` was still in flight from the app's side: before ``a``'s response could have
     reached it (the proxy's answer plus the link's added latency), sooner than the app's own request timeout, and
-    with no break in the path between them and no kill of the app (either fails ``a``, and ``b`` is then its
-    retry)."""
+    with no break in the path between them and no kill or freeze of the app (any of them fails ``a``, and ``b`` is
+    then its retry)."""
     a_end = a.data.get("t_end")
     if not isinstance(a_end, (int, float)):
         return False
     ta, tb = arrival_t(a), arrival_t(b)
     if tb - ta >= ctx.min_retry_gap_s or tb >= float(a_end) + latency_at(float(a_end)):
         return False
-    return not any(ta < w.start_t <= tb for w in windows) and not any(ta < k <= tb for k in kills)
+    return not any(ta < w.start_t <= tb for w in windows) and not paused_between(pauses, ta, tb)
 
 
 def _rows_with(backend: Mapping[str, Any], marker: str, create_tables: frozenset[str]) -> tuple[int, int]:

@@ -221,17 +221,47 @@ def link_latency_at(events: Sequence[Event]) -> Callable[[float], float]:
     return at
 
 
+#: device events after which the app runs no code until it is started again (a kill point)
+KILL_EVENTS = frozenset({"kill", "relaunch", "reinstall", "force_stop"})
+#: device events that end a freeze (the app's code runs again, or it was killed)
+THAW_EVENTS = frozenset({"unfreeze", "foreground", "launch", "relaunch", "reinstall", "kill", "force_stop"})
+
+
+def app_pauses(events: Iterable[Event]) -> list[tuple[float, float]]:
+    """When the app could not take a response: each kill (a point) and each freeze, from the freeze to whatever
+    ended it (an OS's battery policy or a page freeze stops the app's code, and its request timers fire late, all
+    at once, when it runs again: a response that arrived meanwhile may never be read). Times in timeline seconds."""
+    pauses: list[tuple[float, float]] = []
+    frozen_at: float | None = None
+    for ev in sorted((e for e in events if e.kind == "device"), key=lambda e: (e.t, e.seq)):
+        if frozen_at is not None and ev.name in THAW_EVENTS:
+            pauses.append((frozen_at, ev.t))
+            frozen_at = None
+        if ev.name in KILL_EVENTS:
+            pauses.append((ev.t, ev.t))
+        elif ev.name == "freeze" and frozen_at is None:
+            frozen_at = ev.t
+    if frozen_at is not None:
+        pauses.append((frozen_at, float("inf")))
+    return pauses
+
+
+def paused_between(pauses: Sequence[tuple[float, float]], t0: float, t1: float) -> bool:
+    """The app was killed or frozen at some moment of ``[t0, t1]``."""
+    return any(start <= t1 and end >= t0 for start, end in pauses)
+
+
 def ack_may_be_lost(req: Event, windows: Sequence[Window], latency_at: Callable[[float], float],
-                    kills: Sequence[float] = ()) -> bool:
+                    pauses: Sequence[tuple[float, float]] = ()) -> bool:
     """The path to the app broke while ``req``'s response was still on its way (after it left the proxy, within
-    the link's latency plus :data:`ACK_IN_TRANSIT_S`), or the app was killed (``kills``: times) between sending
-    it and then: the app may never have seen it, so sending the action again under the same key is the retry
-    R22 (R27 after a kill) asks for, not a duplicate."""
+    the link's latency plus :data:`ACK_IN_TRANSIT_S`), or the app was killed or frozen (``pauses``, from
+    :func:`app_pauses`) between sending it and then: the app may never have seen it, so sending the action again
+    under the same key is the retry R22 (R27 after a kill) asks for, not a duplicate."""
     t_end = req.data.get("t_end")
     if not isinstance(t_end, (int, float)):
         return True
     bound = float(t_end) + latency_at(float(t_end)) + ACK_IN_TRANSIT_S
-    if any(arrival_t(req) <= k <= bound for k in kills):
+    if paused_between(pauses, arrival_t(req), bound):
         return True
     return any(float(t_end) <= w.start_t <= bound or w.contains(float(t_end)) for w in windows)
 

@@ -204,6 +204,53 @@ def test_a_kill_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
     assert verdicts and all(v.passed for v in verdicts), verdicts
 
 
+def test_resending_after_the_app_was_frozen_while_the_acknowledgement_was_on_its_way_is_a_retry(tl: TL) -> None:
+    # a battery policy freezes the app right after it sent: the acknowledgement arrives while its code cannot run,
+    # and when it is thawed its request timeout fires first; it resends under the same key (R22's retry)
+    tl.action("add_note", 1, M1, offline=False, outcome="done")
+    _slow_link(tl, 0.5, 1500)
+    tl.request(1.2, [M1], key="k1")      # acknowledged at 1.25, at the app about 2.75...
+    tl.add("device", "background", 1.3, layer="device")
+    tl.add("device", "freeze", 1.4, layer="device")   # ...frozen from 1.4
+    tl.add("device", "unfreeze", 20.0, layer="device")
+    tl.request(20.5, [M1], key="k1")
+    verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
+    assert verdicts and all(v.passed for v in verdicts), verdicts
+
+
+def test_resending_after_a_freeze_that_began_after_the_acknowledgement_arrived_is_a_duplicate(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=False, outcome="done")
+    tl.request(1.2, [M1], key="k1")      # acknowledged at 1.25, read by the running app
+    tl.add("device", "freeze", 4.0, layer="device")
+    tl.add("device", "unfreeze", 20.0, layer="device")
+    tl.request(20.5, [M1], key="k1")
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
+
+
+def test_a_freeze_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
+    tl.action("add_note", 1, M1, offline=True, outcome="queued")
+    _slow_link(tl, 1.5, 900)
+    tl.request(2.0, [M1], key="k1")      # its answer would reach the app at about 2.95...
+    tl.add("device", "freeze", 2.1, layer="device")   # ...the app is frozen first, and thawed at once
+    tl.add("device", "unfreeze", 2.3, layer="device")
+    tl.request(2.6, [M1], key="k1")
+    verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
+    assert verdicts and all(v.passed for v in verdicts), verdicts
+
+
+def test_app_pauses_are_kill_points_and_freezes_until_thawed() -> None:
+    from harness.checks.view import app_pauses
+    from harness.timeline import Event
+
+    def dev(seq: int, t: float, name: str) -> Event:
+        return Event(seq=seq, t=t, kind="device", name=name, layer="device", data={})
+
+    evs = [dev(1, 1.0, "freeze"), dev(2, 2.0, "freeze"), dev(3, 3.0, "foreground"), dev(4, 4.0, "kill"),
+           dev(5, 5.0, "freeze")]
+    assert app_pauses(evs) == [(1.0, 3.0), (4.0, 4.0), (5.0, float("inf"))]
+
+
 def test_an_item_deleted_later_is_not_a_duplicate_when_its_tombstone_carries_its_text(tl: TL) -> None:
     # document protocols (CouchDB/PouchDB) send a deleted document's last revision: same id, new revision,
     # often with the old text; that is the delete, not the create sent again
