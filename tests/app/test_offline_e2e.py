@@ -134,3 +134,29 @@ def test_add_note_does_not_tap_again_when_the_app_took_it(rig: Rig) -> None:
     assert not [e for e in rig.timeline.events if e.name == "tap_missed"]
     _, applied = notes_reaching_backend(rig, marker)
     assert len(applied) == 1, applied
+
+
+def test_an_sms_sent_online_is_recorded_once_the_app_took_it_and_survives_a_kill_right_after(rig: Rig) -> None:
+    # the action is recorded as done once the app took the message (it empties the text field), not at the tap:
+    # killed at once after that, the app's persisted outbox still sends it (R22, R27)
+    app, dev = rig.app, rig.device
+    cid = app.contacts.open().rows[4].id
+    marker = new_marker()
+    res = app.messaging.send_sms(cid, "Running late", marker=marker)
+    assert res.outcome == "done", res
+    taken = [e for e in rig.timeline.events if e.kind == "action" and e.name == "send_sms"]
+    assert len(taken) == 1 and taken[0].data.get("outcome") == "done"
+    dev.kill()
+    dev.relaunch()
+    app.shell.wait_ready()
+    app.shell.wait_all_synced()
+    sent = [m for m in rig.lab.admin.snapshot()["messages"] if marker in str(m.get("body"))]  # type: ignore[attr-defined]
+    assert len(sent) == 1, sent
+
+
+def test_a_second_call_that_ends_as_the_first_did_is_not_taken_for_a_hang(rig: Rig) -> None:
+    app = rig.app
+    cid = app.contacts.open().rows[1].id
+    first = app.messaging.call(cid)
+    second = app.messaging.call(cid)  # the status reads 'Call connected ...' before and after the tap
+    assert first.outcome == second.outcome == "done", (first, second)

@@ -25,7 +25,14 @@ class Messaging(Screen):
             c.open(cid)
         return c
 
-    def _finish(self, action: str, cid: str, marker: str | None, before: int) -> ActionResult:
+    def _finish(self, action: str, cid: str, marker: str | None, before: int, send: str, field: str,
+                text: str) -> ActionResult:
+        """Tap ``send`` and wait until the app took the message (it empties ``field``), then record the outcome:
+        recorded ``done`` at the tap, a kill half a second later was judged a lost message the app had not
+        even taken yet."""
+        el = self.first(field)
+        self.submit(send, el, text, f"{action} taken (its {field} emptied)",
+                    lambda: self._emptied(field))
         offline = self.connectivity() == "offline"
         if offline:
             grew = self.poll(lambda: self.pending_count() > before, self.t.ui_s)
@@ -35,6 +42,10 @@ class Messaging(Screen):
         res = ActionResult(action, outcome, "; ".join(self.unavailable_messages()), marker)
         self.record_action(action, marker=marker, contact_id=cid, outcome=outcome, message=res.message)
         return res
+
+    def _emptied(self, field: str) -> bool:
+        el = self.first(field)
+        return el is not None and not str(el.get_property("value") or "").strip()
 
     def _disabled(self, action: str, cid: str, marker: str | None) -> ActionResult:
         msg = "; ".join(self.unavailable_messages())
@@ -52,15 +63,14 @@ class Messaging(Screen):
         if not self.enabled(btn):
             return lambda: self._disabled("send_sms", cid, marker)
         self.click(btn)
-        self.type_into(self.wait_visible("sms_body"), f"{body} {marker}" if marker else body)
+        text = f"{body} {marker}" if marker else body
+        self.type_into(self.wait_visible("sms_body"), text)
 
         def finish() -> ActionResult:
             send = self.first("sms_send")
             if send is None or not send.is_displayed() or not self.enabled(send):
                 return self._disabled("send_sms", cid, marker)
-            before = self.pending_count()
-            self.click(send)
-            return self._finish("send_sms", cid, marker, before)
+            return self._finish("send_sms", cid, marker, self.pending_count(), "sms_send", "sms_body", text)
 
         return finish
 
@@ -71,14 +81,13 @@ class Messaging(Screen):
         if not self.enabled(btn):
             return self._disabled("send_email", cid, marker)
         self.click(btn)
-        self.type_into(self.wait_visible("email_subject"), f"{subject} {marker}" if marker else subject)
+        text = f"{subject} {marker}" if marker else subject
+        self.type_into(self.wait_visible("email_subject"), text)
         self.type_into(self.wait_visible("email_body"), body)
         send = self.wait_visible("email_send")
         if not self.enabled(send):
             return self._disabled("send_email", cid, marker)
-        before = self.pending_count()
-        self.click(send)
-        return self._finish("send_email", cid, marker, before)
+        return self._finish("send_email", cid, marker, self.pending_count(), "email_send", "email_subject", text)
 
     def call(self, contact_id: str | int) -> ActionResult:
         """Start a call; ``hung`` if it still spins after ``hang_s``."""
@@ -98,15 +107,37 @@ class Messaging(Screen):
             start = self.first("call_start")
             if start is None or not start.is_displayed() or not self.enabled(start):
                 return self._disabled("call", cid, None)
-            initial = self.text(self.first("call_status"))
-            self.click(start)
+            status = self.first("call_status")
+            initial = self.text(status)
+            watching = self._watch_changes(status)
+            try:
+                self.click(start)
+            except Exception as e:  # the app hid the panel as the tap went down (it noticed it is offline)
+                if type(e).__name__ not in ("ElementNotInteractableException", "StaleElementReferenceException"):
+                    raise
+                return self._disabled("call", cid, None)
+            changed = False
 
             def settled() -> str | None:
-                t = self.text(self.first("call_status"))
-                busy = t == initial or t.endswith("…") or t.endswith("...")
-                return None if busy else t
+                # the call's status changes at the tap ('Calling…') and settles on its result, which may read
+                # like the last call's ('Call connected' twice). A status that never changed while the control
+                # went disabled or hidden is the app refusing the call: it noticed it is offline between the
+                # check above and the tap (a silent link drop is noticed late), which is not a hang
+                nonlocal changed
+                el = self.first("call_status")
+                t = self.text(el)
+                spinning = t.endswith("…") or t.endswith("...")
+                changed = changed or t != initial or (watching and el is not None
+                                                      and el.get_attribute(CHANGED_ATTR) == "1")
+                if changed and not spinning:
+                    return t
+                if not changed and not self._can_start_call():
+                    return REFUSED
+                return None
 
             final = self.poll(settled, self.t.hang_s)
+            if final is REFUSED:
+                return self._disabled("call", cid, None)
             if final is None:
                 outcome, msg = "hung", self.text(self.first("call_status"))
             elif "connect" in final.lower() and "fail" not in final.lower():
@@ -118,5 +149,28 @@ class Messaging(Screen):
 
         return finish
 
+    def _watch_changes(self, el: object) -> bool:
+        """Mark ``el`` when its text changes from now on (a call may go 'Calling…' and back to a status that
+        reads like the last one between two polls). False where the device runs no script."""
+        try:
+            self.driver.execute_script(WATCH_JS, el, CHANGED_ATTR)
+            return True
+        except Exception:
+            return False
+
+    def _can_start_call(self) -> bool:
+        start = self.first("call_start")
+        return start is not None and start.is_displayed() and self.enabled(start)
+
+
+CHANGED_ATTR = "data-harness-changed"
+WATCH_JS = """
+const el = arguments[0], attr = arguments[1];
+el.removeAttribute(attr);
+const seen = new MutationObserver(() => { el.setAttribute(attr, '1'); seen.disconnect(); });
+seen.observe(el, {childList: true, characterData: true, subtree: true});
+"""
+#: what the call's status poll returns when the app refused the tap (a str, so ``poll`` stops on it)
+REFUSED = "\x00refused"
 
 __all__ = ["Messaging"]
