@@ -160,3 +160,20 @@ def test_a_second_call_that_ends_as_the_first_did_is_not_taken_for_a_hang(rig: R
     first = app.messaging.call(cid)
     second = app.messaging.call(cid)  # the status reads 'Call connected ...' before and after the tap
     assert first.outcome == second.outcome == "done", (first, second)
+
+
+def test_a_call_begun_as_the_link_silently_drops_is_never_reported_hung_by_the_bug_free_app(rig: Rig) -> None:
+    # the link dies with no OS signal right after the call panel opened: the app either refuses the tap (it noticed
+    # first) or starts the call and then closes the panel saying calls need a connection; neither is a hang (the
+    # panel's status reads empty once hidden, which the page object once waited on until hang_s)
+    from harness.net.conditions import make_condition
+
+    app = rig.app
+    cid = app.contacts.open().rows[3].id
+    finish = app.messaging.begin_call(cid)
+    handle = rig.lab.net.apply(make_condition("down"))  # type: ignore[attr-defined]
+    try:
+        res = finish()
+    finally:
+        rig.lab.net.clear(handle)  # type: ignore[attr-defined]
+    assert res.outcome in ("disabled", "unavailable"), res

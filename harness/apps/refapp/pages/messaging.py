@@ -125,10 +125,12 @@ class Messaging(Screen):
                 # check above and the tap (a silent link drop is noticed late), which is not a hang
                 nonlocal changed
                 el = self.first("call_status")
+                changed = changed or (watching and el is not None and el.get_attribute(CHANGED_ATTR) == "1")
+                if el is None or not el.is_displayed():  # the app closed the call panel: it went offline
+                    return HIDDEN if changed else REFUSED
                 t = self.text(el)
                 spinning = t.endswith("…") or t.endswith("...")
-                changed = changed or t != initial or (watching and el is not None
-                                                      and el.get_attribute(CHANGED_ATTR) == "1")
+                changed = changed or t != initial
                 if changed and not spinning:
                     return t
                 if not changed and not self._can_start_call():
@@ -138,7 +140,9 @@ class Messaging(Screen):
             final = self.poll(settled, self.t.hang_s)
             if final is REFUSED:
                 return self._disabled("call", cid, None)
-            if final is None:
+            if final is HIDDEN:  # begun online, then the app said calls need a connection and closed the panel
+                outcome, msg = "unavailable", "; ".join(self.unavailable_messages()) or "the call panel closed"
+            elif final is None:
                 outcome, msg = "hung", self.text(self.first("call_status"))
             elif "connect" in final.lower() and "fail" not in final.lower():
                 outcome, msg = "done", final
@@ -172,5 +176,7 @@ seen.observe(el, {childList: true, characterData: true, subtree: true});
 """
 #: what the call's status poll returns when the app refused the tap (a str, so ``poll`` stops on it)
 REFUSED = "\x00refused"
+#: ... when the app closed the call panel mid-call (a hidden element's text reads empty: not a settled status)
+HIDDEN = "\x00hidden"
 
 __all__ = ["Messaging"]
