@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harness.checks import Snapshots
 
 from .factory import crm_context, crm_run, M1, M2, TL
@@ -183,23 +185,30 @@ def test_resending_after_the_app_was_killed_while_the_acknowledgement_was_on_its
     assert verdicts and all(v.passed for v in verdicts), verdicts
 
 
-def test_resending_after_a_kill_long_after_the_acknowledgement_is_a_duplicate(tl: TL) -> None:
+#: what stops the app's code, and what lets it run again: a kill and relaunch, a freeze and thaw
+PAUSES = pytest.mark.parametrize("pause,resume", [("kill", "relaunch"), ("freeze", "unfreeze")])
+
+
+@PAUSES
+def test_resending_after_a_pause_long_after_the_acknowledgement_is_a_duplicate(tl: TL, pause: str,
+                                                                               resume: str) -> None:
     tl.action("send_sms", 1, M1, offline=False, outcome="done")
     tl.request(1.2, [M1], key="k1")      # acknowledged at 1.25, long processed by 3.0
-    tl.add("device", "kill", 3.0, layer="device")
-    tl.add("device", "relaunch", 3.1, layer="device")
+    tl.add("device", pause, 3.0, layer="device")
+    tl.add("device", resume, 3.1, layer="device")
     tl.request(4.0, [M1], key="k1")
     [v] = crm_run(tl.events, names=["exactly_once"])
     assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
 
 
-def test_a_kill_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
+@PAUSES
+def test_a_pause_between_two_sends_makes_the_second_a_retry(tl: TL, pause: str, resume: str) -> None:
     tl.action("add_note", 1, M1, offline=True, outcome="queued")
     _slow_link(tl, 1.5, 900)
     tl.request(2.0, [M1], key="k1")      # its answer would reach the app at about 2.95...
-    tl.add("device", "kill", 2.1, layer="device")   # ...but the app is killed first
-    tl.add("device", "relaunch", 2.2, layer="device")
-    tl.request(2.6, [M1], key="k1")      # the relaunched app sends its outbox
+    tl.add("device", pause, 2.1, layer="device")   # ...but the app is killed or frozen first
+    tl.add("device", resume, 2.2, layer="device")
+    tl.request(2.6, [M1], key="k1")      # the app, running again, sends its outbox
     verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
     assert verdicts and all(v.passed for v in verdicts), verdicts
 
@@ -214,27 +223,6 @@ def test_resending_after_the_app_was_frozen_while_the_acknowledgement_was_on_its
     tl.add("device", "freeze", 1.4, layer="device")   # ...frozen from 1.4
     tl.add("device", "unfreeze", 20.0, layer="device")
     tl.request(20.5, [M1], key="k1")
-    verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
-    assert verdicts and all(v.passed for v in verdicts), verdicts
-
-
-def test_resending_after_a_freeze_that_began_after_the_acknowledgement_arrived_is_a_duplicate(tl: TL) -> None:
-    tl.action("add_note", 1, M1, offline=False, outcome="done")
-    tl.request(1.2, [M1], key="k1")      # acknowledged at 1.25, read by the running app
-    tl.add("device", "freeze", 4.0, layer="device")
-    tl.add("device", "unfreeze", 20.0, layer="device")
-    tl.request(20.5, [M1], key="k1")
-    [v] = crm_run(tl.events, names=["exactly_once"])
-    assert not v.passed and any("sent again after the server had acknowledged it" in e.summary for e in v.evidence)
-
-
-def test_a_freeze_between_two_sends_makes_the_second_a_retry(tl: TL) -> None:
-    tl.action("add_note", 1, M1, offline=True, outcome="queued")
-    _slow_link(tl, 1.5, 900)
-    tl.request(2.0, [M1], key="k1")      # its answer would reach the app at about 2.95...
-    tl.add("device", "freeze", 2.1, layer="device")   # ...the app is frozen first, and thawed at once
-    tl.add("device", "unfreeze", 2.3, layer="device")
-    tl.request(2.6, [M1], key="k1")
     verdicts = crm_run(tl.events, names=["exactly_once"], context=crm_context(min_retry_gap_s=5.0))
     assert verdicts and all(v.passed for v in verdicts), verdicts
 

@@ -9,7 +9,7 @@ a connection, ``hung`` when a call still spins after the profile's
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from harness.app.base import Screen
 from harness.apps.refapp.pages.contact import ContactScreen
@@ -67,8 +67,7 @@ class Messaging(Screen):
         self.type_into(self.wait_visible("sms_body"), text)
 
         def finish() -> ActionResult:
-            send = self.first("sms_send")
-            if send is None or not send.is_displayed() or not self.enabled(send):
+            if self._usable("sms_send") is None:
                 return self._disabled("send_sms", cid, marker)
             return self._finish("send_sms", cid, marker, self.pending_count(), "sms_send", "sms_body", text)
 
@@ -104,8 +103,8 @@ class Messaging(Screen):
         self.wait_visible("call_start")
 
         def finish() -> ActionResult:
-            start = self.first("call_start")
-            if start is None or not start.is_displayed() or not self.enabled(start):
+            start = self._usable("call_start")
+            if start is None:
                 return self._disabled("call", cid, None)
             status = self.first("call_status")
             initial = self.text(status)
@@ -133,7 +132,7 @@ class Messaging(Screen):
                 changed = changed or t != initial
                 if changed and not spinning:
                     return t
-                if not changed and not self._can_start_call():
+                if not changed and self._usable("call_start") is None:
                     return REFUSED
                 return None
 
@@ -162,9 +161,10 @@ class Messaging(Screen):
         except Exception:
             return False
 
-    def _can_start_call(self) -> bool:
-        start = self.first("call_start")
-        return start is not None and start.is_displayed() and self.enabled(start)
+    def _usable(self, name: str) -> Any | None:
+        """The control ``name`` when it is shown and enabled (a user could tap it now), else None."""
+        el = self.first(name)
+        return el if el is not None and el.is_displayed() and self.enabled(el) else None
 
 
 CHANGED_ATTR = "data-harness-changed"
