@@ -6,8 +6,9 @@
 // app's own recycling of an idle long poll); online again when a probe answers (then the replication is
 // restarted at once rather than at its next back-off).
 // Per-item state: an item is "pending" until the revision it has locally was seen pushed to the server by
-// the replication (its 'change' events, direction push); the confirmed revisions live in a _local doc, so
-// they survive a reload or a kill.
+// the replication (its 'change' events, direction push) or, once the push is caught up, the server answers
+// that it has that revision (_revs_diff); the confirmed revisions live in a _local doc, so they survive a
+// reload or a kill.
 'use strict';
 
 (function () {
@@ -95,6 +96,25 @@
     }
   }
 
+  // The push's 'change' event is not the only way a revision reaches the server: a batch whose response was
+  // lost, or one still in flight when startSync() cancelled its replication, is on the server but never
+  // announced (PouchDB emits 'change' only for a batch it saw answered and was not cancelled), and the next
+  // replication finds nothing to push. So whenever the push is caught up, ask the server about the revisions
+  // not yet confirmed; without this such an item shows 'pending' for ever.
+  async function reconcile() {
+    const unconfirmed = (await docs()).filter((d) => confirmed[d._id] !== d._rev);
+    if (!unconfirmed.length) return;
+    const query = {};
+    for (const d of unconfirmed) query[d._id] = [d._rev];
+    let missing;
+    try { missing = await remote.revsDiff(query); } catch (e) { return; }   // offline again: the next pause asks
+    let changed = false;
+    for (const d of unconfirmed) {
+      if (!missing[d._id] && confirmed[d._id] !== d._rev) { confirmed[d._id] = d._rev; changed = true; }
+    }
+    if (changed) await saveConfirmed().then(render);
+  }
+
   function startSync() {
     if (sync) sync.cancel();
     sync = local.sync(remote, {
@@ -115,6 +135,12 @@
     for (const rep of [sync.push, sync.pull]) {
       rep.on('paused', (err) => { if (err && !err.recycled) setOffline(true); render(); });
     }
+    // 'paused' comes once, when a running replication stops; a replication already waiting to retry (after the
+    // app recycled its idle long poll, say) reports each further failure as 'requestError' only
+    for (const rep of [sync.push, sync.pull]) {
+      rep.on('requestError', (err) => { if (!(err && err.recycled) && !rep.cancelled) setOffline(true); });
+    }
+    sync.push.on('paused', (err) => { if (!err) reconcile(); });
     sync.on('paused', () => render());
     sync.on('error', (err) => { if (!(err && err.recycled)) setOffline(true); });
     // 'active' is no proof of a path to the server (a local write starts a push batch while offline); a change
