@@ -97,10 +97,12 @@ class CollectionScreen(Screen):
         state_attr = self.profile.attributes.get("sync_state")
         id_attr = self.profile.attributes.get("id")
         for el in self.find_all(self.col.item):
-            t_el = self.first(self.col.text, el) if self.col.text is not None else None
+            t_el = self.first(self.col.text, el) if self.col.text is not None else el
+            if t_el is None:
+                continue  # no text element: an inline editor is open on it, and its controls' labels are no item
             out.append(ListItem(
                 id=str(el.get_attribute(id_attr) or "") if id_attr else "",
-                text=self.text(t_el if t_el is not None else el),
+                text=self.text(t_el),
                 state=str(el.get_attribute(state_attr) or "") if state_attr else ""))
         return tuple(out)
 
@@ -165,8 +167,9 @@ class CollectionScreen(Screen):
         save = self.col.edit_submit
 
         def finish() -> ListItem:
+            started = time.monotonic()
             item = self.submit(save, field, text, f"{self.name} item {marker!r} listed", lambda: self.find(marker))
-            self.record_action("edit_item", marker=marker, previous=old_marker, collection=self.name,
+            self.record_action("edit_item", marker=marker, previous=old_marker, started=started, collection=self.name,
                                requirement=self.col.requirement, record=item.id or self.parent,
                                outcome="queued" if item.state == "pending" else "done", state=item.state)
             return item
@@ -188,10 +191,12 @@ class CollectionScreen(Screen):
                 ids[:] = [str(el.get_attribute(id_attr) or "") if id_attr else ""]
             return el
 
+        started = time.monotonic()
         self.tap_within(f"{self.name} item {marker!r} and its delete control", item, self.col.delete)
         item_id = ids[0] if ids else ""
         gone = self.poll(lambda: self.find(marker) is None, self.t.ui_s)
-        self.record_action("delete_item", marker=marker, collection=self.name, record=item_id or self.parent,
+        self.record_action("delete_item", marker=marker, started=started, collection=self.name,
+                           record=item_id or self.parent,
                            outcome="queued" if self.offline_now() else "done", gone=bool(gone))
         return bool(gone)
 

@@ -102,15 +102,18 @@ def _verdict(req: tuple[str, ...], name: str, queued: list[Queued], arrivals: di
 
 
 def _superseded(events: Sequence[Event]) -> dict[str, float]:
-    """Markers an edit or a delete replaced -> when (the item's later writes may still carry the old text)."""
+    """Markers an edit or a delete replaced -> when (the item's later writes may still carry the old text: a
+    document store's tombstone or next revision holds the whole document). When is the action's ``started``
+    (the tap) where it says, else its record: the app may send the write before the screen shows it done."""
     out: dict[str, float] = {}
     for e in events:
         if e.kind != "action":
             continue
         old = e.data.get("previous") if e.data.get("previous") else (
             e.data.get("marker") if e.name.startswith("delete_") else None)
+        started = e.data.get("started")
         if old and str(old) not in out:
-            out[str(old)] = e.t
+            out[str(old)] = float(started) if isinstance(started, (int, float)) else e.t
     return out
 
 

@@ -252,6 +252,20 @@ def test_an_item_deleted_later_is_not_a_duplicate_when_its_tombstone_carries_its
     assert v.passed, v.evidence
 
 
+@pytest.mark.parametrize("started", [None, 102.5])
+def test_a_tombstone_sent_before_the_delete_was_seen_done_is_the_delete_when_its_tap_is_known(
+        tl: TL, started: float | None) -> None:
+    # the delete's tap at 102.5, its tombstone (old text inside) at 102.7, the item gone from the list at 103:
+    # the write belongs to the delete, not to the add sent again; without the tap's time it cannot be told
+    tl.action("add_item", 100, M1, offline=False, outcome="done")
+    tl.request(101, [M1], key="doc1@1-a", path="/db/todos/_bulk_docs")
+    tl.request(102.7, [M1], key="doc1@2-b", path="/db/todos/_bulk_docs")
+    tl.action("delete_item", 103, M1, offline=False, outcome="done",
+              **({"started": started} if started is not None else {}))
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert v.passed == (started is not None), v.evidence
+
+
 def test_an_item_edited_before_it_was_sent_may_only_reach_the_server_edited(tl: TL) -> None:
     tl.drop(100)
     tl.action("add_item", 101, M1)
