@@ -98,7 +98,10 @@ for (const [name, listSel, itemSel, textSel, route] of spec.lists) {
   if (!list) continue;
   let parent = null;
   if (route) { const m = out.hash.match(new RegExp(route)); if (!m) continue; parent = m[1] || null; }
-  out.lists.push({collection: name, parent, items: all(itemSel, list).map((e) => text(one(textSel, e) || e))});
+  // an item without its declared text element (an inline editor open on it) has no text to read: its controls'
+  // labels ("Save") are not an item
+  const texts = all(itemSel, list).map((e) => (textSel ? one(textSel, e) : e)).filter((e) => e).map(text);
+  out.lists.push({collection: name, parent, items: texts});
 }
 out.screens = {};
 for (const [name, rootSel, subjectAttr, readySel, content] of spec.screens) {
@@ -237,7 +240,9 @@ def read_page_source(source: str, profile: AppProfile) -> dict[str, Any]:
     for name, col in profile.collections.items():
         shown_list = loc_find(col.list)
         if shown_list:
-            texts = [_native_text((loc_find(col.text, e) or [e])[0]) for e in loc_find(col.item, shown_list[0])]
+            # an item without its declared text element (an inline editor open on it) is not read as its controls
+            texts = [_native_text(t[0]) for e in loc_find(col.item, shown_list[0])
+                     if (t := (loc_find(col.text, e) if col.text is not None else [e]))]
             lists.append({"collection": name, "parent": None, "items": texts})
     out["items"], out["lists"] = items, lists
     screens: dict[str, Any] = {}

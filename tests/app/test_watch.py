@@ -77,6 +77,27 @@ def test_a_native_app_is_read_from_one_page_source() -> None:
     assert got["lists"] == [{"collection": "notes", "parent": None, "items": ["Note hx0000000001", "an old note"]}]
 
 
+EDITING = """\
+name: t
+platform: android
+locators: {app_root: {xpath: "//*[@resource-id='root']"}}
+collections:
+  notes: {list: {xpath: "//*[@resource-id='list']"}, item: {xpath: ".//*[@resource-id='row']"},
+          text: {xpath: ".//*[@resource-id='title']"}}
+"""
+
+
+def test_an_item_with_an_inline_editor_open_is_not_read_as_its_controls() -> None:
+    # an open editor replaces the item's text with a field and a Save button: "Save" is no item of the list
+    source = """<hierarchy><node resource-id="root" displayed="true"><node resource-id="list" displayed="true">
+      <node resource-id="row" displayed="true"><node resource-id="title" text="an old note" displayed="true"/></node>
+      <node resource-id="row" displayed="true"><node resource-id="field" text="" displayed="true"/>
+        <node resource-id="save" text="Save" displayed="true"/></node>
+    </node></node></hierarchy>"""
+    got = read_page_source(source, parse_app_profile(EDITING))
+    assert got["lists"] == [{"collection": "notes", "parent": None, "items": ["an old note"]}]
+
+
 class Driver:
     def __init__(self, answer: Any) -> None:
         self.answer, self.calls = answer, 0
