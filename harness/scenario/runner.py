@@ -28,11 +28,30 @@ from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
 
 
-def app_url(base: str, scenario: Scenario) -> str:
-    """The app's launch URL with the scenario's timers as query parameters."""
-    params = scenario.setup.app.model_dump()
-    params["queue_messages"] = int(params["queue_messages"])
-    return base.split("?", 1)[0] + "?" + urllib.parse.urlencode(params)
+def launch_params(scenario: Scenario, launch_query: str = "") -> dict[str, str]:
+    """The app's launch parameters: its profile's ``launch_query`` (the app's own names and values), with the
+    timers the scenario sets itself (``setup.app``) on top. Only those it sets: the model's defaults are no
+    app's settings, and an app that is not the one they were written for would run on foreign values."""
+    params = dict(urllib.parse.parse_qsl(launch_query, keep_blank_values=True))
+    for name, value in scenario.setup.app.model_dump(exclude_unset=True).items():
+        params[name] = str(int(value)) if isinstance(value, bool) else str(value)
+    return params
+
+
+def app_url(base: str, scenario: Scenario, launch_query: str = "") -> str:
+    """The app's launch URL: its launch parameters (:func:`launch_params`) as the query."""
+    params = launch_params(scenario, launch_query)
+    return base.split("?", 1)[0] + ("?" + urllib.parse.urlencode(params) if params else "")
+
+
+def request_timeout_s(scenario: Scenario, app_profile: Any) -> float:
+    """The app's own request timeout in this scenario: the scenario's ``request_timeout_ms`` where it sets it,
+    else the app profile's ``timeouts.request_s``, else the scenario model's default."""
+    if "request_timeout_ms" in scenario.setup.app.model_fields_set:
+        return scenario.setup.app.request_timeout_ms / 1000
+    params = getattr(app_profile, "parameters", None)
+    request_s = getattr(getattr(params, "timeouts", None), "request_s", None)
+    return float(request_s) if request_s else scenario.setup.app.request_timeout_ms / 1000
 
 
 class ScenarioRunner:
@@ -152,7 +171,7 @@ class ScenarioRunner:
         self.lab.net.reset()
         phase("network")
         hooks = self.lab.hooks
-        url = app_url(self.lab.endpoints.app_url, scenario)
+        url = app_url(self.lab.endpoints.app_url, scenario, self.app_profile.parameters.launch_query)
         snaps = self.setup_snapshots
         key = snaps.key(scenario, url, self.bugs) if snaps is not None else None
         if key is not None and snaps is not None and key in snaps.saved and self.device.state.value == "foreground":
@@ -257,7 +276,7 @@ def context_for(scenario: Scenario, app_profile: Any, policy_expect: str | None)
         expect_token_expiry=scenario.setup.token_ttl_s is not None,
         # the harness set the app's request timeout: no correct client sends an action again while
         # the first send is in flight and younger than that
-        min_retry_gap_s=scenario.setup.app.request_timeout_ms / 1000,
+        min_retry_gap_s=request_timeout_s(scenario, app_profile),
         # the app's own promises for every offline window (its profile's detect_s and resume_s)
         window_detect_s=getattr(params, "detect_s", 10.0), window_resume_s=getattr(params, "resume_s", 15.0),
     )

@@ -19,6 +19,24 @@ def test_app_url_carries_the_scenario_timers() -> None:
     assert q["probe_ms"] == "300" and q["queue_messages"] == "0" and "old" not in q
 
 
+def test_the_app_is_launched_with_its_profile_query_and_only_the_timers_the_scenario_sets() -> None:
+    # a scenario that sets nothing must not send the model's defaults (another app's names and values)
+    pouch = load_app_profile("examples/apps/todo-pouch").parameters.launch_query
+    plain = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(app_url("http://h/", load_text(HEAD), pouch)).query))
+    assert plain == dict(urllib.parse.parse_qsl(pouch)) and "heartbeat_ms" not in plain
+    s = load_text(HEAD + "setup:\n  app: {probe_ms: 20000}\n")
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(app_url("http://h/", s, pouch)).query))
+    assert q["probe_ms"] == "20000" and q["longpoll_max_ms"] == dict(urllib.parse.parse_qsl(pouch))["longpoll_max_ms"]
+    assert app_url("http://h/?x=1", load_text(HEAD)) == "http://h/"
+
+
+def test_the_shortest_retry_gap_is_the_app_request_timeout() -> None:
+    pouch = load_app_profile("examples/apps/todo-pouch")
+    assert context_for(load_text(HEAD), pouch, None).min_retry_gap_s == pouch.parameters.timeouts.request_s
+    s = load_text(HEAD + "setup:\n  app: {request_timeout_ms: 1200}\n")
+    assert context_for(s, pouch, None).min_retry_gap_s == 1.2
+
+
 def test_context_takes_bounds_and_feature_policy() -> None:
     s = load_text(HEAD + "setup:\n  app: {queue_messages: false}\n  token_ttl_s: 4\n"
                   "expect:\n  bounds: {detect_s: 3, drain_s: 20}\n")
