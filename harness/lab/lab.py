@@ -247,7 +247,8 @@ class Lab:
         if cfg.appium:
             proc, appium_url = start_appium(self.run_dir, timeout_s=max(timeout, 60.0))
             self._procs.append(proc)
-        self._net = NetControl(link, self._http, timeline=self.timeline)
+        self._tox, self._link_upstream, self._link_listen = tox, f"{LOOPBACK}:{mitm_port}", f"{proxy_host}:{proxy_port}"
+        self._net = NetControl(link, self._http, timeline=self.timeline, restart_link=self._restart_link)
         self._endpoints = Endpoints(
             backend_url=backend_url, app_url=backend_url + app.backend.app_path, app=app.name,
             proxy_host=proxy_host, proxy_port=proxy_port, proxy_url=f"http://{proxy_host}:{proxy_port}",
@@ -255,6 +256,19 @@ class Lab:
             ca_cert=str(confdir / "mitmproxy-ca-cert.pem"), run_dir=str(self.run_dir),
             ledger=str(self.ledger_path), pids={p.name: p.pid for p in self._procs if p.pid is not None},
         )
+
+    def _restart_link(self) -> Link:
+        """A fresh toxiproxy-server on the same API port with the link proxy on the same listen port, for a
+        server whose control API is wedged (harness.net.link.LinkWedged): the device keeps its proxy setting."""
+        old = self._tox
+        old.stop()
+        tox = ManagedProcess(old.name, list(old.argv), log_path=old.log_path)
+        self._procs[self._procs.index(old)] = tox.start()
+        self._tox = tox
+        link = Link(LOOPBACK, int(old.argv[old.argv.index("-port") + 1]))
+        tox.wait_ready(link.version, timeout_s=self.config.start_timeout_s)
+        link.create(upstream=self._link_upstream, listen=self._link_listen)
+        return link
 
     def stop(self) -> None:
         """Stop every part in reverse order (clean link first); idempotent, never raises."""

@@ -22,11 +22,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from harness.net.conditions import Condition, HttpCondition, LinkCondition
 from harness.net.http import HttpControl, HttpState
-from harness.net.link import Link, LinkState
+from harness.net.link import Link, LinkState, LinkWedged
 from harness.timeline import Timeline
 
 
@@ -76,10 +76,13 @@ class NetStatus:
 class NetControl:
     """Apply/clear conditions on the link and the HTTP layer; see the module docstring."""
 
-    def __init__(self, link: Link, http: HttpControl, *, timeline: Timeline | None = None) -> None:
+    def __init__(self, link: Link, http: HttpControl, *, timeline: Timeline | None = None,
+                 restart_link: Callable[[], Link] | None = None) -> None:
         self.link = link
         self.http = http
         self.timeline = timeline
+        #: the lab's way out of a wedged Toxiproxy: a fresh server with the same proxy on the same port
+        self.restart_link = restart_link
         self._lock = threading.Lock()
         self._handles: dict[str, Handle] = {}
 
@@ -113,9 +116,24 @@ class NetControl:
             self._handles.pop(handle.id, None)
         self._record(handle.condition, "clear", handle.id, _now())
 
+    def _reset_link(self) -> None:
+        """``link.reset()``; when Toxiproxy is wedged and the lab can restart it, a restarted link (no toxics,
+        enabled, the same port: the device's open connections drop, as on any network change), on the
+        timeline as ``link restarted``. Without a way to restart, the LinkWedged stands (a harness error)."""
+        try:
+            self.link.reset()
+        except LinkWedged as e:
+            if self.restart_link is None:
+                raise
+            t0 = _now()
+            self.link = self.restart_link()
+            if self.timeline is not None:
+                self.timeline.append("condition", "link_restarted", layer="link",
+                                     data={"why": str(e), "took_s": round(_now() - t0, 3)})
+
     def online(self) -> None:
         """Clean link (enabled, no toxics); HTTP rules stay."""
-        self.link.reset()
+        self._reset_link()
         with self._lock:
             for hid in [h for h, v in self._handles.items() if v.rule is None]:
                 del self._handles[hid]
@@ -123,7 +141,7 @@ class NetControl:
 
     def reset(self) -> None:
         """Every layer clean: toxics removed, link enabled, HTTP rules cleared, held requests forwarded."""
-        self.link.reset()
+        self._reset_link()
         self.http.clear()
         with self._lock:
             self._handles.clear()
