@@ -24,7 +24,8 @@ from typing import Sequence
 
 from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
-from harness.checks.view import Window, applied_requests, arrival_t, evidence, offline_windows, queued_actions, requests
+from harness.checks.view import (Window, app_pauses, applied_requests, arrival_t, evidence, offline_windows,
+                                 queued_actions, requests)
 from harness.errors import Evidence
 from harness.timeline import Event
 
@@ -124,11 +125,19 @@ def _policy_took_hold(events: Sequence[Event], t0: float, t1: float) -> Event | 
                  and e.data.get("op") and not e.data.get("error")), None)
 
 
+def _while_frozen(req: Event, frozen: Sequence[tuple[float, float]]) -> bool:
+    """``req`` reached the proxy while the app was frozen: a frozen app runs no code, so it left before the
+    freeze and a link held it (a half-open link delivers what it held when it is cleared)."""
+    t = arrival_t(req)
+    return any(start < t < end for start, end in frozen)
+
+
 def _forbidden(req: tuple[str, ...], bg: Event, fg: Event | None, fg_t: float, events: Sequence[Event],
                windows: Sequence[Window], pending: list, firsts: dict[str, Event], ctx: CheckContext) -> Verdict:
     hold = _policy_took_hold(events, bg.t, fg_t)
+    frozen = [(a, b) for a, b in app_pauses(events) if b > a]
     sent = [] if hold is None else [r for r in requests(events) if hold.t <= arrival_t(r) < fg_t and
-                                    str(r.data.get("method", "GET")) != "GET"]
+                                    str(r.data.get("method", "GET")) != "GET" and not _while_frozen(r, frozen)]
     bad: list[Evidence] = [evidence(r, "sent while backgrounded under a policy that forbids it") for r in sent]
     if fg is not None:
         start = max(fg_t, _online_from(fg_t, float("inf"), windows) or fg_t)

@@ -47,6 +47,19 @@ def test_forbidden_and_sent_in_background_fails(tl: TL) -> None:
     assert not v.passed and [e.seq for e in v.evidence] == [3, 6]
 
 
+def test_forbidden_and_a_write_the_link_held_reaches_the_server_while_the_app_is_frozen_passes(tl: TL) -> None:
+    # sent before the background over a half-open link that held it; the link cleared while the app was frozen,
+    # which runs no code: it did not send it then (the same request without the freeze fails: the test above)
+    _setup(tl, "forbidden")
+    tl.add("device", "policy", 3.5, layer="device", op="freeze", step="timed")   # 5: the OS acts
+    tl.add("device", "freeze", 3.5, layer="device")                              # 6
+    tl.request(5.05, [M1])                                                       # 7: released by the restore at 5
+    tl.add("device", "unfreeze", 19, layer="device")                             # 8
+    tl.add("device", "foreground", 20, layer="device")                           # 9
+    [v] = crm_run(tl.events, names=["background"])
+    assert v.passed, v
+
+
 def test_forbidden_but_sent_before_the_policy_took_hold_passes(tl: TL) -> None:
     # a Xiaomi-like killer acts after seconds: until then the app still runs and may finish its sync
     _setup(tl, "forbidden")
