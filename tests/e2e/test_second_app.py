@@ -1,10 +1,10 @@
 """The second sample app (todo-pouch: PouchDB syncing to express-pouchdb) through `harness run --app`.
 
 A short suite: the generic scenarios of each kind (queued writes, a kill, a lost response, edits and
-deletes, server-side changes, reads offline) and one CRM scenario that must be "not applicable". What the
-app does is the app's business (its README lists what the harness found); what is asserted here is the
-harness's: every applicable scenario ends judged by verdicts, never as a harness error, and the
-not-applicable one says why, in result.json and in the JUnit file.
+deletes, server-side changes, reads offline) and one CRM scenario that must be "not applicable". Every
+applicable scenario ends judged by verdicts, never as a harness error, and passes: the app keeps these
+promises (its README's findings were fixed in the app), so a failure is a false alarm. The not-applicable
+one says why, in result.json and in the JUnit file.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ def test_short_suite_on_the_pouchdb_app_is_judged_or_not_applicable(tmp_path: Pa
     # the checks followed the app's own write identity (document id and revision in a bulk write)
     kinds = {v["check"] for r in judged for v in r["verdicts"]}
     assert {"exactly_once", "ordering", "convergence"} <= kinds
-    assert run.code in (0, 1), run.output[-3000:]  # 1: the app broke a requirement (its README says which)
+    # the app keeps these promises (its README's finding 1, a lost acknowledgement leaving an item pending for
+    # good, is fixed): any failure here is a false alarm of the harness or a regression of the app
+    failed = {k: [v["title"] for v in r["verdicts"] if not v["passed"]] for k, r in results.items()
+              if r["outcome"] == "failed"}
+    assert not failed and run.code == 0, f"{failed}\n{run.output[-3000:]}"
     suite = ET.parse(run.folder / "junit.xml").getroot()
     skipped = [c for c in suite.iter("testcase") if c.find("skipped") is not None]
     assert [c.get("name") for c in skipped] == ["gating-search-offline"]
