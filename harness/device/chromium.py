@@ -115,6 +115,8 @@ class ChromiumDevice:
         self.radio = radio
         self.app_url = app_url or endpoints.app_url
         self.user_data_dir = run_dir / "profile"
+        #: how long a page may take to load (launch, relaunch, reinstall) before it is a lab error
+        self.load_timeout_s = 30.0
         self._driver: Any = None
         self._cdp: Cdp | None = None
         self._state = AppState.NOT_RUNNING
@@ -192,21 +194,28 @@ class ChromiumDevice:
         self.user_data_dir.mkdir(parents=True, exist_ok=True)
         t0 = time.monotonic()
         self._driver = self.driver_factory(self.appium_url, self.capabilities())
-        self._cdp = Cdp(self._driver)
-        self._cdp.execute("Network.enable")
-        if self._airplane or self._network == "none":
-            self._apply_network()  # the OS setting outlives the app
-        self._navigate(self.app_url)
-        if self._airplane or self._network == "none":
-            self._apply_network()  # the service worker may have started with the page
+        try:
+            self._cdp = Cdp(self._driver)
+            self._cdp.execute("Network.enable")
+            if self._airplane or self._network == "none":
+                self._apply_network()  # the OS setting outlives the app
+            self._navigate(self.app_url)
+            if self._airplane or self._network == "none":
+                self._apply_network()  # the service worker may have started with the page
+        except BaseException:
+            # a session whose app never came is ended, not left behind: a device "not running" with a live
+            # session refused every later launch ("already running") for the rest of the run
+            self._end_session()
+            raise
         self.last_cold_start_ms = ms_since(t0)
         self._state = AppState.FOREGROUND
         self._event(name, t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
                     user_data_dir=str(self.user_data_dir), offline=self._airplane)
 
-    def _navigate(self, url: str, timeout_s: float = 30.0) -> None:
-        """Load ``url`` and wait until the new document has loaded (the session does not wait: see
-        ``pageLoadStrategy``). The old document is marked first, so its own "complete" never counts."""
+    def _navigate(self, url: str, timeout_s: float | None = None) -> None:
+        """Load ``url`` and wait (``load_timeout_s``) until the new document has loaded (the session does not
+        wait: see ``pageLoadStrategy``). The old document is marked first, so its own "complete" never counts."""
+        timeout_s = self.load_timeout_s if timeout_s is None else timeout_s
         driver = self.driver
         with contextlib.suppress(Exception):  # a browser just started may have no page to mark yet
             driver.execute_script("window.__harnessLeft = true")

@@ -225,3 +225,29 @@ def test_doze_policy_runs_page_only_in_windows(device: ChromiumDevice) -> None:
     assert js(device, "window.ticks") >= t_in_window
     steps = [e.data.get("step") for e in device.timeline.events if e.name == "policy"]
     assert steps[:3] == ["start", "timed", "window_open"] and "window_close" in steps and steps[-2:] == ["exit", "stop"]
+
+
+def test_a_launch_whose_page_never_loads_leaves_no_session_behind(appium_url: str, site: Site, tmp_path: Path) -> None:
+    # a listener that accepts and never answers: the page never loads; the failed launch must end its session,
+    # so the next launch starts one (it used to refuse: "already running", for every later scenario)
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        dev = ChromiumDevice(_profile(), endpoints=Endpoints(app_url=site.url, appium_url=appium_url),
+                             run_dir=tmp_path, timeline=Timeline(tmp_path / "timeline.jsonl"),
+                             app_url=f"http://127.0.0.1:{silent.getsockname()[1]}/")
+        dev.load_timeout_s = 2.0
+        with pytest.raises(Exception, match="did not finish loading"):
+            dev.launch()
+        assert dev.state == AppState.NOT_RUNNING
+        dev.app_url = site.url
+        try:
+            dev.launch()
+            assert dev.state == AppState.FOREGROUND and js(dev, "document.readyState") == "complete"
+        finally:
+            dev.quit()
+    finally:
+        silent.close()
