@@ -2,9 +2,9 @@
 // express-pouchdb with PouchDB's own live replication. The app adds what a user needs around it: an offline
 // banner, a count of changes waiting to sync, and a per-item sync state.
 //
-// Offline: the browser's offline event, a failed probe of GET /health, or the replication erroring (not the
-// app's own recycling of an idle long poll); online again when a probe answers (then the replication is
-// restarted at once rather than at its next back-off).
+// Offline: the browser's offline event, a failed probe of GET /db/ (the sync API's root), or the replication
+// erroring (not the app's own recycling of an idle long poll); online again when a probe answers (then the
+// replication is restarted at once rather than at its next back-off).
 // Per-item state: an item is "pending" until the revision it has locally was seen pushed to the server by
 // the replication (its 'change' events, direction push) or, once the push is caught up, the server answers
 // that it has that revision (_revs_diff); the confirmed revisions live in a _local doc, so they survive a
@@ -73,9 +73,12 @@
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
     try {
-      const res = await fetch('/health', { cache: 'no-store', signal: ctrl.signal });
+      // the probe asks the sync server itself (the CouchDB API's root), not a page beside it: a captive portal
+      // or a proxy that answers the API with its own page leaves /health answering, and an app probing that
+      // flipped to "online" every probe, restarted its replication into the portal and starved its own writes
+      const res = await fetch('/db/', { cache: 'no-store', signal: ctrl.signal });
       const body = await res.json();
-      setOffline(!(res.ok && body && body.ok === true));
+      setOffline(!(res.ok && body && typeof body === 'object' && typeof body.version === 'string'));
     } catch (e) {
       setOffline(true);
     } finally {
