@@ -51,6 +51,12 @@
       try {
         const res = await PouchDB.fetch(url, Object.assign({}, opts, { signal: ctrl.signal }));
         const body = await res.arrayBuffer();      // the deadline covers the body, not only the headers
+        // the sync server answered as itself (JSON, 2xx): proof of a path, as a probe's answer is. Without it a
+        // failure reported late (a request timer that fired after the app was thawed, say) left the banner up
+        // while the replication ran, until the next probe (20 s under a battery policy's timers)
+        if (res.ok && (res.headers.get('content-type') || '').includes('application/json')) {
+          setOffline(false, { resume: false });
+        }
         const nullBody = [101, 204, 205, 304].includes(res.status);
         return new Response(nullBody ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
       } finally {
