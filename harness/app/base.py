@@ -106,10 +106,7 @@ class Screen:
     def wait(self, what: str, probe: Callable[[], T | None], timeout_s: float | None = None, poll_s: float = 0.05) -> T:
         """Poll ``probe`` until it returns something truthy, at most ``timeout_s`` (default ui_s, plus the
         allowance for a link the harness slowed, when the harness's network belief gives one)."""
-        limit = self.t.ui_s if timeout_s is None else timeout_s
-        allowance = getattr(self.offline_belief, "ui_allowance_s", None)
-        if timeout_s is None and callable(allowance):
-            limit += allowance()
+        limit = self._ui_limit(timeout_s)
         deadline = time.monotonic() + limit
         last: BaseException | None = None
         while True:
@@ -128,6 +125,13 @@ class Screen:
 
     def wait_visible(self, name: str, timeout_s: float | None = None) -> Any:
         return self.wait(f"{name} ({self.loc(name).value})", lambda: (self.visible(name) or [None])[0], timeout_s)
+
+    def _ui_limit(self, timeout_s: float | None = None) -> float:
+        """``timeout_s``, else ui_s plus the allowance for a link the harness slowed (from its network belief)."""
+        if timeout_s is not None:
+            return timeout_s
+        allowance = getattr(self.offline_belief, "ui_allowance_s", None)
+        return self.t.ui_s + (allowance() if callable(allowance) else 0.0)
 
     def poll(self, probe: Callable[[], T | None], timeout_s: float) -> T | None:
         """Like :meth:`wait` but returns None at the deadline instead of raising."""
@@ -154,6 +158,35 @@ class Screen:
             return el
 
         return self.wait(what, attempt)
+
+    def tap_to_open(self, what: str, container: Callable[[], Any], control: str | Locator, opened_what: str,
+                    opened: Callable[[], T | None]) -> T:
+        """Tap ``control`` inside ``container()`` (:meth:`tap_within`) and wait (``ui_s``) for what it opens.
+
+        The tap that opens something (an item's editor) can land where the control was a moment ago, as
+        :meth:`submit` explains (a connection banner appearing as the network breaks moves the list down):
+        when nothing opened after :data:`RETAP_AFTER_S` and the control is still there to tap, a person taps
+        again; so does this, at most :data:`MAX_RETAPS` times, each recorded (``tap_missed``)."""
+        limit = self._ui_limit()
+        deadline = time.monotonic() + limit
+        self.tap_within(what, container, control)
+        retaps = 0
+        while True:
+            found = self.poll(opened, max(0.05, min(RETAP_AFTER_S, deadline - time.monotonic())))
+            if found:
+                return found
+            if time.monotonic() >= deadline:
+                raise ScreenTimeout(f"app {self.profile.name}: {opened_what} not seen within {limit:g}s")
+            if retaps < MAX_RETAPS and self.poll(lambda: self._shows(container, control), 0.05):
+                retaps += 1
+                self.record_observation("tap_missed", control=control if isinstance(control, str) else control.value,
+                                        retry=retaps)
+                self.tap_within(what, container, control)
+
+    def _shows(self, container: Callable[[], Any], control: str | Locator) -> bool:
+        """``container()`` is on screen with ``control`` in it (the app has not acted on a tap there)."""
+        el = container()
+        return el is not None and self.first(control, el) is not None
 
     def tap(self, name: str | Locator, timeout_s: float | None = None) -> None:
         """Find the visible, enabled element ``name`` and click it, as a user taps a control once it can be

@@ -160,9 +160,9 @@ class CollectionScreen(Screen):
         if not self._on_list():
             self.open(record=False)
         assert self.col.edit is not None and self.col.edit_input is not None and self.col.edit_submit is not None
-        self.tap_within(f"{self.name} item {old_marker!r} and its edit control", lambda: self._element(old_marker),
-                        self.col.edit)
-        field = self.wait(f"{self.name} editor", lambda: (self.visible(self.col.edit_input) or [None])[0])  # type: ignore[arg-type]
+        field = self.tap_to_open(f"{self.name} item {old_marker!r} and its edit control",
+                                 lambda: self._element(old_marker), self.col.edit, f"{self.name} editor",
+                                 lambda: (self.visible(self.col.edit_input) or [None])[0])  # type: ignore[arg-type]
         self.type_into(field, text)
         save = self.col.edit_submit
 

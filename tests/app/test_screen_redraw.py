@@ -65,3 +65,42 @@ def test_a_redraw_between_finding_and_tapping_is_found_again_and_tapped_once() -
     screen = Screen(Driver(), parse_app_profile(PROFILE))
     got = screen.tap_within("the item's edit control", page.find_item, "edit")
     assert page.clicked == 1 and page.control.clicks == 1 and got is page.item
+
+
+class Shifting:
+    """A banner appears as the tap goes down: the first click lands where the control was and opens nothing;
+    the control is still there, and a second click opens the editor."""
+
+    def __init__(self, misses: int) -> None:
+        self.page = Page()
+        self.page.redraws_left = 0
+        self.misses, self.editor_open = misses, False
+
+    def find_item(self) -> El:
+        return self.page.item
+
+    def editor(self) -> bool:
+        if self.page.clicked > self.misses:
+            self.editor_open = True
+        return self.editor_open
+
+
+def test_a_tap_that_opened_nothing_while_the_control_is_still_there_is_tapped_again_and_recorded() -> None:
+    screen = Screen(Driver(), parse_app_profile(PROFILE))
+    ui = Shifting(misses=1)
+    assert screen.tap_to_open("the item's edit control", ui.find_item, "edit", "editor", ui.editor)
+    assert ui.page.clicked == 2
+    assert [e.data["retry"] for e in screen.timeline.events if e.name == "tap_missed"] == [1]
+
+
+def test_a_control_that_never_opens_anything_is_tapped_at_most_three_times_then_times_out() -> None:
+    import pytest
+
+    from harness.app.base import MAX_RETAPS, ScreenTimeout
+
+    profile = parse_app_profile(PROFILE + "parameters: {timeouts: {ui_s: 4}}\n")
+    screen = Screen(Driver(), profile)
+    ui = Shifting(misses=99)
+    with pytest.raises(ScreenTimeout, match="editor not seen within 4s"):
+        screen.tap_to_open("the item's edit control", ui.find_item, "edit", "editor", ui.editor)
+    assert ui.page.clicked == 1 + MAX_RETAPS
