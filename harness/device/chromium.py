@@ -52,6 +52,8 @@ from harness.timeline import Timeline
 DriverFactory = Callable[[str, dict[str, Any]], Any]
 
 _CONNECTION_TYPE = {"wifi": "wifi", "cellular": "cellular4g", "none": "none"}
+#: the session's script timeout outside a page load (WebDriver's default)
+SCRIPT_TIMEOUT_S = 30.0
 
 
 _APP_STORAGE_JS = (Path(__file__).resolve().parent / "app_storage.js").read_text(encoding="utf-8")
@@ -221,13 +223,20 @@ class ChromiumDevice:
             driver.execute_script("window.__harnessLeft = true")
         driver.get(url)
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                if driver.execute_script("return !window.__harnessLeft && document.readyState") == "complete":
-                    return
-            except Exception:  # the page is being replaced while the script runs: ask again
-                pass
-            time.sleep(0.05)
+        # a script waits for a document while a navigation is pending, up to the session's script timeout
+        # (30 s by default): a page that never loads held the first check that long, whatever the bound
+        driver.set_script_timeout(max(0.5, min(timeout_s, 30.0)))
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    if driver.execute_script("return !window.__harnessLeft && document.readyState") == "complete":
+                        return
+                except Exception:  # the page is being replaced while the script runs: ask again
+                    pass
+                time.sleep(0.05)
+        finally:
+            with contextlib.suppress(Exception):
+                driver.set_script_timeout(SCRIPT_TIMEOUT_S)
         raise LabError(f"{self.name}: {url} did not finish loading in {timeout_s}s")
 
     # --- Device protocol -------------------------------------------------------
