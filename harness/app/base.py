@@ -167,21 +167,29 @@ class Screen:
         :meth:`submit` explains (a connection banner appearing as the network breaks moves the list down):
         when nothing opened after :data:`RETAP_AFTER_S` and the control is still there to tap, a person taps
         again; so does this, at most :data:`MAX_RETAPS` times, each recorded (``tap_missed``)."""
-        limit = self._ui_limit()
+        return self._tap_until(self._ui_limit(), lambda _left: self.tap_within(what, container, control), control,
+                               opened_what, opened, lambda: bool(self.poll(lambda: self._shows(container, control),
+                                                                           0.05)))
+
+    def _tap_until(self, limit: float, tap: Callable[[float | None], Any], control: str | Locator, what: str,
+                   result: Callable[[], T | None], not_taken: Callable[[], bool]) -> T:
+        """Tap, then wait up to ``limit`` for ``result``; when it has not come after :data:`RETAP_AFTER_S` and
+        ``not_taken()`` says the app plainly ignored the tap, tap again (at most :data:`MAX_RETAPS` times, each
+        recorded as ``tap_missed``). ``tap`` is given None for the first tap, the time left for a re-tap."""
         deadline = time.monotonic() + limit
-        self.tap_within(what, container, control)
+        tap(None)
         retaps = 0
         while True:
-            found = self.poll(opened, max(0.05, min(RETAP_AFTER_S, deadline - time.monotonic())))
+            found = self.poll(result, max(0.05, min(RETAP_AFTER_S, deadline - time.monotonic())))
             if found:
                 return found
             if time.monotonic() >= deadline:
-                raise ScreenTimeout(f"app {self.profile.name}: {opened_what} not seen within {limit:g}s")
-            if retaps < MAX_RETAPS and self.poll(lambda: self._shows(container, control), 0.05):
+                raise ScreenTimeout(f"app {self.profile.name}: {what} not seen within {limit:g}s")
+            if retaps < MAX_RETAPS and not_taken():
                 retaps += 1
                 self.record_observation("tap_missed", control=control if isinstance(control, str) else control.value,
                                         retry=retaps)
-                self.tap_within(what, container, control)
+                tap(max(0.05, deadline - time.monotonic()))
 
     def _shows(self, container: Callable[[], Any], control: str | Locator) -> bool:
         """``container()`` is on screen with ``control`` in it (the app has not acted on a tap there)."""
@@ -216,20 +224,8 @@ class Screen:
         the field or disables the control while it works). Each extra tap is recorded on the
         timeline (``tap_missed``) so a report reader sees it."""
         limit = self.t.ui_s if timeout_s is None else timeout_s
-        deadline = time.monotonic() + limit
-        self.tap(button, timeout_s)
-        retaps = 0
-        while True:
-            found = self.poll(result, max(0.05, min(RETAP_AFTER_S, deadline - time.monotonic())))
-            if found:
-                return found
-            if time.monotonic() >= deadline:
-                raise ScreenTimeout(f"app {self.profile.name}: {what} not seen within {limit:g}s")
-            if retaps < MAX_RETAPS and self._not_taken(button, field, text):
-                retaps += 1
-                self.record_observation("tap_missed", control=button if isinstance(button, str) else button.value,
-                                        retry=retaps)
-                self.tap(button, max(0.05, deadline - time.monotonic()))
+        return self._tap_until(limit, lambda left: self.tap(button, timeout_s if left is None else left), button,
+                               what, result, lambda: self._not_taken(button, field, text))
 
     def _not_taken(self, button: str | Locator, field: Any, text: str) -> bool:
         """The app shows no sign of having taken a submission: the field still holds the typed text and
