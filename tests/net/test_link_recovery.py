@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -38,7 +40,20 @@ def _stopped_toxiproxy(lab: Lab) -> int:
     pid = next(p.pid for p in lab.processes() if p.name == "toxiproxy")
     assert pid is not None
     os.kill(pid, signal.SIGSTOP)
+    # a stop of a many-threaded process completes when each thread next runs: wait until every one is stopped
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not _all_threads_stopped(pid):
+        time.sleep(0.02)
+    assert _all_threads_stopped(pid), f"toxiproxy-server {pid} did not stop"
     return pid
+
+
+def _all_threads_stopped(pid: int) -> bool:
+    states = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        stat = (task / "stat").read_text()
+        states.append(stat[stat.rindex(")") + 2])
+    return bool(states) and all(st in "Tt" for st in states)
 
 
 @pytest.fixture
