@@ -63,16 +63,10 @@ def test_the_catalogue_has_at_least_twelve_bugs() -> None:
 
 
 @pytest.fixture(scope="module")
-def refapp_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def refapp_runner(start_refapp_runner: Any) -> Iterator[Any]:
     """The reference app's lab and device, started once for this test process (bugs off until a test says)."""
-    from harness.scenario.runner import ScenarioRunner
-
-    runner = ScenarioRunner.start(run_dir=tmp_path_factory.mktemp("catalogue"), device="reference-unrestricted",
-                                  app="refapp", bugs=(), seed=1)
-    try:
+    with start_refapp_runner("catalogue") as runner:
         yield runner
-    finally:
-        runner.close()
 
 
 @pytest.mark.parametrize("bug,requirements", BUGS, ids=[b for b, _ in BUGS])
