@@ -247,7 +247,8 @@ class Lab:
         if cfg.appium:
             proc, appium_url = start_appium(self.run_dir, timeout_s=max(timeout, 60.0))
             self._procs.append(proc)
-        self._tox, self._link_upstream, self._link_listen = tox, f"{LOOPBACK}:{mitm_port}", f"{proxy_host}:{proxy_port}"
+        self._tox, self._link, self._link_upstream = tox, link, f"{LOOPBACK}:{mitm_port}"
+        self._link_listen = f"{proxy_host}:{proxy_port}"
         self._net = NetControl(link, self._http, timeline=self.timeline, restart_link=self._restart_link)
         self._endpoints = Endpoints(
             backend_url=backend_url, app_url=backend_url + app.backend.app_path, app=app.name,
@@ -265,10 +266,9 @@ class Lab:
         tox = ManagedProcess(old.name, list(old.argv), log_path=old.log_path)
         self._procs[self._procs.index(old)] = tox.start()
         self._tox = tox
-        link = Link(LOOPBACK, int(old.argv[old.argv.index("-port") + 1]))
-        tox.wait_ready(link.version, timeout_s=self.config.start_timeout_s)
-        link.create(upstream=self._link_upstream, listen=self._link_listen)
-        return link
+        tox.wait_ready(self._link.version, timeout_s=self.config.start_timeout_s)  # same API port: the same Link
+        self._link.create(upstream=self._link_upstream, listen=self._link_listen)
+        return self._link
 
     def stop(self) -> None:
         """Stop every part in reverse order (clean link first); idempotent, never raises."""
