@@ -224,8 +224,8 @@ class ChromiumDevice:
         driver.get(url)
         deadline = time.monotonic() + timeout_s
         # a script waits for a document while a navigation is pending, up to the session's script timeout
-        # (30 s by default): a page that never loads held the first check that long, whatever the bound
-        driver.set_script_timeout(max(0.5, min(timeout_s, 30.0)))
+        # (SCRIPT_TIMEOUT_S): a page that never loads held the first check that long, whatever the bound
+        driver.set_script_timeout(max(0.5, min(timeout_s, SCRIPT_TIMEOUT_S)))
         try:
             while time.monotonic() < deadline:
                 try:
