@@ -141,12 +141,10 @@
       }
     });
     // the Sync object emits 'paused' without the error that paused it: the push and pull replications have it
-    for (const rep of [sync.push, sync.pull]) {
-      rep.on('paused', (err) => { if (err && !err.recycled) setOffline(true); render(); });
-    }
     // 'paused' comes once, when a running replication stops; a replication already waiting to retry (after the
     // app recycled its idle long poll, say) reports each further failure as 'requestError' only
     for (const rep of [sync.push, sync.pull]) {
+      rep.on('paused', (err) => { if (err && !err.recycled) setOffline(true); render(); });
       rep.on('requestError', (err) => { if (!(err && err.recycled) && !rep.cancelled) setOffline(true); });
     }
     sync.push.on('paused', (err) => { if (!err) reconcile(); });
