@@ -13,6 +13,7 @@ import functools
 import time
 from typing import Any, Callable, TypeVar
 
+from harness.app import snapshot
 from harness.app.profile import AppProfile, Locator
 from harness.errors import LabError
 from harness.timeline import Timeline
@@ -45,10 +46,12 @@ def screen_read(fn: F) -> F:
         deadline = time.monotonic() + self.t.ui_s
         while True:
             try:
-                return fn(self, *args, **kwargs)
+                with snapshot.reading(self.driver, self.profile):  # one round trip for the whole read
+                    return fn(self, *args, **kwargs)
             except Exception as e:
                 if not _stale(e) or time.monotonic() >= deadline:
                     raise
+                snapshot.refresh(self.driver)  # what the read fetched is gone too
                 time.sleep(0.05)  # let the redraw finish before reading again
 
     return wrapper  # type: ignore[return-value]
@@ -78,6 +81,9 @@ class Screen:
 
     def find_all(self, name: str | Locator, within: Any = None) -> list[Any]:
         loc = self.loc(name) if isinstance(name, str) else name
+        found = snapshot.lookup(self.driver, loc, within)  # inside a read: from its snapshot (harness.app.snapshot)
+        if found is not None:
+            return found
         return list((within or self.driver).find_elements(loc.by, loc.value))
 
     def first(self, name: str | Locator, within: Any = None) -> Any | None:
@@ -111,7 +117,8 @@ class Screen:
         last: BaseException | None = None
         while True:
             try:
-                v = probe()
+                with snapshot.reading(self.driver, self.profile, fresh=True):  # each look at the screen: one round trip
+                    v = probe()
                 if v:
                     return v
             except Exception as e:

@@ -1,0 +1,418 @@
+"""One device round trip per screen read: every element a page object may look at, fetched at once.
+
+Why: a page object reads a screen element by element (find, then the text,
+an attribute, displayed, enabled of each), one WebDriver round trip each,
+about 10 ms through Appium on the reference device. Eight fuzz examples
+made 2,900 such calls: 31 s of a 102 s run, more than the app's own
+timers. So within a read (:func:`harness.app.base.screen_read`) and within
+each probe of a bounded wait (:meth:`harness.app.base.Screen.wait`), the
+first lookup runs one script that evaluates every locator the app profile
+declares and returns, for each element found, its attributes, rendered
+text, whether it is displayed and enabled, a form control's value, and the
+element itself; the lookups and reads that follow in the same read are
+answered here.
+
+What stays as it was:
+
+* the elements are real element handles (a subclass of the driver's own
+  element class, same id): a click, typing, a script argument go to the
+  device as before;
+* any command that can change the screen (a click, typing, a script, a
+  navigation, a CDP call) ends the snapshot: a read after an action, or in
+  the next probe of a wait, is fresh. An element kept from an ended
+  snapshot reads live again, so code that holds an element and reads it
+  later sees the screen as it is then;
+* a locator the profile does not declare (one narrowed at run time, a
+  lookup inside an element by xpath) costs one more round trip, answered
+  the same way; one the page cannot evaluate (an invalid selector, an
+  accessibility id) goes to the driver, which raises as before.
+
+Web apps only (a script in the page); a native app's page objects read
+element by element (the continuous observation already reads a native app
+with one page-source read). ``HARNESS_SNAPSHOT_READS=0`` switches it off
+(``benchmarks/fuzz_throughput.py`` measures the gain).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import types
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from pydantic import BaseModel
+
+from harness.app.profile import AppProfile, Locator
+
+#: the script; arguments: [[by, value], ...] and an element to search within (or null). Marked so the guard
+#: below knows it reads only
+SNAPSHOT_JS = r"""/* harness snapshot */
+const [specs, root] = arguments;
+const els = []; const index = new Map();
+const add = (e) => { let i = index.get(e); if (i === undefined) { i = els.length; els.push(e); index.set(e, i); } return i; };
+const find = (by, value) => {
+  try {
+    if (by === 'css selector') return Array.from((root || document).querySelectorAll(value));
+    if (by === 'xpath') {
+      const r = document.evaluate(value, root || document, null, XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+      const out = [];
+      for (let i = 0; i < r.snapshotLength; i++) { const n = r.snapshotItem(i); if (n.nodeType === 1) out.push(n); }
+      return out;
+    }
+  } catch (e) { return null; }
+  return null;
+};
+const matches = specs.map(([by, value]) => { const f = find(by, value); return f === null ? null : f.map(add); });
+const sized = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+const transparent = (e) => { for (let n = e; n && n.nodeType === 1; n = n.parentElement) { if (getComputedStyle(n).opacity === '0') return true; } return false; };
+const shown = (e) => {
+  if (!e.isConnected || e.getClientRects().length === 0) return false;
+  if (getComputedStyle(e).visibility !== 'visible' || transparent(e)) return false;
+  return sized(e) || Array.from(e.getElementsByTagName('*')).some(sized);
+};
+const FORM = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+const SPECIAL = new Set(['BR', 'TEXTAREA', 'INPUT', 'SELECT', 'OPTION', 'IMG', 'SVG', 'CANVAS', 'IFRAME', 'VIDEO',
+                         'AUDIO', 'OBJECT', 'EMBED', 'TEMPLATE', 'SLOT']);
+const plainSpace = (st) => st.whiteSpace === 'normal' || st.whiteSpace === 'nowrap';
+// one line of inline text: innerText is what WebDriver's text is then; anything else (blocks, line breaks, hidden
+// or transparent parts, form controls, preformatted text) is null, and the element's text is read live
+const oneLine = (t) => !/[\n\t\u00a0]| {2}/.test(t) && t === t.trim();
+const text = (e) => {
+  if (FORM.has(e.tagName)) return null;
+  if (!plainSpace(getComputedStyle(e))) {  // preformatted: only a single-spaced line of text reads the same
+    const t = e.innerText || '';
+    return e.children.length === 0 && oneLine(t) ? t : null;
+  }
+  for (const d of e.getElementsByTagName('*')) {
+    if (SPECIAL.has(d.tagName.toUpperCase())) return null;
+    const st = getComputedStyle(d);
+    if (st.display !== 'inline' || st.visibility !== 'visible' || st.opacity === '0' || !plainSpace(st)) return null;
+  }
+  return (e.innerText || '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+};
+const info = els.map((e) => {
+  const d = shown(e);
+  const anc = [];
+  for (let p = e.parentElement; p; p = p.parentElement) { const i = index.get(p); if (i !== undefined) anc.push(i); }
+  return {attrs: Object.fromEntries(Array.from(e.attributes, (a) => [a.name, a.value])), shown: d,
+          text: d ? text(e) : '', enabled: !e.matches(':disabled'), value: FORM.has(e.tagName) ? e.value : null,
+          form: FORM.has(e.tagName), anc};
+});
+return {els, matches, info};
+"""
+
+#: attributes read from the snapshot; others (``href``, ``value``, boolean attributes, which WebDriver reads
+#: as properties) go to the device
+_PLAIN_ATTRS = ("id", "role", "title", "name", "placeholder")
+#: commands that only read: they leave a snapshot valid (every other command ends it)
+_READ_COMMANDS = frozenset({
+    "findElement", "findElements", "findChildElement", "findChildElements", "getElementAttribute",
+    "getElementProperty", "getElementText", "isElementDisplayed", "locationInView",
+    "isElementEnabled", "isElementSelected", "getElementTagName", "getElementRect", "getElementValueOfCssProperty",
+    "getElementAriaRole", "getElementAriaLabel", "getCurrentUrl", "getTitle", "getPageSource", "screenshot",
+    "elementScreenshot", "getTimeouts", "setTimeouts", "w3cGetCurrentWindowHandle", "w3cGetWindowHandles",
+    "getWindowRect", "getLog", "getAvailableLogTypes", "getShadowRoot",
+})
+#: scripts that only read: the snapshot's own and Selenium's getAttribute / isDisplayed atoms
+_READ_SCRIPTS = ("/* harness snapshot */", "/* getAttribute */", "/* isDisplayed */")
+
+
+def refresh(driver: Any) -> None:
+    """The current read's next lookup takes a new snapshot (an element went stale: the app redrew meanwhile)."""
+    _end_current(driver)
+
+
+def enabled() -> bool:
+    return os.environ.get("HARNESS_SNAPSHOT_READS", "1") != "0"
+
+
+@dataclass
+class _Info:
+    attrs: dict[str, str]
+    shown: bool
+    text: str | None  # None: not one line of inline text (read live)
+    enabled: bool
+    value: Any
+    form: bool
+    ancestors: frozenset[str]  # ids of the ancestors found in the same fetch
+
+
+class Snapshot:
+    """The elements one read may look at, fetched in one round trip (see the module docstring)."""
+
+    def __init__(self, driver: Any, locators: tuple[tuple[str, str], ...],
+                 learn: Callable[[tuple[str, str]], None] | None = None) -> None:
+        self.driver = driver
+        self.alive = True
+        self._learn = learn
+        self._specs = list(locators)
+        self._info: dict[str, _Info] = {}
+        self._elements: dict[str, Any] = {}
+        self._global: dict[tuple[str, str], list[str] | None] = {}
+        self._within: dict[tuple[str, str, str], list[str] | None] = {}
+        _guard(driver)
+        self._load()
+
+    def _load(self) -> None:
+        """Every global locator of this read at one moment (again when a read asks for one more: the elements
+        already handed out read the newer moment, and lookups inside them stay local)."""
+        for spec, ids in zip(self._specs, self._fetch(self._specs, None)):
+            self._global[spec] = ids
+        self._within.clear()
+
+    def end(self) -> None:
+        self.alive = False
+
+    def find(self, by: str, value: str, within: Any = None) -> list[Any] | None:
+        """The elements ``by``/``value`` finds (inside ``within``), in document order; None when the page
+        cannot answer (the caller asks the driver)."""
+        if by not in ("css selector", "xpath"):
+            return None
+        key = (by, value)
+        if within is None:
+            if key not in self._global:
+                self._specs.append(key)
+                if self._learn is not None:
+                    self._learn(key)
+                self._load()
+            ids = self._global[key]
+        else:
+            root = getattr(within, "id", None)
+            if root is None or root not in self._info:
+                return None
+            if by == "css selector":
+                # a css lookup inside an element: the document's matches inside it (as querySelectorAll does)
+                if key not in self._global:
+                    self.find(by, value)
+                got = self._global[key]
+                ids = None if got is None else [i for i in got if root in self._info[i].ancestors]
+            else:  # an xpath is relative to the element it is evaluated from
+                key3 = (by, value, root)
+                if key3 not in self._within:
+                    self._within[key3] = self._fetch([key], within, keep_ancestry=True)[0]
+                ids = self._within[key3]
+        return None if ids is None else [self._elements[i] for i in ids]
+
+    def info(self, element_id: str) -> _Info:
+        return self._info[element_id]
+
+    def _fetch(self, specs: list[tuple[str, str]], within: Any, keep_ancestry: bool = False) -> list[list[str] | None]:
+        out = self.driver.execute_script(SNAPSHOT_JS, [list(s) for s in specs], within)
+        els, infos = out["els"], out["info"]
+        ids = [e.id for e in els]
+        for el, raw, eid in zip(els, infos, ids):
+            if eid not in self._elements:
+                self._elements[eid] = _snap_element(el, self)
+            ancestors = frozenset(ids[i] for i in raw["anc"])
+            if keep_ancestry and eid in self._info:  # a lookup inside one element knows less of the document
+                ancestors = self._info[eid].ancestors
+            self._info[eid] = _Info(dict(raw["attrs"]), bool(raw["shown"]), raw["text"], bool(raw["enabled"]),
+                                    raw.get("value"), bool(raw.get("form")), ancestors)
+        return [None if m is None else [ids[i] for i in m] for m in out["matches"]]
+
+
+class _SnapReads:
+    """Reads served from the element's snapshot while it lives; live reads (the driver) after it ended."""
+
+    _snap: Snapshot
+
+    def _mine(self) -> _Info | None:
+        snap = self._snap
+        return snap.info(self.id) if snap.alive else None  # type: ignore[attr-defined]
+
+    @property
+    def text(self) -> str:
+        i = self._mine()
+        return i.text if i is not None and i.text is not None else super().text  # type: ignore[misc]
+
+    def get_attribute(self, name: str) -> Any:
+        i = self._mine()
+        if i is not None and (name.startswith(("data-", "aria-")) or name in _PLAIN_ATTRS):
+            return i.attrs.get(name)
+        return super().get_attribute(name)  # type: ignore[misc]
+
+    def get_dom_attribute(self, name: str) -> Any:
+        i = self._mine()
+        return i.attrs.get(name) if i is not None else super().get_dom_attribute(name)  # type: ignore[misc]
+
+    def get_property(self, name: str) -> Any:
+        i = self._mine()
+        if i is not None and name == "value" and i.form:
+            return i.value
+        return super().get_property(name)  # type: ignore[misc]
+
+    def is_displayed(self) -> bool:
+        i = self._mine()
+        return i.shown if i is not None else bool(super().is_displayed())  # type: ignore[misc]
+
+    def is_enabled(self) -> bool:
+        i = self._mine()
+        return i.enabled if i is not None else bool(super().is_enabled())  # type: ignore[misc]
+
+    def find_elements(self, by: str = "id", value: Any = None) -> list[Any]:
+        if self._snap.alive:
+            got = self._snap.find(by, value, self)
+            if got is not None:
+                return got
+        return list(super().find_elements(by, value))  # type: ignore[misc]
+
+    def find_element(self, by: str = "id", value: Any = None) -> Any:
+        from selenium.common.exceptions import NoSuchElementException
+
+        if self._snap.alive:
+            got = self._snap.find(by, value, self)
+            if got is not None:
+                if not got:
+                    raise NoSuchElementException(f"no element {by}={value!r} inside {self.id}")  # type: ignore[attr-defined]
+                return got[0]
+        return super().find_element(by, value)  # type: ignore[misc]
+
+
+_CLASSES: dict[type, type] = {}
+
+
+def _snap_element(el: Any, snap: Snapshot) -> Any:
+    """The same element handle (same id, same driver), reading from ``snap`` while it lives."""
+    base = type(el)
+    cls = _CLASSES.get(base)
+    if cls is None:
+        cls = _CLASSES[base] = type(f"Snapshot{base.__name__}", (_SnapReads, base), {})
+    out = cls(el.parent, el.id)
+    out._snap = snap
+    return out
+
+
+def _guard(driver: Any) -> None:
+    """End the live snapshot whenever ``driver`` is sent a command that may change the screen (once per driver:
+    its ``execute`` wrapped on the instance, which every element's command goes through)."""
+    if getattr(driver, "_harness_snapshot_guard", False):
+        return
+    original = driver.execute
+
+    def execute(self: Any, command: str, params: Any = None) -> Any:
+        if command not in _READ_COMMANDS:
+            script = str((params or {}).get("script", "")) if isinstance(params, dict) else ""
+            if not script.startswith(_READ_SCRIPTS):
+                _end_current(self)
+        return original(command, params)
+
+    driver.execute = types.MethodType(execute, driver)
+    driver._harness_snapshot_guard = True
+
+
+# --- the scope: which snapshot the reads of this thread use now ------------------------------------------------
+
+
+@dataclass
+class _Scope:
+    driver: Any
+    locators: tuple[tuple[str, str], ...]
+    snap: Snapshot | None = None
+
+    profile: Any = None
+
+    def current(self) -> Snapshot:
+        if self.snap is None or not self.snap.alive:
+            self.snap = Snapshot(self.driver, self.locators + tuple(_EXTRAS.get(id(self.profile), {})),
+                                 learn=lambda spec: _learn(self.profile, spec))
+        return self.snap
+
+    def end(self) -> None:
+        if self.snap is not None:
+            self.snap.end()
+
+
+_SCOPE: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("harness_snapshot_scope", default=None)
+
+
+def _end_current(driver: Any) -> None:
+    scope = _SCOPE.get()
+    if scope is not None and scope.driver is driver:
+        scope.end()
+
+
+def usable(driver: Any, profile: AppProfile) -> bool:
+    """This driver and app can be read by snapshot: a web app in a WebDriver session (not a test double)."""
+    if profile.platform != "web" or not enabled():
+        return False
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    return isinstance(driver, WebDriver)
+
+
+@contextlib.contextmanager
+def reading(driver: Any, profile: AppProfile, *, fresh: bool = False) -> Iterator[None]:
+    """Reads inside share one snapshot, taken at the first lookup. ``fresh``: a new one even inside another
+    read (each probe of a wait: time has passed); the enclosing read's snapshot is ended, so its next lookup
+    is fresh too."""
+    outer = _SCOPE.get()
+    if not usable(driver, profile) or (outer is not None and outer.driver is driver and not fresh):
+        yield
+        return
+    if outer is not None:
+        outer.end()
+    token = _SCOPE.set(_Scope(driver, declared_locators(profile), profile=profile))
+    try:
+        yield
+    finally:
+        scope = _SCOPE.get()
+        if scope is not None:
+            scope.end()
+        _SCOPE.reset(token)
+
+
+def lookup(driver: Any, loc: Locator, within: Any = None) -> list[Any] | None:
+    """The elements ``loc`` finds through the current read's snapshot; None outside a read (or when the page
+    cannot answer): the caller asks the driver."""
+    scope = _SCOPE.get()
+    if scope is None or scope.driver is not driver:
+        return None
+    if within is not None and not isinstance(within, _SnapReads):
+        return None  # an element from outside the snapshot: it answers for itself
+    return scope.current().find(loc.by, loc.value, within)
+
+
+_DECLARED: dict[int, tuple[AppProfile, tuple[tuple[str, str], ...]]] = {}
+#: locators met at run time that the profile does not declare (narrowed ones, a plugin's own), the latest
+#: ``MAX_EXTRAS`` per profile: later snapshots fetch them in their first round trip too
+_EXTRAS: dict[int, dict[tuple[str, str], None]] = {}
+MAX_EXTRAS = 32
+
+
+def _learn(profile: Any, spec: tuple[str, str]) -> None:
+    extras = _EXTRAS.setdefault(id(profile), {})
+    extras.pop(spec, None)
+    extras[spec] = None
+    while len(extras) > MAX_EXTRAS:
+        extras.pop(next(iter(extras)))
+
+
+def declared_locators(profile: AppProfile) -> tuple[tuple[str, str], ...]:
+    """Every css and xpath locator anywhere in the profile (its locators, collections, watch section)."""
+    cached = _DECLARED.get(id(profile))
+    if cached is not None and cached[0] is profile:
+        return cached[1]
+    found: dict[tuple[str, str], None] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Locator):
+            if value.by in ("css selector", "xpath"):
+                found[(value.by, value.value)] = None
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name, None))
+
+    walk(profile)
+    _DECLARED[id(profile)] = (profile, tuple(found))
+    return _DECLARED[id(profile)][1]
+
+
+__all__ = ["SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh", "usable"]

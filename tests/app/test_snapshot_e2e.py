@@ -1,0 +1,121 @@
+"""Screen reads by snapshot on the reference device: one round trip, the same answers as element-by-element reads.
+
+Real Appium + Chromium + refapp through the lab's chain. Every value a page
+object reads (text, attributes, displayed, enabled, a field's value, lookups
+inside an element) is compared with what the driver says element by
+element, on the app's own screens and on elements made to sit on the edges
+of "displayed" (hidden, invisible, transparent, empty, disabled by their
+fieldset, text with non-breaking spaces, blank lines, preformatted).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.app import snapshot
+from harness.app.base import Screen
+from harness.app.profile import Locator
+
+from .conftest import Rig
+
+pytestmark = [pytest.mark.browser, pytest.mark.processes]
+
+EDGES = """
+const box = document.createElement('div');
+box.id = 'hx-edges';
+box.innerHTML = `
+  <p data-t="edge" data-k="plain">  Plain&nbsp;text   with   spaces </p>
+  <p data-t="edge" data-k="hidden" hidden>hidden text</p>
+  <p data-t="edge" data-k="invisible" style="visibility:hidden">invisible</p>
+  <div style="opacity:0"><p data-t="edge" data-k="transparent">transparent</p></div>
+  <div data-t="edge" data-k="empty"></div>
+  <div data-t="edge" data-k="lines">first<br><br>second<div>third</div></div>
+  <fieldset disabled><input data-t="edge" data-k="in-fieldset" value="typed"></fieldset>
+  <button data-t="edge" data-k="button" aria-disabled="true">Go</button>
+  <textarea data-t="edge" data-k="area">a note</textarea>
+  <p data-t="edge" data-k="pre-line" style="white-space:pre-wrap">one line</p>
+  <p data-t="edge" data-k="pre-lines" style="white-space:pre-wrap">two
+    lines </p>
+  <button data-t="edge" data-k="changer" onclick="this.setAttribute('data-state', 'clicked'); this.textContent = 'Clicked'">Click me</button>`;
+document.body.appendChild(box);
+"""
+EDGE = Locator(css="[data-t=edge]")
+
+
+class Counting:
+    """Counts the commands a driver is sent (wrapping its ``execute`` on the instance, as the guard does)."""
+
+    def __init__(self, driver: Any) -> None:
+        self.n = 0
+        inner = driver.execute
+
+        def execute(command: str, params: Any = None) -> Any:
+            self.n += 1
+            return inner(command, params)
+
+        driver.execute = execute
+
+
+def _values(screen: Screen, loc: Locator | str) -> list[tuple[Any, ...]]:
+    out = []
+    for el in screen.find_all(loc):
+        inner = [screen.text(c) for c in screen.find_all("note_text", el)] if screen.has("note_text") else []
+        out.append((screen.text(el), el.is_displayed(), el.is_enabled(), el.get_attribute("data-k"),
+                    el.get_attribute("data-testid"), el.get_attribute("aria-disabled"), inner))
+    return out
+
+
+def test_a_read_is_one_round_trip_with_the_same_answers_as_element_reads(rig: Rig) -> None:
+    app, dev = rig.app, rig.device
+    app.contact.open(3)
+    dev.driver.execute_script(EDGES)
+    screen = Screen(dev.driver, app.profile, timeline=rig.timeline)
+    declared = [name for name in app.profile.locators if app.profile.locators[name].css]
+
+    counter = Counting(dev.driver)
+    live = {name: _values(screen, name) for name in declared}
+    live_edges = _values(screen, EDGE)
+    fields = [(el.get_property("value")) for el in screen.find_all(EDGE) if el.tag_name in ("input", "textarea")]
+    live_trips, counter.n = counter.n, 0
+    assert any(live.values()) and len(live_edges) == 12
+
+    with snapshot.reading(dev.driver, app.profile):
+        first = screen.find_all("contact_name")
+        assert counter.n == 1, "the first lookup fetches every declared locator's elements"
+        assert screen.text(first[0]) and first[0].is_displayed() and counter.n == 1
+        snap = {name: _values(screen, name) for name in declared}
+        snap_edges = _values(screen, EDGE)
+        snap_fields = [el.get_property("value") for el in screen.find_all(EDGE)
+                       if el.get_dom_attribute("data-k") in ("in-fieldset", "area")]
+    assert snap == live
+    assert snap_edges == live_edges, list(zip(snap_edges, live_edges))
+    assert snap_fields == fields == ["typed", "a note"]
+    # what is still read live: the locator the profile does not declare (once) and the texts that are more than
+    # one line of inline text (containers, buttons with icons, the edges' blocks)
+    assert counter.n < live_trips / 5, (counter.n, live_trips)
+
+
+def test_an_action_ends_the_read_and_a_kept_element_reads_live(rig: Rig) -> None:
+    app, dev = rig.app, rig.device
+    app.contact.open(3)
+    dev.driver.execute_script(EDGES)
+    screen = Screen(dev.driver, app.profile, timeline=rig.timeline)
+    changer = Locator(css="[data-k=changer]")
+    with snapshot.reading(dev.driver, app.profile):
+        [button] = screen.find_all(changer)
+        assert screen.text(button) == "Click me" and button.get_attribute("data-state") is None
+        screen.click(button)  # a command that can change the screen: the snapshot ends
+        [again] = screen.find_all(changer)
+        assert screen.text(again) == "Clicked" and again.get_attribute("data-state") == "clicked"
+    dev.driver.execute_script("document.querySelector('[data-k=changer]').textContent = 'Changed later'")
+    assert screen.text(again) == "Changed later", "an element kept after its read reads the screen as it is now"
+
+
+def test_a_selector_the_page_cannot_evaluate_fails_as_the_driver_does(rig: Rig) -> None:
+    from selenium.common.exceptions import InvalidSelectorException
+
+    screen = Screen(rig.device.driver, rig.app.profile, timeline=rig.timeline)
+    with snapshot.reading(rig.device.driver, rig.app.profile), pytest.raises(InvalidSelectorException):
+        screen.find_all(Locator(css="p:no-such-pseudo-class"))
