@@ -20,6 +20,10 @@ Configurations (each optimisation switched off on its own, so its gain shows):
 * ``no_session_wipe``: a new browser profile per example instead of wiping the
   app's storage in the running session over CDP (``HARNESS_RESET=profile``;
   with the setup snapshot off too, since a restore needs the running session).
+* ``no_snapshot_reads``: page objects read the screen element by element (a
+  WebDriver round trip per lookup, text, attribute, displayed, enabled)
+  instead of one round trip per read (``HARNESS_SNAPSHOT_READS=0``,
+  ``harness/app/snapshot.py``).
 
 Each example's reset is split on its timeline (``setup.done``: network,
 backend hooks, install, setup loads); the run's totals per phase are
@@ -48,6 +52,7 @@ CONFIGS: dict[str, dict[str, str]] = {
     "optimised": {},
     "no_setup_snapshot": {"HARNESS_SETUP_SNAPSHOT": "0"},
     "no_session_wipe": {"HARNESS_RESET": "profile", "HARNESS_SETUP_SNAPSHOT": "0"},
+    "no_snapshot_reads": {"HARNESS_SNAPSHOT_READS": "0"},
 }
 
 
