@@ -157,7 +157,9 @@ class Snapshot:
 
     def _load(self) -> None:
         """Every global locator of this read at one moment (again when a read asks for one more: the elements
-        already handed out read the newer moment, and lookups inside them stay local)."""
+        already handed out read the newer moment, and lookups inside them stay local; one no longer on the
+        screen reads live, and goes stale as it would have)."""
+        self._info = {}
         for spec, ids in zip(self._specs, self._fetch(self._specs, None)):
             self._global[spec] = ids
         self._within.clear()
@@ -185,7 +187,9 @@ class Snapshot:
             if by == "css selector":
                 # a css lookup inside an element: the document's matches inside it (as querySelectorAll does)
                 if key not in self._global:
-                    self.find(by, value)
+                    self.find(by, value)  # fetched with the rest: the screen read again
+                    if root not in self._info:
+                        return None
                 got = self._global[key]
                 ids = None if got is None else [i for i in got if root in self._info[i].ancestors]
             else:  # an xpath is relative to the element it is evaluated from
@@ -195,8 +199,8 @@ class Snapshot:
                 ids = self._within[key3]
         return None if ids is None else [self._elements[i] for i in ids]
 
-    def info(self, element_id: str) -> _Info:
-        return self._info[element_id]
+    def info(self, element_id: str) -> _Info | None:
+        return self._info.get(element_id)
 
     def _fetch(self, specs: list[tuple[str, str]], within: Any, keep_ancestry: bool = False) -> list[list[str] | None]:
         out = self.driver.execute_script(SNAPSHOT_JS, [list(s) for s in specs], within)
