@@ -96,9 +96,10 @@ def test_runner_doze_windows_open_and_close_periodically() -> None:
     assert ops[-1] == "unfreeze"
     assert ops.count("unfreeze") >= 3 + 1
     opens = [t for t, o in rec.ops if o == "unfreeze"][:-1]
-    assert opens[0] == pytest.approx(0.5, abs=0.12)
-    gaps = [b - a for a, b in zip(opens, opens[1:])]
-    assert all(g == pytest.approx(0.4, abs=0.12) for g in gaps)
+    # never early; late only by the timer thread's scheduling on a loaded machine (a full test run on two cores
+    # saw the first window 0.12 s late), never by drifting: each window is due from the start, not the last one
+    assert 0.48 <= opens[0] <= 0.5 + 0.3
+    assert all(0.5 + 0.4 * i - 0.02 <= t <= 0.5 + 0.4 * i + 0.3 for i, t in enumerate(opens))
 
 
 def test_runner_android_doze_commands_in_order() -> None:
