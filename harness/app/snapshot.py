@@ -312,15 +312,13 @@ def _guard(driver: Any) -> None:
 @dataclass
 class _Scope:
     driver: Any
-    locators: tuple[tuple[str, str], ...]
+    profile: AppProfile
     snap: Snapshot | None = None
-
-    profile: Any = None
 
     def current(self) -> Snapshot:
         if self.snap is None or not self.snap.alive:
-            self.snap = Snapshot(self.driver, self.locators + tuple(_EXTRAS.get(id(self.profile), {})),
-                                 learn=lambda spec: _learn(self.profile, spec))
+            known = _known(self.profile)
+            self.snap = Snapshot(self.driver, known.declared + tuple(known.extras), learn=known.learn)
         return self.snap
 
     def end(self) -> None:
@@ -357,7 +355,7 @@ def reading(driver: Any, profile: AppProfile, *, fresh: bool = False) -> Iterato
         return
     if outer is not None:
         outer.end()
-    token = _SCOPE.set(_Scope(driver, declared_locators(profile), profile=profile))
+    token = _SCOPE.set(_Scope(driver, profile))
     try:
         yield
     finally:
@@ -378,26 +376,36 @@ def lookup(driver: Any, loc: Locator, within: Any = None) -> list[Any] | None:
     return scope.current().find(loc.by, loc.value, within)
 
 
-_DECLARED: dict[int, tuple[AppProfile, tuple[tuple[str, str], ...]]] = {}
-#: locators met at run time that the profile does not declare (narrowed ones, a plugin's own), the latest
-#: ``MAX_EXTRAS`` per profile: later snapshots fetch them in their first round trip too
-_EXTRAS: dict[int, dict[tuple[str, str], None]] = {}
+@dataclass
+class _Known:
+    """The locators a profile's snapshots fetch: every css and xpath locator anywhere in the profile (its
+    locators, collections, watch section), and those met at run time that it does not declare (narrowed ones, a
+    plugin's own), the latest :data:`MAX_EXTRAS`."""
+
+    profile: AppProfile
+    declared: tuple[tuple[str, str], ...]
+    extras: dict[tuple[str, str], None]
+
+    def learn(self, spec: tuple[str, str]) -> None:
+        self.extras.pop(spec, None)
+        self.extras[spec] = None
+        while len(self.extras) > MAX_EXTRAS:
+            self.extras.pop(next(iter(self.extras)))
+
+
 MAX_EXTRAS = 32
+_KNOWN: dict[int, _Known] = {}
 
 
-def _learn(profile: Any, spec: tuple[str, str]) -> None:
-    extras = _EXTRAS.setdefault(id(profile), {})
-    extras.pop(spec, None)
-    extras[spec] = None
-    while len(extras) > MAX_EXTRAS:
-        extras.pop(next(iter(extras)))
+def _known(profile: AppProfile) -> _Known:
+    known = _KNOWN.get(id(profile))
+    if known is None or known.profile is not profile:
+        known = _KNOWN[id(profile)] = _Known(profile, declared_locators(profile), {})
+    return known
 
 
 def declared_locators(profile: AppProfile) -> tuple[tuple[str, str], ...]:
     """Every css and xpath locator anywhere in the profile (its locators, collections, watch section)."""
-    cached = _DECLARED.get(id(profile))
-    if cached is not None and cached[0] is profile:
-        return cached[1]
     found: dict[tuple[str, str], None] = {}
 
     def walk(value: Any) -> None:
@@ -415,8 +423,7 @@ def declared_locators(profile: AppProfile) -> tuple[tuple[str, str], ...]:
                 walk(getattr(value, name, None))
 
     walk(profile)
-    _DECLARED[id(profile)] = (profile, tuple(found))
-    return _DECLARED[id(profile)][1]
+    return tuple(found)
 
 
 __all__ = ["SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh", "usable"]
