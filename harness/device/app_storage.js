@@ -2,6 +2,11 @@
 // sessionStorage and Cache Storage. Run through WebDriver's execute_async_script on a page of the app's origin:
 //   save:    arguments = ["save", done]                 -> done({ok, storage})
 //   restore: arguments = ["restore", storage, done]     -> done({ok, counts})
+//   probe:   arguments = ["probe", done]                -> done({ok, kept: {workers, caches}})
+// A saved storage also names what a restore may keep instead of rewriting (``kept``): the service worker
+// registrations (scope, active script, settled: active with nothing installing or waiting) and a digest of Cache
+// Storage (each entry's request, status, headers but Date, and body: a shell refreshed in the background with the
+// same bytes is the same shell). A restore given ``caches: null`` leaves Cache Storage as it is.
 // Values are structured-clone data; they cross to Python as JSON with a type tag each, so dates, binary data,
 // blobs, maps and sets come back as what they were. Opaque cache entries (status 0) cannot be rebuilt and are
 // reported, not copied.
@@ -59,6 +64,35 @@ const open = (name, version, upgrade) => new Promise((res, rej) => {
   r.onblocked = () => rej(new Error(`indexedDB ${name} blocked`));
 });
 
+// cyrb53 over a byte array, seeded: a fast 53-bit digest that needs no secure context (crypto.subtle may be absent)
+function digest(bytes, seed) {
+  let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < bytes.length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 2654435761);
+    h2 = Math.imul(h2 ^ bytes[i], 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+async function kept() {
+  const workers = !('serviceWorker' in navigator) ? [] : (await navigator.serviceWorker.getRegistrations()).map((r) => ({
+    scope: r.scope, script: r.active ? r.active.scriptURL : null, settled: !!r.active && !r.installing && !r.waiting,
+  })).sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
+  const lines = [];
+  for (const name of (await caches.keys()).sort()) {
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) {
+      const response = await cache.match(request);
+      const body = response ? new Uint8Array(await response.arrayBuffer()) : new Uint8Array(0);
+      lines.push(JSON.stringify([name, request.url, request.method, response && response.status, response && response.statusText,
+                                 response ? [...response.headers].filter(([k]) => k !== "date") : null, body.length, digest(body, 1), digest(body, 2)]));
+    }
+  }
+  return { workers, caches: digest(new TextEncoder().encode(lines.sort().join("\n")), 0) + `:${lines.length}` };
+}
+
 async function save() {
   const storage = { idb: [], local: {}, session: {}, caches: [], skipped: [] };
   for (let i = 0; i < localStorage.length; i++) storage.local[localStorage.key(i)] = localStorage.getItem(localStorage.key(i));
@@ -89,11 +123,16 @@ async function save() {
     }
     storage.caches.push({ name, entries });
   }
+  storage.kept = await kept();
   return storage;
 }
 
 async function restore(storage) {
   const counts = { idb_records: 0, local: 0, session: 0, cache_entries: 0 };
+  // from empty, whatever the device cleared before (Cache Storage is left when the restore says caches: null)
+  localStorage.clear();
+  sessionStorage.clear();
+  if (storage.caches !== null) for (const name of await caches.keys()) await caches.delete(name);
   for (const [k, v] of Object.entries(storage.local)) { localStorage.setItem(k, v); counts.local++; }
   for (const [k, v] of Object.entries(storage.session)) { sessionStorage.setItem(k, v); counts.session++; }
   for (const d of storage.idb) {
@@ -115,7 +154,7 @@ async function restore(storage) {
     }
     db.close();
   }
-  for (const c of storage.caches) {
+  for (const c of storage.caches || []) {
     const cache = await caches.open(c.name);
     for (const e of c.entries) {
       const body = [101, 204, 205, 304].includes(e.status) ? null : unb64(e.body);
@@ -127,5 +166,7 @@ async function restore(storage) {
   return counts;
 }
 
-(mode === "save" ? save().then((storage) => ({ ok: true, storage })) : restore(arguments[1]).then((counts) => ({ ok: true, counts })))
+(mode === "save" ? save().then((storage) => ({ ok: true, storage }))
+  : mode === "probe" ? kept().then((k) => ({ ok: true, kept: k }))
+  : restore(arguments[1]).then((counts) => ({ ok: true, counts })))
   .then(done, (e) => done({ ok: false, error: String((e && e.stack) || e) }));

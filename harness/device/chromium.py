@@ -70,6 +70,13 @@ navigator.serviceWorker.getRegistration().then((reg) => {
 """
 
 
+#: every storage type of an origin but its service worker registrations (Storage.clearDataForOrigin)
+_ALL_BUT_WORKERS = ("appcache,cookies,file_systems,indexeddb,local_storage,shader_cache,websql,cache_storage,"
+                    "interest_groups,shared_storage,storage_buckets")
+#: ... and but Cache Storage
+_ALL_BUT_WORKERS_AND_CACHES = _ALL_BUT_WORKERS.replace(",cache_storage", "")
+
+
 def reset_mode() -> str:
     """How a reinstall resets the app, read at each reset: ``HARNESS_RESET=profile`` forces the slow way (a new
     browser profile), to measure what the in-session wipe saves (benchmarks/fuzz_throughput.py); anything
@@ -453,7 +460,10 @@ class ChromiumDevice:
         """Every storage of the app's origin gone (IndexedDB, Web Storage, Cache Storage, service workers,
         cookies) and the HTTP cache, with no page of the app open."""
         self._navigate("about:blank")  # the page and its timers are gone before its storage is
-        self.cdp.execute("Storage.clearDataForOrigin", {"origin": self._origin(), "storageTypes": "all"})
+        self._clear_origin("all")
+
+    def _clear_origin(self, storage_types: str) -> None:
+        self.cdp.execute("Storage.clearDataForOrigin", {"origin": self._origin(), "storageTypes": storage_types})
         self.cdp.execute("Network.clearBrowserCache")
 
     def wait_installed(self, timeout_s: float = 15.0) -> str:
@@ -468,25 +478,47 @@ class ChromiumDevice:
         return state
 
     def save_app_storage(self) -> dict[str, Any]:
-        """The app's web storage as it is now (IndexedDB, Web Storage, Cache Storage: app_storage.js)."""
+        """The app's web storage as it is now (IndexedDB, Web Storage, Cache Storage: app_storage.js), with what
+        a restore may keep (the service worker registrations, a digest of Cache Storage)."""
         self._need_running("save the app's storage")
         return self._storage_script("save")["storage"]
 
     def restore_app_storage(self, storage: dict[str, Any], blank_path: str) -> None:
-        """A reinstall that lands on a known state: the origin wiped as by :meth:`reinstall`, ``storage`` written
-        back from ``blank_path`` (a page of the app's origin where none of the app's code runs), then the app
-        launched on it. What a fuzzer restores before each example instead of replaying the setup screens."""
+        """A reinstall that lands on a known state: the origin's storage cleared, ``storage`` written back from
+        ``blank_path`` (a page of the app's origin where none of the app's code runs), then the app launched on
+        it. What a fuzzer restores before each example instead of replaying the setup screens.
+
+        What is already as saved stays, the rest is cleared and rewritten. The app's service worker stays when
+        its registrations are the saved ones, settled (active, nothing installing or waiting); it is stopped, so
+        the next fetch starts it afresh with none of its memory, and the app launches from its cache with no
+        install to wait for. Cache Storage stays when its digest is the saved one (and the compiled code the
+        browser keeps beside it). Anything else (no worker, another script, an update pending) goes as in
+        :meth:`reinstall` and the app installs its worker again."""
         self._need_running("restore the app's storage")
         t0 = time.monotonic()
-        self._wipe_origin()
-        self._navigate(self._origin() + blank_path)
-        counts = self._storage_script("restore", storage)["counts"]
+        blank = self._origin() + blank_path
+        self._navigate(blank)  # the app's page and its timers are gone before its storage is
+        saved = storage.get("kept") or {}
+        now = self._storage_script("probe")["kept"]
+        workers = bool(saved.get("workers")) and all(w["settled"] for w in saved["workers"]) \
+            and now["workers"] == saved["workers"]
+        caches = workers and now["caches"] == saved.get("caches")
+        if workers:
+            self.cdp.execute("ServiceWorker.enable")
+            self.cdp.execute("ServiceWorker.stopAllWorkers")
+            self.cdp.execute("ServiceWorker.disable")
+            self._clear_origin(_ALL_BUT_WORKERS_AND_CACHES if caches else _ALL_BUT_WORKERS)
+        else:
+            self._wipe_origin()
+            self._navigate(blank)
+        counts = self._storage_script("restore", {**storage, "caches": None} if caches else storage)["counts"]
         self._navigate(self.app_url)
         if self._airplane or self._network == "none":
             self._apply_network()
         self.last_cold_start_ms = ms_since(t0)
         self._event("reinstall", mode="storage restored in session", cold_start_ms=self.last_cold_start_ms,
-                    offline=self._airplane, restored=counts)
+                    offline=self._airplane, restored=counts, service_worker="kept" if workers else "reinstalled",
+                    cache_storage="kept" if caches else "rewritten")
 
     def _storage_script(self, mode: str, *args: Any) -> dict[str, Any]:
         self.driver.set_script_timeout(60)

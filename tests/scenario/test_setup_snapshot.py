@@ -3,7 +3,8 @@
 Through the real lab on the reference app (its save/restore hooks, the device's storage copy): the second
 scenario is restored, not set up; the app's storage, what the executor learnt and the setup's observations
 are the same as after the full setup; and the app then reads a setup screen offline from the restored
-storage, judged passed by the same checks.
+storage, judged passed by the same checks. What is already as saved (the app's service worker, its Cache
+Storage) is kept; what the example changed is rewritten.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def _shape(storage: dict[str, Any]) -> dict[str, Any]:
     """What a storage holds, by name and count (timestamps inside records may differ)."""
     return {"idb": {d["name"]: {s["name"]: len(s["records"]) for s in d["stores"]} for d in storage["idb"]},
             "local": sorted(storage["local"]), "caches": {c["name"]: len(c["entries"]) for c in storage["caches"]}}
+
+
+def _restored(run: ScenarioRun) -> tuple[str, str]:
+    """What the restore before ``run`` did with the app's service worker and its Cache Storage."""
+    (event,) = [e for e in run.timeline.events if e.name == "reinstall"]
+    return event.data["service_worker"], event.data["cache_storage"]
 
 
 def test_plain_data_is_carried_and_live_objects_are_not() -> None:
@@ -68,5 +75,27 @@ def test_a_restored_steady_state_is_the_set_up_one(tmp_path: Path) -> None:
         result = second.finish()
         assert result.outcome == "passed", [v.title for v in result.verdicts if not v.passed]
         assert any(v.check == "cache_reads" for v in result.verdicts)
+        # what was as saved stayed: the worker (stopped, not reinstalled) and the shell's Cache Storage
+        assert _restored(second) == ("kept", "kept")
+
+        # a cache the example changed is rewritten; nothing the example left in Web Storage outlives it
+        runner.device.driver.execute_async_script(
+            "const done = arguments[0]; sessionStorage.setItem('left-by-the-example', '1');"
+            "caches.open('left-by-the-example').then((c) => c.put('/left', new Response('x'))).then(() => done())")
+        third = ScenarioRun(runner, fuzz_scenario("snap-3", bugs=(), checks=None, setup=setup)).begin()
+        assert _restored(third) == ("kept", "rewritten")
+        storage = runner.device.save_app_storage()
+        assert _shape(storage) == set_up and "left-by-the-example" not in storage["session"]
+        assert third.finish(judge=False).outcome != "error"
+
+        # a worker that is not the saved one goes, and the app installs it again
+        runner.device.driver.execute_async_script(
+            "const done = arguments[0]; navigator.serviceWorker.getRegistrations()"
+            ".then((rs) => Promise.all(rs.map((r) => r.unregister()))).then(() => done())")
+        fourth = ScenarioRun(runner, fuzz_scenario("snap-4", bugs=(), checks=None, setup=setup)).begin()
+        assert _restored(fourth) == ("reinstalled", "rewritten")
+        assert [e.data["service_worker"] for e in fourth.timeline.events if e.name == "installed"] == ["activated"]
+        assert _shape(runner.device.save_app_storage()) == set_up
+        assert fourth.finish(judge=False).outcome != "error"
     finally:
         runner.close()
