@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable, UnsatisfiedAssumption
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness import paths
@@ -244,8 +244,7 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
         except BudgetExhausted:
             return None
         except LabBroken as e:  # not a bug in the app: the run ends as a harness error, with the evidence
-            raise LabError(f"{MAX_CONSECUTIVE_ERRORS} generated sequences in a row could not be carried out (a "
-                           f"harness error, not a finding): {e}") from None
+            raise _broken(e) from None
         except Unsatisfiable:  # every example of the round was discarded: each one a harness error
             raise LabError("no generated sequence could be carried out (harness errors, not findings): " + "; ".join(
                 f"{err} (evidence: {folder})" for folder, err in ctx.harness_errors[-MAX_CONSECUTIVE_ERRORS:])) from None
@@ -254,6 +253,14 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
             # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
             if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
                 return None
+            # Hypothesis replayed a choice sequence it had run in full and the harness could not carry it out this
+            # time (the steady state not reached, say): a harness error, never Hypothesis's traceback. Too many
+            # in a row end the run; one is discarded like any other, and the search goes on with the next round.
+            if not ctx.failures and isinstance(e.__context__, LabBroken):
+                raise _broken(e.__context__) from None
+            if not ctx.failures and isinstance(e.__context__, UnsatisfiedAssumption) and ctx.consecutive_errors:
+                round_no += 1
+                continue
             if not ctx.failures:
                 raise
             return e
@@ -262,6 +269,11 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
                 raise
             return e
         round_no += 1  # a clean round: the next one, until the budget runs out
+
+
+def _broken(e: LabBroken) -> LabError:
+    return LabError(f"{MAX_CONSECUTIVE_ERRORS} generated sequences in a row could not be carried out (a harness "
+                    f"error, not a finding): {e}")
 
 
 def _found(out: FuzzOutcome, ctx: FuzzContext, exc: BaseException, options: FuzzOptions) -> None:

@@ -314,3 +314,35 @@ def test_a_failure_after_another_worker_claimed_one_is_left_to_it_unshrunk(
             max_examples=5, stateful_step_count=3, deadline=None, database=None,
             suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink]))
     assert ctx.stats.failures == 0 and "R26" in ctx.stats.left_to_other_worker
+
+
+class ResetDiesAfterTheFirst(RecordingRun):
+    """The steady state is reached once, then never again: what a device whose restore broke does."""
+
+    begun: ClassVar[int] = 0
+
+    def begin(self) -> "RecordingRun":
+        from harness.errors import LabError
+
+        ResetDiesAfterTheFirst.begun += 1
+        if ResetDiesAfterTheFirst.begun > 1:
+            raise LabError("chromium: the app's storage could not be restored")
+        return super().begin()
+
+
+def test_a_reset_that_breaks_ends_the_run_as_a_broken_lab_not_a_hypothesis_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Hypothesis replays choice sequences it ran in full; a reset that now fails rejects the replay early, which it
+    # reported as a flaky strategy definition (a traceback) instead of the harness error it is
+    from harness.errors import LabError
+    from harness.stateful.fuzz import _search
+    from harness.stateful.settings import settings_for
+
+    monkeypatch.setattr(M, "ScenarioRun", ResetDiesAfterTheFirst)
+    ResetDiesAfterTheFirst.begun = 0
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
+                        deadline=float("inf"))
+    with pytest.raises(LabError, match="could be carried out|could not be carried out") as info:
+        _search(M.machine_for(ctx), settings_for("ci", device="reference-unrestricted", bugs=(), use_database=False),
+                seed=3, ctx=ctx, shrink_s=60)
+    assert "could not be restored" in str(info.value) and ctx.stats.failures == 0
