@@ -24,6 +24,10 @@ Configurations (each optimisation switched off on its own, so its gain shows):
   WebDriver round trip per lookup, text, attribute, displayed, enabled)
   instead of one round trip per read (``HARNESS_SNAPSHOT_READS=0``,
   ``harness/app/snapshot.py``).
+* ``no_kept_install``: each restore clears the app's service worker and Cache
+  Storage too and the app installs its worker again, instead of keeping what
+  is already as saved (``HARNESS_KEEP_INSTALLED=0``,
+  ``ChromiumDevice.restore_app_storage``).
 
 Each example's reset is split on its timeline (``setup.done``: network,
 backend hooks, install, setup loads); the run's totals per phase are
@@ -53,6 +57,7 @@ CONFIGS: dict[str, dict[str, str]] = {
     "no_setup_snapshot": {"HARNESS_SETUP_SNAPSHOT": "0"},
     "no_session_wipe": {"HARNESS_RESET": "profile", "HARNESS_SETUP_SNAPSHOT": "0"},
     "no_snapshot_reads": {"HARNESS_SNAPSHOT_READS": "0"},
+    "no_kept_install": {"HARNESS_KEEP_INSTALLED": "0"},
 }
 
 

@@ -493,15 +493,16 @@ class ChromiumDevice:
         the next fetch starts it afresh with none of its memory, and the app launches from its cache with no
         install to wait for. Cache Storage stays when its digest is the saved one (and the compiled code the
         browser keeps beside it). Anything else (no worker, another script, an update pending) goes as in
-        :meth:`reinstall` and the app installs its worker again."""
+        :meth:`reinstall` and the app installs its worker again; ``HARNESS_KEEP_INSTALLED=0`` makes it so always
+        (benchmarks/fuzz_throughput.py)."""
         self._need_running("restore the app's storage")
         t0 = time.monotonic()
         blank = self._origin() + blank_path
         self._navigate(blank)  # the app's page and its timers are gone before its storage is
         saved = storage.get("kept") or {}
         now = self._storage_script("probe")["kept"]
-        workers = bool(saved.get("workers")) and all(w["settled"] for w in saved["workers"]) \
-            and now["workers"] == saved["workers"]
+        workers = os.environ.get("HARNESS_KEEP_INSTALLED", "1") != "0" and bool(saved.get("workers")) \
+            and all(w["settled"] for w in saved["workers"]) and now["workers"] == saved["workers"]
         caches = workers and now["caches"] == saved.get("caches")
         if workers:
             self.cdp.execute("ServiceWorker.enable")
