@@ -65,7 +65,14 @@ if (!('serviceWorker' in navigator)) { done('none'); return; }
 navigator.serviceWorker.getRegistration().then((reg) => {
   if (!reg) { done('none'); return; }
   const timer = setTimeout(() => done('timeout'), timeout_s * 1000);
-  navigator.serviceWorker.ready.then((r) => { clearTimeout(timer); done(r.active ? r.active.state : 'no active worker'); });
+  navigator.serviceWorker.ready.then((r) => {
+    // ready means a worker is active, which includes one still activating (its activate handler running)
+    const w = r.active;
+    const settled = () => !w || w.state === 'activated' || w.state === 'redundant';
+    const finish = () => { clearTimeout(timer); done(w ? w.state : 'no active worker'); };
+    if (settled()) { finish(); return; }
+    w.addEventListener('statechange', () => { if (settled()) finish(); });
+  });
 }, (e) => done('error: ' + e));
 """
 
@@ -467,7 +474,7 @@ class ChromiumDevice:
         self.cdp.execute("Network.clearBrowserCache")
 
     def wait_installed(self, timeout_s: float = 15.0) -> str:
-        """Wait until the app's service worker (if it registers one) is active: the app is installed, so a
+        """Wait until the app's service worker (if it registers one) is activated: the app is installed, so a
         relaunch offline can start from its cache. Returns the worker's state, ``none`` or ``timeout``; the
         steady state waits for it, since at load 10 an offline relaunch right after the setup once found the
         worker still caching the shell."""

@@ -227,6 +227,20 @@ def test_doze_policy_runs_page_only_in_windows(device: ChromiumDevice) -> None:
     assert steps[:3] == ["start", "timed", "window_open"] and "window_close" in steps and steps[-2:] == ["exit", "stop"]
 
 
+def test_installed_means_the_worker_finished_activating(appium_url: str, site: Site, tmp_path: Path) -> None:
+    # serviceWorker.ready resolves once a worker is active, and an active worker may still be activating: a full
+    # run's restore test once saw "activating" (the steady state taken before the app's activate handler ended)
+    dev = ChromiumDevice(_profile(), endpoints=Endpoints(app_url=site.url.replace("index.html", "slow-activation.html"),
+                                                         appium_url=appium_url),
+                         run_dir=tmp_path, timeline=Timeline(tmp_path / "timeline.jsonl"))
+    try:
+        dev.launch()
+        dev.driver.execute_async_script("const cb = arguments[0]; window.registered.then(() => cb(1))")
+        assert dev.wait_installed() == "activated"
+    finally:
+        dev.quit()
+
+
 def test_a_launch_whose_page_never_loads_leaves_no_session_behind(appium_url: str, site: Site, tmp_path: Path) -> None:
     # a listener that accepts and never answers: the page never loads; the failed launch must end its session,
     # so the next launch starts one (it used to refuse: "already running", for every later scenario)
