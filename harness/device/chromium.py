@@ -80,7 +80,7 @@ navigator.serviceWorker.getRegistration().then((reg) => {
 #: every storage type of an origin but its service worker registrations (Storage.clearDataForOrigin)
 _ALL_BUT_WORKERS = ("appcache,cookies,file_systems,indexeddb,local_storage,shader_cache,websql,cache_storage,"
                     "interest_groups,shared_storage,storage_buckets")
-#: ... and but Cache Storage
+#: the same but Cache Storage too (kept when its digest is the saved one)
 _ALL_BUT_WORKERS_AND_CACHES = _ALL_BUT_WORKERS.replace(",cache_storage", "")
 
 
@@ -498,8 +498,7 @@ class ChromiumDevice:
         What is already as saved stays, the rest is cleared and rewritten. The app's service worker stays when
         its registrations are the saved ones, settled (active, nothing installing or waiting); it is stopped, so
         the next fetch starts it afresh with none of its memory, and the app launches from its cache with no
-        install to wait for. Cache Storage stays when its digest is the saved one (and the compiled code the
-        browser keeps beside it). Anything else (no worker, another script, an update pending) goes as in
+        install to wait for. Cache Storage stays when its digest is the saved one. Anything else (no worker, another script, an update pending) goes as in
         :meth:`reinstall` and the app installs its worker again; ``HARNESS_KEEP_INSTALLED=0`` makes it so always
         (benchmarks/fuzz_throughput.py)."""
         self._need_running("restore the app's storage")
