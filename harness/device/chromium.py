@@ -498,9 +498,9 @@ class ChromiumDevice:
         What is already as saved stays, the rest is cleared and rewritten. The app's service worker stays when
         its registrations are the saved ones, settled (active, nothing installing or waiting); it is stopped, so
         the next fetch starts it afresh with none of its memory, and the app launches from its cache with no
-        install to wait for. Cache Storage stays when its digest is the saved one. Anything else (no worker, another script, an update pending) goes as in
-        :meth:`reinstall` and the app installs its worker again; ``HARNESS_KEEP_INSTALLED=0`` makes it so always
-        (benchmarks/fuzz_throughput.py)."""
+        install to wait for. Cache Storage stays when its digest is the saved one. Anything else (no worker,
+        another script, an update pending) goes as in :meth:`reinstall` and the app installs its worker again;
+        ``HARNESS_KEEP_INSTALLED=0`` makes it so always (benchmarks/fuzz_throughput.py)."""
         self._need_running("restore the app's storage")
         t0 = time.monotonic()
         blank = self._origin() + blank_path
