@@ -24,6 +24,9 @@ Configurations (each optimisation switched off on its own, so its gain shows):
   WebDriver round trip per lookup, text, attribute, displayed, enabled)
   instead of one round trip per read (``HARNESS_SNAPSHOT_READS=0``,
   ``harness/app/snapshot.py``).
+* ``no_time_scale``: the app's timers and the drawn durations at the app's own
+  pace instead of four times faster (``--time-scale 1``;
+  ``harness/stateful/timescale.py``).
 * ``no_kept_install``: each restore clears the app's service worker and Cache
   Storage too and the app installs its worker again, instead of keeping what
   is already as saved (``HARNESS_KEEP_INSTALLED=0``,
@@ -58,7 +61,10 @@ CONFIGS: dict[str, dict[str, str]] = {
     "no_session_wipe": {"HARNESS_RESET": "profile", "HARNESS_SETUP_SNAPSHOT": "0"},
     "no_snapshot_reads": {"HARNESS_SNAPSHOT_READS": "0"},
     "no_kept_install": {"HARNESS_KEEP_INSTALLED": "0"},
+    "no_time_scale": {},
 }
+#: configurations switched off by an option rather than the environment
+OPTIONS: dict[str, list[str]] = {"no_time_scale": ["--time-scale", "1"]}
 
 
 def pct(xs: list[float], p: float) -> float | None:
@@ -68,12 +74,13 @@ def pct(xs: list[float], p: float) -> float | None:
     return round(s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))], 3)
 
 
-def one(workers: int, env: dict[str, str], budget_s: float, seed: int, app: str, work: Path) -> dict[str, Any]:
+def one(name: str, workers: int, budget_s: float, seed: int, app: str, work: Path) -> dict[str, Any]:
     from harness.stateful.parallel import Parallel, worker_argv
 
-    run_dir = work / f"w{workers}-{'-'.join(f'{k}={v}' for k, v in env.items()) or 'optimised'}"
+    env = CONFIGS[name]
+    run_dir = work / f"w{workers}-{name}"
     argv = worker_argv(app=app, bugs=(), settings_profile="ci", export_dir=work / "export", checks=None,
-                       max_examples=None, run_dir=run_dir, extra=["--no-database"])
+                       max_examples=None, run_dir=run_dir, extra=["--no-database", *OPTIONS.get(name, [])])
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -117,11 +124,10 @@ def main() -> None:
         work = Path(tmp)
         runs: dict[str, Any] = {}
         for name in names:
-            env = CONFIGS[name]
-            runs[f"{name}_1"] = one(1, env, args.budget, args.seed, args.app, work)
+            runs[f"{name}_1"] = one(name, 1, args.budget, args.seed, args.app, work)
             print(json.dumps({name + "_1": runs[f"{name}_1"]}), file=sys.stderr, flush=True)
             if name == "optimised":
-                runs[f"{name}_2"] = one(2, env, args.budget, args.seed, args.app, work)
+                runs[f"{name}_2"] = one(name, 2, args.budget, args.seed, args.app, work)
                 print(json.dumps({name + "_2": runs[f"{name}_2"]}), file=sys.stderr, flush=True)
     best = runs.get("optimised_1") or next(iter(runs.values()))
     out.update({

@@ -163,6 +163,10 @@ class Parameters(_Strict):
     queue_messages: bool = True
     order: Literal["global", "per_record"] = "global"
     launch_query: str = ""
+    #: the launch parameters that are durations in milliseconds (the app's probe interval, request timeout,
+    #: backoff...): a scenario's ``setup.time_scale`` multiplies them, so exploration runs the app's clock faster
+    #: (``harness fuzz --time-scale``); an app that names none runs at its own pace only
+    time_parameters: tuple[str, ...] = ()
     #: the app's API requests (not its page and assets): what "the backend" refuses or a captive portal answers
     api_path: str = Field(default="/*", pattern=r"^[/*]")
     #: requests the app makes by itself while idle (health probes, heartbeats, long polls); quiescence

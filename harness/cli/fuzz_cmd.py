@@ -50,12 +50,15 @@ def _bugs(raw: str) -> tuple[str, ...]:
               "or a comma list of device profiles; Selenium Grid devices included), as --workers does")
 @click.option("--shrink", "shrink_s", type=click.FloatRange(min=1), default=None,
               help="seconds of shrinking a failure, at most (default: the settings profile's: ci 180, nightly 900)")
+@click.option("--time-scale", "time_scale", type=float, default=None,
+              help="run the app's clock (its profile's time_parameters) and every drawn duration at this factor "
+                   "(default 0.25 when the profile names its timers, else 1; 1 = the app's own pace)")
 @click.option("--worker-of", type=click.Path(path_type=Path), default=None, hidden=True)
 @click.option("--worker-slot", default="", hidden=True)
 def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | None, settings_profile: str,
                  report_dir: Path | None, export_dir: Path | None, checks: str, no_database: bool,
                  max_examples: int | None, workers: int, pool: str | None, shrink_s: float | None,
-                 worker_of: Path | None, worker_slot: str) -> int:
+                 time_scale: float | None, worker_of: Path | None, worker_slot: str) -> int:
     """Search for failing action sequences with Hypothesis and export them as scenarios."""
     import secrets
 
@@ -73,6 +76,9 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     app_profile = resolve_app(app)  # a bad profile: its file:line error before anything starts
     check_bugs(app_profile, bug_list)
     _check_bug_names(bug_list, app_profile)
+    from harness.stateful import timescale
+
+    timescale.resolve(time_scale, app_profile)  # a factor this app cannot take: said before anything starts
     devices = _devices(device, workers, pool)
     for name in dict.fromkeys(devices):
         ok, why = can_run_here(find_profile(name))
@@ -84,18 +90,20 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
         return _parallel(devices, app=str(app_profile.source or app), app_name=app_profile.name, bugs=bug_list,
                          budget_s=budget_s, seed=seed, settings_profile=settings_profile, report_dir=report_dir,
                          export_dir=export_dir, checks=check_list, use_database=not no_database,
-                         max_examples=max_examples, shrink_s=shrink_s)
+                         max_examples=max_examples, shrink_s=shrink_s, time_scale=time_scale)
     opts = FuzzOptions(device=profile.name, bugs=bug_list, budget_s=budget_s, seed=seed,
                        settings_profile=settings_profile, report_dir=report_dir, export_dir=export_dir,
                        use_database=not no_database, checks=check_list, app=str(app_profile.source or app),
-                       max_examples=max_examples, parallel_run=worker_of, worker_slot=worker_slot, shrink_s=shrink_s)
+                       max_examples=max_examples, parallel_run=worker_of, worker_slot=worker_slot, shrink_s=shrink_s,
+                       time_scale=time_scale)
     console = Console()
     console.print(f"harness fuzz: app={app_profile.name} device={profile.name} bugs={','.join(bug_list) or 'none'} "
                   f"seed={seed} settings-profile={settings_profile} budget={budget_s:g}s"
                   + (f" max-examples={max_examples}" if max_examples else ""))
     console.print(f"reproduce: harness fuzz --app {app} --device {profile.name} --seed {seed} --settings-profile "
                   f"{settings_profile} --budget {budget_s:g}" + (f" --bugs {','.join(bug_list)}" if bug_list else "")
-                  + (f" --max-examples {max_examples}" if max_examples else ""))
+                  + (f" --max-examples {max_examples}" if max_examples else "")
+                  + (f" --time-scale {time_scale:g}" if time_scale is not None else ""))
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                         transient=True)
     task = progress.add_task("starting the lab", total=None)
@@ -164,7 +172,7 @@ def _devices(device: str, workers: int, pool: str | None) -> list[str]:
 def _parallel(devices: list[str], *, app: str, app_name: str, bugs: tuple[str, ...], budget_s: float, seed: int,
               settings_profile: str, report_dir: Path | None, export_dir: Path | None,
               checks: tuple[str, ...] | None, use_database: bool, max_examples: int | None,
-              shrink_s: float | None) -> int:
+              shrink_s: float | None, time_scale: float | None = None) -> int:
     """N workers (harness.stateful.parallel), one summary; exit code as for one worker."""
     from harness import paths
     from harness.scenario.session import new_run_id
@@ -179,7 +187,8 @@ def _parallel(devices: list[str], *, app: str, app_name: str, bugs: tuple[str, .
     console.print(f"harness fuzz: {len(devices)} workers ({', '.join(devices)}), app={app_name} "
                   f"bugs={','.join(bugs) or 'none'} seed={seed} (worker i: seed+i) budget={budget_s:g}s; "
                   f"run folder {run_dir}; example database {database if use_database else 'none'}")
-    extra = (["--no-database"] if not use_database else []) + (["--shrink", f"{shrink_s:g}"] if shrink_s else [])
+    extra = (["--no-database"] if not use_database else []) + (["--shrink", f"{shrink_s:g}"] if shrink_s else []) \
+        + (["--time-scale", f"{time_scale:g}"] if time_scale is not None else [])
     argv = worker_argv(app=app, bugs=bugs, settings_profile=settings_profile, export_dir=export_dir, checks=checks,
                        max_examples=per_worker, run_dir=run_dir, extra=extra)
     result = Parallel(run_dir, devices, seed, budget_s, argv, database,

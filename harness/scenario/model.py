@@ -67,7 +67,10 @@ class LoadItem(_Strict):
 class Setup(_Strict):
     seed: SeedSpec = SeedSpec()
     app: AppParams = AppParams()
-    token_ttl_s: int | None = Field(default=None, ge=1, le=86_400, description="backend access-token lifetime")
+    token_ttl_s: float | None = Field(default=None, ge=0.1, le=86_400, description="backend access-token lifetime")
+    time_scale: float = Field(default=1.0, ge=0.05, le=10, description=(
+        "the app's clock: its profile's time_parameters (probe, timeouts, backoff) are launched multiplied by "
+        "this (0.25: four times faster, as `harness fuzz` explores); 1 = the profile's own values"))
     load: list[LoadTarget | LoadItem] = Field(default_factory=list, description="screens to open online first "
                                               "so that the app caches them")
 

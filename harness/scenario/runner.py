@@ -18,40 +18,67 @@ from __future__ import annotations
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from harness.checks import CheckContext, measure, run_checks
-from harness.errors import HarnessFault, LabError, UserError
+from harness.errors import HarnessFault, LabError, SpecError, UserError
 from harness.scenario.ledger_feed import LedgerFeed
 from harness.scenario.model import Scenario
 from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
 
 
-def launch_params(scenario: Scenario, launch_query: str = "") -> dict[str, str]:
+def launch_params(scenario: Scenario, launch_query: str = "", time_parameters: Sequence[str] = ()) -> dict[str, str]:
     """The app's launch parameters: its profile's ``launch_query`` (the app's own names and values), with the
     timers the scenario sets itself (``setup.app``) on top. Only those it sets: the model's defaults are no
-    app's settings, and an app that is not the one they were written for would run on foreign values."""
+    app's settings, and an app that is not the one they were written for would run on foreign values. Then the
+    ``time_parameters`` (milliseconds) multiplied by the scenario's ``setup.time_scale`` (:func:`scaled_ms`)."""
     params = dict(urllib.parse.parse_qsl(launch_query, keep_blank_values=True))
     for name, value in scenario.setup.app.model_dump(exclude_unset=True).items():
         params[name] = str(int(value)) if isinstance(value, bool) else str(value)
+    factor = scenario.setup.time_scale
+    if factor != 1:
+        if not time_parameters:
+            raise SpecError("setup.time_scale", factor, "1 for this app", fix=(
+                "the app profile names no time_parameters (the launch parameters that are its timers, in ms), "
+                "so the harness cannot run its clock faster; name them in its parameters or drop time_scale"))
+        for name in time_parameters:
+            if name in params:
+                params[name] = scaled_ms(name, params[name], factor)
     return params
 
 
-def app_url(base: str, scenario: Scenario, launch_query: str = "") -> str:
+def scaled_ms(name: str, value: str, factor: float) -> str:
+    """A launch parameter in milliseconds times ``factor``, whole and at least 1 ms.
+
+    >>> scaled_ms("probe_ms", "500", 0.25), scaled_ms("backoff_base_ms", "2", 0.1)
+    ('125', '1')
+    """
+    try:
+        ms = float(value)
+    except ValueError:
+        raise SpecError(f"launch parameter {name}", value, "a number of milliseconds (it is a time_parameter)",
+                        fix="give it a number in the profile's launch_query or remove it from time_parameters") \
+            from None
+    return str(max(1, round(ms * factor)))
+
+
+def app_url(base: str, scenario: Scenario, launch_query: str = "", time_parameters: Sequence[str] = ()) -> str:
     """The app's launch URL: its launch parameters (:func:`launch_params`) as the query."""
-    params = launch_params(scenario, launch_query)
+    params = launch_params(scenario, launch_query, time_parameters)
     return base.split("?", 1)[0] + ("?" + urllib.parse.urlencode(params) if params else "")
 
 
 def request_timeout_s(scenario: Scenario, app_profile: Any) -> float:
     """The app's own request timeout in this scenario: the scenario's ``request_timeout_ms`` where it sets it,
-    else the app profile's ``timeouts.request_s``, else the scenario model's default."""
+    else the app profile's ``timeouts.request_s``, else the scenario model's default; times the scenario's
+    ``setup.time_scale`` (the app runs its timers that much faster)."""
+    factor = scenario.setup.time_scale
     if "request_timeout_ms" in scenario.setup.app.model_fields_set:
-        return scenario.setup.app.request_timeout_ms / 1000
+        return scenario.setup.app.request_timeout_ms / 1000 * factor
     params = getattr(app_profile, "parameters", None)
     request_s = getattr(getattr(params, "timeouts", None), "request_s", None)
-    return float(request_s) if request_s else scenario.setup.app.request_timeout_ms / 1000
+    return (float(request_s) if request_s else scenario.setup.app.request_timeout_ms / 1000) * factor
 
 
 class ScenarioRunner:
@@ -171,7 +198,8 @@ class ScenarioRunner:
         self.lab.net.reset()
         phase("network")
         hooks = self.lab.hooks
-        url = app_url(self.lab.endpoints.app_url, scenario, self.app_profile.parameters.launch_query)
+        params = self.app_profile.parameters
+        url = app_url(self.lab.endpoints.app_url, scenario, params.launch_query, params.time_parameters)
         snaps = self.setup_snapshots
         key = snaps.key(scenario, url, self.bugs) if snaps is not None else None
         if key is not None and snaps is not None and key in snaps.saved and self.device.state.value == "foreground":

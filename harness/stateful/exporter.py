@@ -31,6 +31,7 @@ from harness import paths
 from harness.scenario.loader import load_text
 from harness.scenario.model import DeviceConstraints, Expect, LoadItem, Scenario, Setup, Step
 from harness.scenario.steps import parse_step
+from harness.stateful import timescale
 from harness.stateful.strategies import SETUP_CONTACTS, SETUP_THREADS
 
 REGRESSIONS = paths.SCENARIOS / "regressions"
@@ -43,12 +44,17 @@ FUZZ_SETUP = Setup(load=["dashboard", *[LoadItem(contact=c) for c in SETUP_CONTA
                          *[LoadItem(thread=t) for t in SETUP_THREADS]], token_ttl_s=FUZZ_TOKEN_TTL_S)
 #: how long an exported sequence waits at its end for an app that cannot say it synced (no pending count)
 SETTLE_WAIT_S = 5.0
-#: quick quiescence: the reference app's timers are fast, a second of silence is enough
-FUZZ_EXPECT = Expect(quiescence_s=1.0, settle_timeout_s=45)
+#: quick quiescence: the reference app's timers are fast, a second of silence is enough (less when the fuzzer
+#: runs the app's clock faster: harness.stateful.timescale)
+FUZZ_EXPECT = Expect(quiescence_s=timescale.QUIESCENCE_S, settle_timeout_s=45)
 
 
-def _expect(checks: Sequence[str] | None) -> Expect:
-    return FUZZ_EXPECT if checks is None else FUZZ_EXPECT.model_copy(update={"checks": list(checks)})
+def _expect(checks: Sequence[str] | None, setup: Setup | None) -> Expect:
+    update: dict[str, object] = {} if checks is None else {"checks": list(checks)}
+    factor = setup.time_scale if setup is not None else 1.0
+    if factor != 1:
+        update["quiescence_s"] = timescale.quiescence_s(factor)
+    return FUZZ_EXPECT.model_copy(update=update) if update else FUZZ_EXPECT
 
 
 def fuzz_scenario(scenario_id: str, *, bugs: Sequence[str] = (), checks: Sequence[str] | None = None,
@@ -56,7 +62,7 @@ def fuzz_scenario(scenario_id: str, *, bugs: Sequence[str] = (), checks: Sequenc
     """The scenario a generated sequence runs as (no steps yet); ``checks`` None = every check that applies;
     ``setup``: the app's fuzz vocabulary's (default: the CRM steady state)."""
     return Scenario(id=scenario_id, title="generated sequence", requirements=("R5", "R22", "R25"), tags=("fuzz",),
-                    device=DeviceConstraints(), setup=setup or FUZZ_SETUP, steps=(), expect=_expect(checks),
+                    device=DeviceConstraints(), setup=setup or FUZZ_SETUP, steps=(), expect=_expect(checks, setup),
                     bugs=tuple(bugs))
 
 
@@ -79,7 +85,7 @@ def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requireme
     return Scenario(id=f"fuzz-{_slug('-'.join(bugs))}-{digest}", title=title, requirements=reqs,
                     tags=("fuzz", "regression"), device=DeviceConstraints(kinds=["reference"]),
                     setup=setup or FUZZ_SETUP,
-                    steps=tuple(body), expect=_expect(checks), bugs=tuple(bugs))
+                    steps=tuple(body), expect=_expect(checks, setup), bugs=tuple(bugs))
 
 
 def to_yaml_text(scenario: Scenario, *, seed: int | None, replay: str | None = None) -> str:

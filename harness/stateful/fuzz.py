@@ -26,7 +26,7 @@ from __future__ import annotations
 import secrets
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -40,6 +40,7 @@ from harness.stateful.exporter import export_scenario, scenario_from_steps
 from harness.errors import LabError
 from harness.stateful.machine import (MAX_CONSECUTIVE_ERRORS, BudgetExhausted, FailedRun, FuzzContext, FuzzStats,
                                       LabBroken, machine_for, primary_failure)
+from harness.stateful import timescale
 from harness.stateful.settings import PROFILES, load_profile, settings_for
 from harness.cli.options import DEFAULT_APP
 from harness.stateful.vocab import FuzzVocabulary, vocabulary_for
@@ -62,6 +63,8 @@ class FuzzOptions:
     replay: bool = True
     shrink_s: float | None = None  # default: the profile's
     checks: tuple[str, ...] | None = None  # judge only these checks (default: every check that applies)
+    #: the app's clock and every drawn duration times this (harness.stateful.timescale); None: the default
+    time_scale: float | None = None
     #: a worker of a parallel run (harness.stateful.parallel): that run's folder and this worker's slot
     parallel_run: Path | None = None
     worker_slot: str = ""
@@ -195,8 +198,10 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
     why_not = SetupSnapshots.usable(runner)
     runner.setup_snapshots = (previous_snapshots or SetupSnapshots()) if not why_not else None
     try:
+        factor, clock = timescale.resolve(options.time_scale, runner.app_profile)
         vocab = vocabulary_for(runner)
-        ctx = FuzzContext(runner=runner, checks=options.checks, vocab=vocab,
+        vocab = replace(vocab, setup=timescale.scaled_setup(vocab.setup, factor))
+        ctx = FuzzContext(time_scale=factor, runner=runner, checks=options.checks, vocab=vocab,
                           opportunity_owner=dict(vocab.records or {}), max_examples=options.max_examples,
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
                           shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
@@ -215,7 +220,8 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           database=database)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
                           f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s "
-                          f"reset={'restore of the first setup' if not why_not else 'full setup: ' + why_not}",
+                          f"reset={'restore of the first setup' if not why_not else 'full setup: ' + why_not}; "
+                          f"clock={clock}",
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
         out.harness_errors = ctx.harness_errors  # the same list: filled as the search goes
         with signals.interrupts_pass_through():

@@ -51,6 +51,7 @@ from harness.scenario.result import ScenarioResult
 from harness.scenario.steps import parse_step
 from harness.stateful import strategies as S
 from harness.stateful.exporter import fuzz_scenario
+from harness.stateful.timescale import scale_step
 from harness.scenario.sequence import ScenarioRun
 from harness.stateful.model import RefModel
 from harness.stateful.vocab import FuzzVocabulary
@@ -167,6 +168,7 @@ class FuzzContext:
     #: what a sequence may do on this app (harness.stateful.vocab); None: the generic vocabulary of nothing
     vocab: FuzzVocabulary = field(default_factory=lambda: FuzzVocabulary(reads=(), writes=()))
     max_examples: int | None = None  # stop after this many examples (besides the time budget)
+    time_scale: float = 1.0  # every drawn duration times this; the app's clock too (harness.stateful.timescale)
     #: another worker of a parallel run found a failure: stop searching (see harness.stateful.parallel)
     stop_requested: Callable[[], bool] | None = None
     #: this run found its first failure (a parallel run's worker claims the find)
@@ -224,7 +226,7 @@ class SyncMachine(RuleBasedStateMachine):
     # -- running steps ------------------------------------------------------------------------
 
     def _do(self, name: str, params: Any = None) -> None:
-        step = Step(name, parse_step(name, params))
+        step = Step(name, parse_step(name, scale_step(name, params, self.ctx.time_scale)))
         self.ctx.stats.steps += 1
         t0 = time.monotonic()
         try:

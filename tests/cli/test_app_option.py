@@ -51,6 +51,16 @@ def test_a_broken_profile_exits_2_with_its_file_and_line(tmp_path: Path, capsys:
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("scale, says", [("0.5", "names no time_parameters"), ("0.01", "a factor from 0.05 to 10")])
+def test_a_time_scale_the_app_cannot_take_exits_2_before_anything_starts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], scale: str, says: str) -> None:
+    (tmp_path / "app.yaml").write_text(TINY)  # no time_parameters: its clock cannot be run faster
+    with pytest.raises(SystemExit) as exc:
+        main(["fuzz", "--app", str(tmp_path), "--time-scale", scale])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and f"--time-scale: {scale}" in err and says in err and "Traceback" not in err
+
+
 def test_a_broken_app_among_known_ones_is_listed_as_broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "app.yaml").write_text(TINY.replace("name: tiny", "name: broken").replace(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import urllib.parse
 
+import pytest
+
 from harness.app.profile import load_app_profile
+from harness.errors import SpecError
 from harness.scenario.loader import load_text
 from harness.scenario.runner import app_url, context_for
 
@@ -35,6 +38,30 @@ def test_the_shortest_retry_gap_is_the_app_request_timeout() -> None:
     assert context_for(load_text(HEAD), pouch, None).min_retry_gap_s == pouch.parameters.timeouts.request_s
     s = load_text(HEAD + "setup:\n  app: {request_timeout_ms: 1200}\n")
     assert context_for(s, pouch, None).min_retry_gap_s == 1.2
+
+
+def test_a_time_scale_runs_the_app_timers_and_only_those_faster() -> None:
+    pouch = load_app_profile("examples/apps/todo-pouch")
+    given = dict(urllib.parse.parse_qsl(pouch.parameters.launch_query))
+    s = load_text(HEAD + "setup:\n  time_scale: 0.25\n  app: {probe_ms: 2000}\n")
+    url = app_url("http://h/", s, pouch.parameters.launch_query, pouch.parameters.time_parameters)
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    # the scenario's own value is scaled like the profile's: the factor is the app's clock, whatever set its timers
+    assert q["probe_ms"] == "500" and q["longpoll_max_ms"] == str(round(int(given["longpoll_max_ms"]) / 4))
+    assert q["request_timeout_ms"] == str(round(int(given["request_timeout_ms"]) / 4))
+    # the app's request timeout as the checks know it follows
+    assert context_for(s, pouch, None).min_retry_gap_s == pouch.parameters.timeouts.request_s / 4
+
+
+def test_a_time_scale_for_an_app_that_names_no_timers_is_refused_before_anything_starts() -> None:
+    s = load_text(HEAD + "setup:\n  time_scale: 0.5\n")
+    with pytest.raises(SpecError) as e:
+        app_url("http://h/", s, "probe_ms=500", ())
+    assert "setup.time_scale" in str(e.value) and "time_parameters" in str(e.value)
+    with pytest.raises(SpecError) as e:
+        app_url("http://h/", s, "probe_ms=soon", ("probe_ms",))
+    assert "probe_ms" in str(e.value) and "soon" in str(e.value)
+    assert app_url("http://h/", load_text(HEAD), "probe_ms=soon", ()) == "http://h/?probe_ms=soon"  # 1: untouched
 
 
 def test_context_takes_bounds_and_feature_policy() -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from harness import paths
-from harness.stateful import FuzzOptions, fuzz
+from harness.scenario.loader import load_scenario
+from harness.stateful import FuzzOptions, fuzz, timescale
 
 # a search, a bounded shrink, three replays and a `harness run` of the export: minutes, not the unit default of 300 s
 pytestmark = [pytest.mark.processes, pytest.mark.browser, pytest.mark.timeout(1200)]
@@ -58,6 +60,11 @@ def test_finds_shrinks_exports_and_replays(fresh_fuzz_runner: Any, tmp_path: Pat
     assert len(out.steps) <= out.first_failure_steps
     assert out.scenario_path is not None and out.scenario_path.exists()
     assert out.replay_matches, (out.replay_outcome, out.replay_failed, out.failed_checks)
+    # explored at a quarter of the app's time (its profile names its timers), exported and replayed at it
+    assert load_scenario(out.scenario_path).setup.time_scale == timescale.DEFAULT_FUZZ_SCALE
+    profile_probe = dict(urllib.parse.parse_qsl(fresh_fuzz_runner.app_profile.parameters.launch_query))["probe_ms"]
+    launched = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(fresh_fuzz_runner.device.app_url).query))
+    assert launched["probe_ms"] == str(round(int(profile_probe) * timescale.DEFAULT_FUZZ_SCALE))
     # harness run collects scenario files inside the project only: a temporary copy under regressions/
     copy = paths.SCENARIOS / "regressions" / f"_pytest-{out.scenario_path.name}"
     copy.parent.mkdir(parents=True, exist_ok=True)
