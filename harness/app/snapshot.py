@@ -44,6 +44,7 @@ from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel
 
+from harness.app.displayed import SHOWN_JS
 from harness.app.profile import AppProfile, Locator
 
 #: the script; arguments: [[by, value], ...] and an element to search within (or null). Marked so the guard
@@ -65,14 +66,7 @@ const find = (by, value) => {
   return null;
 };
 const matches = specs.map(([by, value]) => { const f = find(by, value); return f === null ? null : f.map(add); });
-const sized = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-const transparent = (e) => { for (let n = e; n && n.nodeType === 1; n = n.parentElement) { if (getComputedStyle(n).opacity === '0') return true; } return false; };
-const shown = (e) => {
-  if (!e.isConnected || e.getClientRects().length === 0) return false;
-  if (getComputedStyle(e).visibility !== 'visible' || transparent(e)) return false;
-  return sized(e) || Array.from(e.getElementsByTagName('*')).some(sized);
-};
-const FORM = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+""" + SHOWN_JS + r"""const FORM = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
 const SPECIAL = new Set(['BR', 'TEXTAREA', 'INPUT', 'SELECT', 'OPTION', 'IMG', 'SVG', 'CANVAS', 'IFRAME', 'VIDEO',
                          'AUDIO', 'OBJECT', 'EMBED', 'TEMPLATE', 'SLOT']);
 const plainSpace = (st) => st.whiteSpace === 'normal' || st.whiteSpace === 'nowrap';

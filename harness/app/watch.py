@@ -51,6 +51,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from harness.app.displayed import SHOWN_JS
 from harness.app.profile import AppProfile, Locator
 from harness.markers import MARKER_RE
 from harness.timeline import Event, Timeline
@@ -64,8 +65,7 @@ const spec = arguments[0];
 const marker = /hx[0-9a-z]{10}/;
 const all = (sel, root) => { try { return sel ? Array.from((root || document).querySelectorAll(sel)) : []; } catch (e) { return []; } };
 const one = (sel, root) => { try { return sel ? (root || document).querySelector(sel) : null; } catch (e) { return null; } };
-const shown = (e) => !!e && e.isConnected && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-const text = (e) => (e ? (e.textContent || '') : '').replace(/\s+/g, ' ').trim();
+""" + SHOWN_JS + r"""const text = (e) => (e ? (e.textContent || '') : '').replace(/\s+/g, ' ').trim();
 const get = (e, a) => (e && a ? e.getAttribute(a) : null);
 const enabled = (e) => !(e.disabled || e.getAttribute('aria-disabled') === 'true' || e.closest('fieldset[disabled]'));
 const out = {hash: location.hash || ''};

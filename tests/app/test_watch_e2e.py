@@ -56,3 +56,29 @@ def test_one_read_returns_every_declared_indicator_and_control(rig: Rig) -> None
     assert all(not g["enabled"] for g in d["gated"] if g["feature"] in ("pay", "call", "run_workflow"))
     assert d["unavailable"] and d["screens"]["contact_view"]["activity"] == contact["activity"]
     assert max(watch.read_ms) < 2000  # one round trip, not a page of element lookups
+
+
+def test_the_continuous_read_and_the_page_objects_agree_on_what_is_shown(rig: Rig) -> None:
+    # one rule for "shown" (harness.app.displayed): a banner fading out (opacity 0 on it or an ancestor) is hidden to
+    # both, as WebDriver's isDisplayed says; before, the continuous read called it shown and the step read hidden
+    app, dev = rig.app, rig.device
+    app.dashboard.open()
+    watch = Watcher(app.profile, lambda: dev.driver, rig.timeline, device_state=lambda: dev.state.value,
+                    offline_belief=lambda: dev.offline)
+    dev.set_airplane(True)
+    app.shell.wait_connectivity("offline", timeout_s=10)
+    seen = watch.observe("test")
+    assert seen is not None and seen.data["banner"] is True and app.shell.banner().visible
+    banner = app.profile.locators["offline_banner"].css
+    for style in ("opacity: 0", "visibility: hidden", "display: none"):
+        dev.driver.execute_script("const e = document.querySelector(arguments[0]); e.dataset.hxStyle = "
+                                  "e.getAttribute('style') || ''; e.setAttribute('style', arguments[1])", banner, style)
+        try:
+            seen = watch.observe("test")
+            assert seen is not None and seen.data["banner"] is False, style
+            assert app.shell.banner().visible is False, style
+            assert dev.driver.find_element("css selector", banner).is_displayed() is False, style
+        finally:
+            dev.driver.execute_script("const e = document.querySelector(arguments[0]); "
+                                      "e.setAttribute('style', e.dataset.hxStyle)", banner)
+    assert watch.observe("test").data["banner"] is True  # type: ignore[union-attr]
