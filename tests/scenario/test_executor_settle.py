@@ -65,3 +65,25 @@ def test_pending_work_restarts_the_count() -> None:
 def test_the_bound_ends_a_settle_that_never_gets_quiet() -> None:
     took, data = settle(1.0, None, [2])
     assert 2.9 <= took < 3.6 and data == {"reached": False, "pending": 2}
+
+
+def test_a_short_quiet_period_is_polled_finely_enough_to_end_near_its_end() -> None:
+    # the fuzzer's quiet period at a quarter of the app's time is 0.25 s: polled every 0.2 s it ended at 0.4 s
+    # (three reads); polled at a quarter of the period it is read at least four times and ends within a poll of it
+    shell = Shell([0])
+    reads = 0
+    count = shell.pending_count
+
+    def counted() -> int:
+        nonlocal reads
+        reads += 1
+        return count()
+
+    shell.pending_count = counted  # type: ignore[method-assign]
+    ex = StepExecutor.__new__(StepExecutor)
+    ex.timeline = Timeline()
+    ex.scenario = SimpleNamespace(expect=Expect(quiescence_s=0.25, settle_timeout_s=3))
+    ex.app = SimpleNamespace(shell=shell, profile=SimpleNamespace(parameters=SimpleNamespace(idle_paths=[])))
+    t0 = time.monotonic()
+    ex.settle(Feed(0.0))
+    assert reads >= 4 and 0.25 <= time.monotonic() - t0 < 1.0
