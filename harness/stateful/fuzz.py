@@ -172,6 +172,24 @@ def lost_response_holds(runner: Any) -> tuple[int, ...]:
     return (0,) if request_s is None else (int((request_s + 1) * 1000), 0)
 
 
+#: a slowed link's delay as a share of the app's request timeout: slow, never slower than the app waits (a delay
+#: at the timeout made every request of the app fail, and a screen it had to load was "not seen": a false R26)
+SLOW_LINK_SHARES = (0.3, 0.6)
+#: without a known request timeout: delays well below the usual few seconds
+SLOW_LINK_DEFAULT_MS = (750, 1500)
+
+
+def slow_link_delays(runner: Any) -> tuple[int, ...]:
+    """The delays (ms) a slowed link adds to the app's requests while a write is on screen (R9, R14, R15): shares
+    of the app's request timeout when its profile gives it (refapp: 750 and 1500 ms at its 2.5 s), so the app's
+    requests are slow but answered."""
+    app_profile = getattr(runner, "app_profile", None)
+    request_s = app_profile.parameters.timeouts.request_s if app_profile is not None else None
+    if request_s is None:
+        return SLOW_LINK_DEFAULT_MS
+    return tuple(int(request_s * 1000 * share) for share in SLOW_LINK_SHARES)
+
+
 def start_runner(options: FuzzOptions, seed: int) -> Any:
     from harness.scenario.runner import ScenarioRunner
     from harness.scenario.session import new_run_id
@@ -205,7 +223,8 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           opportunity_owner=dict(vocab.records or {}), max_examples=options.max_examples,
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
                           shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
-                          lost_response_holds_ms=lost_response_holds(runner))
+                          lost_response_holds_ms=lost_response_holds(runner),
+                          slow_link_delays_ms=slow_link_delays(runner))
         database = None
         if options.parallel_run is not None:  # one of N workers: one database, the first finding stops the rest
             from harness.stateful import parallel

@@ -165,6 +165,8 @@ class FuzzContext:
     checks: tuple[str, ...] | None = None
     policies: tuple[str, ...] = ()  # background policies the device can express (drawn for R20/R21)
     lost_response_holds_ms: tuple[int, ...] = (0,)  # how long a lost response is withheld (drawn for R22)
+    #: the delays a slowed link adds while a write is on screen: below the app's request timeout (fuzz.slow_link_delays)
+    slow_link_delays_ms: tuple[int, ...] = (750, 1500)
     #: what a sequence may do on this app (harness.stateful.vocab); None: the generic vocabulary of nothing
     vocab: FuzzVocabulary = field(default_factory=lambda: FuzzVocabulary(reads=(), writes=()))
     max_examples: int | None = None  # stop after this many examples (besides the time budget)
@@ -447,8 +449,8 @@ class SyncMachine(RuleBasedStateMachine):
         if how == "hold":
             self._do("hold", {"writes": True})
         else:
-            self._do("condition", {"type": "latency", "latency_ms": data.draw(st.sampled_from([1500, 2500]),
-                                                                              label="latency")})
+            self._do("condition", {"type": "latency", "latency_ms": data.draw(
+                st.sampled_from(self.ctx.slow_link_delays_ms), label="latency")})
         labels = self._write_any(data)
         self._do("wait", data.draw(S.wait_s(), label="answer withheld"))
         if how == "hold":

@@ -86,3 +86,20 @@ def test_server_incidents_are_a_blip_or_long_enough_to_outlast_retries() -> None
 
     draw()
     assert firsts == set(S.INCIDENT_ERRORS) and max(firsts) >= 8
+
+
+def test_a_slowed_link_stays_below_the_app_request_timeout() -> None:
+    # a delay at the app's own timeout makes every request of the app fail: "slow" became "offline", and a screen
+    # the app had to load over it was reported "not seen" (R26) on the bug-free app (a fuzz clean run, seed 1)
+    from types import SimpleNamespace
+
+    from harness.app.profile import load_app_profile
+    from harness.stateful.fuzz import SLOW_LINK_DEFAULT_MS, slow_link_delays
+
+    refapp = load_app_profile("refapp")
+    request_ms = refapp.parameters.timeouts.request_s * 1000
+    delays = slow_link_delays(SimpleNamespace(app_profile=refapp))
+    assert delays and all(0 < d <= 0.6 * request_ms for d in delays)
+    unknown = refapp.model_copy(update={"parameters": refapp.parameters.model_copy(
+        update={"timeouts": refapp.parameters.timeouts.model_copy(update={"request_s": None})})})
+    assert slow_link_delays(SimpleNamespace(app_profile=unknown)) == SLOW_LINK_DEFAULT_MS
