@@ -321,11 +321,13 @@ class StepExecutor:
         return sum(len(getattr(s, "records", None) or ()) for s in self._schedules)
 
     def _pass_time(self, s: float, until: Callable[[], bool] | None = None) -> None:
-        """Let ``s`` seconds pass (fewer once ``until`` is true), reading the screen every ``WATCH_EVERY_S`` and at
-        every scheduled transition (one device round trip each, inside the time, not added to it)."""
+        """Let ``s`` seconds pass (fewer once ``until`` is true), reading the screen every ``WATCH_EVERY_S`` (times
+        the scenario's ``setup.time_scale``) and at every scheduled transition (one device round trip each, inside the time, not added to it)."""
         end = time.monotonic() + s
         seen = self._transitions()
-        next_read = time.monotonic() + WATCH_EVERY_S
+        # every second of the app's time: a scenario that runs the app's clock faster is read that much more often
+        every = max(WATCH_TICK_S, WATCH_EVERY_S * self.scenario.setup.time_scale)
+        next_read = time.monotonic() + every
         while True:
             now = time.monotonic()
             if now >= end or (until is not None and until()):
@@ -334,7 +336,7 @@ class StepExecutor:
             n = self._transitions()
             if n != seen or time.monotonic() >= next_read:
                 self.watch.observe("transition" if n != seen else "wait")
-                seen, next_read = n, time.monotonic() + WATCH_EVERY_S
+                seen, next_read = n, time.monotonic() + every
 
     # -- items ------------------------------------------------------------------------------------
 

@@ -107,6 +107,7 @@ class Schedule:
 
 def test_time_passing_is_read_every_second_and_at_every_transition() -> None:
     ex = StepExecutor.__new__(StepExecutor)  # only what _pass_time touches
+    ex.scenario = SimpleNamespace(setup=SimpleNamespace(time_scale=1.0))
     ex.watch = Watch()
     sched = Schedule([0.3, 0.5])
     ex._schedules = [sched]
@@ -114,3 +115,14 @@ def test_time_passing_is_read_every_second_and_at_every_transition() -> None:
     ex._transitions = lambda: (sched.tick(), real())[1]  # type: ignore[method-assign]
     ex._pass_time(1.8)  # transitions at 0.3 and 0.5, then a read a second after the last read
     assert ex.watch.reads.count("transition") == 2 and ex.watch.reads.count("wait") == 1
+
+
+def test_at_a_faster_clock_time_passing_is_read_as_often_in_the_app_time() -> None:
+    # a quarter of the app's time: a second of wall time is four of the app's seconds, each read once (it used to
+    # be read once a wall second: none at all in the fuzzer's waits of 0.125-0.5 s)
+    ex = StepExecutor.__new__(StepExecutor)
+    ex.scenario = SimpleNamespace(setup=SimpleNamespace(time_scale=0.25))
+    ex.watch = Watch()
+    ex._schedules = []
+    ex._pass_time(1.0)
+    assert ex.watch.reads.count("wait") >= 3
