@@ -174,6 +174,10 @@ def _judge(q: Queued, ok: list[Event], all_keys: set[str], snaps: Snapshots, ctx
     return errs
 
 
+#: faults after which the proxy kills the connection without answering (harness/net/mitm_addon.py)
+CONNECTION_KILLED = ("drop_response", "refuse")
+
+
 def _in_flight_together(a: Event, b: Event, ctx: CheckContext, windows: Sequence[Window],
                         latency_at: Callable[[float], float], pauses: Sequence[tuple[float, float]] = ()) -> bool:
     """``b`` left the app while ``a`` was still in flight from the app's side: before ``a``'s response could have
@@ -184,7 +188,10 @@ def _in_flight_together(a: Event, b: Event, ctx: CheckContext, windows: Sequence
     if not isinstance(a_end, (int, float)):
         return False
     ta, tb = arrival_t(a), arrival_t(b)
-    if tb - ta >= ctx.min_retry_gap_s or tb >= float(a_end) + latency_at(float(a_end)):
+    # a connection the proxy killed carries no data for a slowed link to delay: the app's side learns at once
+    # (Chromium resends such a request itself, under the same key, a few ms later)
+    app_end = float(a_end) if a.data.get("fault") in CONNECTION_KILLED else float(a_end) + latency_at(float(a_end))
+    if tb - ta >= ctx.min_retry_gap_s or tb >= app_end:
         return False
     return not any(ta < w.start_t <= tb for w in windows) and not paused_between(pauses, ta, tb)
 
