@@ -102,6 +102,33 @@ def appium_driver(url: str, caps: dict[str, Any]) -> Any:
     return webdriver.Remote(url, options=opts, client_config=AppiumClientConfig(url, timeout=120))
 
 
+#: how long ending a session may take before its browser is killed instead
+QUIT_TIMEOUT_S = 15.0
+
+
+def bounded(call: Callable[[], Any], timeout_s: float) -> Any:
+    """``call()`` (a WebDriver command), at most ``timeout_s``: else TimeoutError, the call's thread left to the
+    client's own timeout. Why: with a navigation pending to a server that accepts and never answers, chromedriver
+    held a script (and then the session's end) for minutes whatever the script timeout; the launch hung instead of
+    failing (tests/device/test_chromium.py::test_a_launch_whose_page_never_loads_leaves_no_session_behind)."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as e:  # handed to the caller
+            box["error"] = e
+
+    worker = threading.Thread(target=run, name="webdriver-call", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive():
+        raise TimeoutError(f"a WebDriver call took more than {timeout_s:g}s")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 class ChromiumDevice:
     """The reference device (see the module docstring for what each control does)."""
 
@@ -243,9 +270,10 @@ class ChromiumDevice:
         try:
             while time.monotonic() < deadline:
                 try:
-                    if driver.execute_script("return !window.__harnessLeft && document.readyState") == "complete":
+                    if bounded(lambda: driver.execute_script("return !window.__harnessLeft && document.readyState"),
+                               max(0.5, deadline - time.monotonic())) == "complete":
                         return
-                except Exception:  # the page is being replaced while the script runs: ask again
+                except Exception:  # the page is being replaced while the script runs (or held it): ask again
                     pass
                 time.sleep(0.05)
         finally:
@@ -412,7 +440,12 @@ class ChromiumDevice:
         self._state = AppState.NOT_RUNNING
         if drv is not None:
             try:
-                drv.quit()
+                bounded(drv.quit, QUIT_TIMEOUT_S)
+            except TimeoutError:  # chromedriver holds the session: the browser goes, and the session with it
+                for pid in self.browser_pids():
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                self._event("quit_timeout", after_s=QUIT_TIMEOUT_S)
             except Exception:
                 pass  # the browser is gone already
         # wait for the profile lock to be released by a dying browser
