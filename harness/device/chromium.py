@@ -421,16 +421,19 @@ class ChromiumDevice:
                 out.append(int(p.info["pid"]))
         return out
 
+    def _kill_browser(self) -> list[int]:
+        """SIGKILL this device's browser process (no unload, no flush); returns the PIDs it was sent to."""
+        pids = self.browser_pids()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return pids
+
     def kill(self) -> None:
         self._need_running("kill")
         self._save_console()
         mode = self.profile.chromium.kill_mode
-        pids = self.browser_pids() if mode == "sigkill" else []
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        pids = self._kill_browser() if mode == "sigkill" else []
         self._end_session()
         self._event("kill", mode=mode if pids or mode == "close" else "close", pids=pids)
 
@@ -442,9 +445,7 @@ class ChromiumDevice:
             try:
                 bounded(drv.quit, QUIT_TIMEOUT_S)
             except TimeoutError:  # chromedriver holds the session: the browser goes, and the session with it
-                for pid in self.browser_pids():
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
+                self._kill_browser()
                 self._event("quit_timeout", after_s=QUIT_TIMEOUT_S)
             except Exception:
                 pass  # the browser is gone already
