@@ -64,11 +64,25 @@ class LoadItem(_Strict):
                               "(apps with top-level lists open their list)")
 
 
+#: the range of a scenario's clock factor (``Setup.time_scale``; ``harness fuzz --time-scale``)
+TIME_SCALE_MIN, TIME_SCALE_MAX = 0.05, 10.0
+
+
+def scaled_ms(ms: float, factor: float) -> int:
+    """A duration in milliseconds at the clock ``factor`` (``Setup.time_scale``): whole, at least 1 ms, and 0
+    stays 0 (an app's timer switched off stays off).
+
+    >>> scaled_ms(500, 0.25), scaled_ms(2, 0.1), scaled_ms(0, 0.25)
+    (125, 1, 0)
+    """
+    return 0 if ms == 0 else max(1, round(ms * factor))
+
+
 class Setup(_Strict):
     seed: SeedSpec = SeedSpec()
     app: AppParams = AppParams()
     token_ttl_s: float | None = Field(default=None, ge=0.1, le=86_400, description="backend access-token lifetime")
-    time_scale: float = Field(default=1.0, ge=0.05, le=10, description=(
+    time_scale: float = Field(default=1.0, ge=TIME_SCALE_MIN, le=TIME_SCALE_MAX, description=(
         "the app's clock: its profile's time_parameters (probe, timeouts, backoff) are launched multiplied by "
         "this (0.25: four times faster, as `harness fuzz` explores); 1 = the profile's own values"))
     load: list[LoadTarget | LoadItem] = Field(default_factory=list, description="screens to open online first "

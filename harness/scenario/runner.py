@@ -23,7 +23,7 @@ from typing import Any, Sequence
 from harness.checks import CheckContext, measure, run_checks
 from harness.errors import HarnessFault, LabError, SpecError, UserError
 from harness.scenario.ledger_feed import LedgerFeed
-from harness.scenario.model import Scenario
+from harness.scenario.model import Scenario, scaled_ms
 from harness.scenario.result import ScenarioResult
 from harness.timeline import Timeline
 
@@ -32,7 +32,7 @@ def launch_params(scenario: Scenario, launch_query: str = "", time_parameters: S
     """The app's launch parameters: its profile's ``launch_query`` (the app's own names and values), with the
     timers the scenario sets itself (``setup.app``) on top. Only those it sets: the model's defaults are no
     app's settings, and an app that is not the one they were written for would run on foreign values. Then the
-    ``time_parameters`` (milliseconds) multiplied by the scenario's ``setup.time_scale`` (:func:`scaled_ms`)."""
+    ``time_parameters`` (milliseconds) multiplied by the scenario's ``setup.time_scale`` (:func:`_scaled_param`)."""
     params = dict(urllib.parse.parse_qsl(launch_query, keep_blank_values=True))
     for name, value in scenario.setup.app.model_dump(exclude_unset=True).items():
         params[name] = str(int(value)) if isinstance(value, bool) else str(value)
@@ -44,23 +44,19 @@ def launch_params(scenario: Scenario, launch_query: str = "", time_parameters: S
                 "so the harness cannot run its clock faster; name them in its parameters or drop time_scale"))
         for name in time_parameters:
             if name in params:
-                params[name] = scaled_ms(name, params[name], factor)
+                params[name] = _scaled_param(name, params[name], factor)
     return params
 
 
-def scaled_ms(name: str, value: str, factor: float) -> str:
-    """A launch parameter in milliseconds times ``factor``, whole and at least 1 ms.
-
-    >>> scaled_ms("probe_ms", "500", 0.25), scaled_ms("backoff_base_ms", "2", 0.1)
-    ('125', '1')
-    """
+def _scaled_param(name: str, value: str, factor: float) -> str:
+    """A launch parameter in milliseconds at the clock ``factor`` (:func:`harness.scenario.model.scaled_ms`)."""
     try:
         ms = float(value)
     except ValueError:
         raise SpecError(f"launch parameter {name}", value, "a number of milliseconds (it is a time_parameter)",
                         fix="give it a number in the profile's launch_query or remove it from time_parameters") \
             from None
-    return str(max(1, round(ms * factor)))
+    return str(scaled_ms(ms, factor))
 
 
 def app_url(base: str, scenario: Scenario, launch_query: str = "", time_parameters: Sequence[str] = ()) -> str:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.errors import SpecError
-from harness.scenario.model import Setup
+from harness.scenario.model import TIME_SCALE_MAX, TIME_SCALE_MIN, Setup, scaled_ms
 
 #: the factor ``harness fuzz`` uses when the app profile names its timers (measured on the reference app,
 #: docs/fuzzing.md: 0.25 runs about 1.7 times the examples a minute of 1, the same sequences)
@@ -55,7 +55,7 @@ MIN_QUIESCENCE_S = 0.25
 def _times(value: Any, factor: float, ms: bool) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
-    return max(1, round(value * factor)) if ms and value else round(value * factor, 3)
+    return scaled_ms(value, factor) if ms else round(value * factor, 3)
 
 
 def scale_step(name: str, params: Any, factor: float) -> Any:
@@ -75,17 +75,16 @@ def resolve(requested: float | None, app_profile: Any) -> tuple[float, str]:
     profile names its timers (``parameters.time_parameters``), else 1."""
     names = tuple(getattr(getattr(app_profile, "parameters", None), "time_parameters", ()) or ())
     if requested is None:
-        if names:
-            return DEFAULT_FUZZ_SCALE, f"the app's timers ({', '.join(names)}) and every drawn duration x{DEFAULT_FUZZ_SCALE:g}"
-        return 1.0, "the app's own pace (its profile names no time_parameters)"
-    if not (0.05 <= requested <= 10):
-        raise SpecError("--time-scale", requested, "a factor from 0.05 to 10", fix="0.25 runs the app's clock four "
-                        "times faster; 1 at its own pace")
-    if requested != 1 and not names:
+        requested = DEFAULT_FUZZ_SCALE if names else 1.0
+    elif not (TIME_SCALE_MIN <= requested <= TIME_SCALE_MAX):
+        raise SpecError("--time-scale", requested, f"a factor from {TIME_SCALE_MIN:g} to {TIME_SCALE_MAX:g}",
+                        fix="0.25 runs the app's clock four times faster; 1 at its own pace")
+    elif requested != 1 and not names:
         raise SpecError("--time-scale", requested, "1 for this app", fix="its profile names no time_parameters (the "
                         "launch parameters that are its timers, in ms); name them or leave --time-scale out")
-    return requested, ("the app's own pace" if requested == 1 else
-                       f"the app's timers ({', '.join(names)}) and every drawn duration x{requested:g}")
+    if requested == 1:
+        return 1.0, "the app's own pace" + ("" if names else " (its profile names no time_parameters)")
+    return requested, f"the app's timers ({', '.join(names)}) and every drawn duration x{requested:g}"
 
 
 def scaled_setup(setup: Setup, factor: float) -> Setup:

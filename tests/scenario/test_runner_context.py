@@ -64,6 +64,14 @@ def test_a_time_scale_for_an_app_that_names_no_timers_is_refused_before_anything
     assert app_url("http://h/", load_text(HEAD), "probe_ms=soon", ()) == "http://h/?probe_ms=soon"  # 1: untouched
 
 
+def test_a_timer_switched_off_stays_off_at_any_time_scale() -> None:
+    # 0 ms is an app's "off" (no heartbeat, say): scaled to at least 1 ms it became a timer firing every millisecond
+    s = load_text(HEAD + "setup:\n  time_scale: 0.25\n")
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+        app_url("http://h/", s, "heartbeat_ms=0&probe_ms=2", ("heartbeat_ms", "probe_ms"))).query))
+    assert q == {"heartbeat_ms": "0", "probe_ms": "1"}
+
+
 def test_context_takes_bounds_and_feature_policy() -> None:
     s = load_text(HEAD + "setup:\n  app: {queue_messages: false}\n  token_ttl_s: 4\n"
                   "expect:\n  bounds: {detect_s: 3, drain_s: 20}\n")
