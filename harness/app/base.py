@@ -105,6 +105,12 @@ class Screen:
         """An element's attribute by its profile name (``sync_state``...)."""
         return str(el.get_attribute(self.attr_name(attr)) or "")
 
+    def subject(self, root: str, attr: str) -> str | None:
+        """The record a screen shows: attribute ``attr`` of its root element ``root`` (None when it is not shown).
+        From another record's screen the old one answers until the app has mounted the new one."""
+        el = self.first(root)
+        return self.get(el, attr) if el is not None else None
+
     def text(self, el: Any) -> str:
         return str(el.text or "").strip()
 

@@ -33,8 +33,7 @@ class ContactScreen(Screen):
         return view
 
     def current_id(self) -> str | None:
-        el = self.first("contact_detail")
-        return self.get(el, "contact_id") if el is not None else None
+        return self.subject("contact_detail", "contact_id")
 
     def _shown(self, cid: str) -> bool:
         return self.current_id() == cid and bool(self.visible("contact_name")) and bool(self.text(self.first("contact_name")))

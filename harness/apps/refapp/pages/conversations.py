@@ -28,9 +28,9 @@ class ConversationsScreen(Screen):
             self.wait_visible("thread")
         else:
             self.go("thread", "thread", id=cid)
-        # this thread's screen: from another thread's, the old one answers until the app has mounted the new one
-        self.wait(f"thread {cid}: messages or a message", lambda: self._on(cid) and (
-            self.find_all("message_item") or self.unavailable_messages()))
+        self.wait(f"thread {cid}: messages or a message",
+                  lambda: self.subject("thread", "conversation_id") == cid and (
+                      self.find_all("message_item") or self.unavailable_messages()))
         for _ in range(earlier_pages):
             btn = self.first("load_earlier")
             if btn is None or not self.enabled(btn):
@@ -42,10 +42,6 @@ class ConversationsScreen(Screen):
         self.record_action("open_thread", conversation_id=cid, outcome="done" if view.available else "unavailable",
                            message="; ".join(view.unavailable))
         return view
-
-    def _on(self, cid: str) -> bool:
-        root = self.first("thread")
-        return root is not None and self.get(root, "conversation_id") == cid
 
     @screen_read
     def read(self, cid: str) -> ThreadView:

@@ -23,14 +23,10 @@ class OpportunityScreen(Screen):
             self.wait_visible("opportunity_form")
         else:
             self.go("opportunity", "opportunity_form", id=oid)
-        # this opportunity's form: from another one's, the old form answers until the app has mounted the new one
-        self.wait(f"opportunity {oid}: its form or a message", lambda: self._on(oid) and (
-            self.visible("opportunity_name") or self.unavailable_messages()))
+        self.wait(f"opportunity {oid}: its form or a message",
+                  lambda: self.subject("opportunity_form", "opportunity_id") == oid and (
+                      self.visible("opportunity_name") or self.unavailable_messages()))
         return self.read(oid)
-
-    def _on(self, oid: str) -> bool:
-        root = self.first("opportunity_form")
-        return root is not None and self.get(root, "opportunity_id") == oid
 
     @screen_read
     def read(self, oid: str) -> OpportunityView:
