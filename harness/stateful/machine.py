@@ -325,8 +325,7 @@ class SyncMachine(RuleBasedStateMachine):
         least = 1 if how == "slow_link" else 0
         for _ in range(data.draw(st.integers(least, least + 1), label="writes while draining")):
             labels += self._write_any(data)
-        if labels:
-            self._do("expect_item", {"as": labels[-1], "state": "synced", "within_s": SYNC_WITHIN_S})
+        self._expect_last_synced(labels)
         if self.slow_link:
             self._do("reset_network")
             self.slow_link = False
@@ -456,8 +455,14 @@ class SyncMachine(RuleBasedStateMachine):
         if how == "hold":
             self._do("release")
         self._do("reset_network")
-        if labels:
-            self._do("expect_item", {"as": labels[-1], "state": "synced", "within_s": SYNC_WITHIN_S})
+        self._expect_last_synced(labels)
+
+    def _expect_last_synced(self, labels: list[str]) -> None:
+        """The last item written, synced once the connection is back (R9, R14, R15); an item a later write of the
+        same group deleted is gone, not synced (todo-pouch at seed 1: "i1 is absent, expected synced")."""
+        live = [label for label in labels if label not in self.deleted]
+        if live:
+            self._do("expect_item", {"as": live[-1], "state": "synced", "within_s": SYNC_WITHIN_S})
 
     # -- writes (queued offline) -----------------------------------------------------------------
 
