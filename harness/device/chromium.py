@@ -43,6 +43,7 @@ from typing import Any, Callable
 from harness import paths
 from harness.lab.ports import free_port
 from harness.device.base import AppState, Control, Endpoints, NETWORK_TYPES, Unsupported, ms_since
+from harness.device import chromedriver_route
 from harness.device.cdp import Cdp, network_conditions
 from harness.device.policies import Op
 from harness.device.profiles import ChromiumProfile
@@ -236,8 +237,11 @@ class ChromiumDevice:
     def _open(self, name: str) -> None:
         self.user_data_dir.mkdir(parents=True, exist_ok=True)
         t0 = time.monotonic()
-        self._driver = self.driver_factory(self.appium_url, self.capabilities())
+        caps = self.capabilities()
+        self._driver = self.driver_factory(self.appium_url, caps)
         try:
+            direct = chromedriver_route.route(self._driver, appium_url=self.appium_url,
+                                              port=caps.get("appium:chromedriverPort"), user_data_dir=self.user_data_dir)
             self._cdp = Cdp(self._driver)
             self._cdp.execute("Network.enable")
             if self._airplane or self._network == "none":
@@ -253,7 +257,7 @@ class ChromiumDevice:
         self.last_cold_start_ms = ms_since(t0)
         self._state = AppState.FOREGROUND
         self._event(name, t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
-                    user_data_dir=str(self.user_data_dir), offline=self._airplane)
+                    user_data_dir=str(self.user_data_dir), offline=self._airplane, direct_chromedriver=direct is not None)
 
     def _navigate(self, url: str, timeout_s: float | None = None) -> None:
         """Load ``url`` and wait (``load_timeout_s``) until the new document has loaded (the session does not
