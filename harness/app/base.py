@@ -13,7 +13,7 @@ import functools
 import time
 from typing import Any, Callable, TypeVar
 
-from harness.app import snapshot
+from harness.app import changes, pointer, snapshot
 from harness.app.profile import AppProfile, Locator
 from harness.errors import LabError
 from harness.timeline import Timeline
@@ -134,7 +134,8 @@ class Screen:
             if time.monotonic() >= deadline:
                 raise ScreenTimeout(f"app {self.profile.name}: {what} not seen within {limit:g}s"
                                     + (f" (last error: {last})" if last else ""))
-            time.sleep(poll_s)  # the poll interval of a bounded wait, not a fixed delay
+            # until the page changes, at most the poll interval (harness.app.changes)
+            changes.pause(self.driver, poll_s, web=self.profile.platform == "web")
 
     def wait_visible(self, name: str, timeout_s: float | None = None) -> Any:
         return self.wait(f"{name} ({self.loc(name).value})", lambda: (self.visible(name) or [None])[0], timeout_s)
@@ -155,7 +156,10 @@ class Screen:
 
     # --- acting -----------------------------------------------------------------
     def click(self, el: Any) -> None:
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el) if self.profile.platform == "web" else None
+        if self.profile.platform == "web":
+            if pointer.tap(self.driver, el):  # the browser's own pointer events, aimed by one script
+                return
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
         el.click()
 
     def tap_within(self, what: str, container: Callable[[], Any], control: str | Locator) -> Any:
@@ -253,6 +257,8 @@ class Screen:
             raise
 
     def type_into(self, el: Any, text: str) -> None:
+        if self.profile.platform == "web" and pointer.type_text(self.driver, el, text):
+            return
         el.clear()
         el.send_keys(text)
 

@@ -33,6 +33,17 @@ def register_commands(driver: Any) -> None:
     ex.add_command(_LOG, "POST", "/session/$sessionId/se/log")
 
 
+def send(driver: Any, cmd: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One CDP command on ``driver``'s page (the routes taught to its client once)."""
+    ex = driver.command_executor
+    if not getattr(ex, "_harness_cdp_routes", False):
+        register_commands(driver)
+        ex._harness_cdp_routes = True
+    res = driver.execute(_CDP, {"cmd": cmd, "params": params or {}})
+    value = res.get("value") if isinstance(res, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 class Cdp:
     """CDP commands for one WebDriver session."""
 
@@ -46,9 +57,7 @@ class Cdp:
     def execute(self, cmd: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run one CDP command on the page and return its result."""
         with self._lock:
-            res = self.driver.execute(_CDP, {"cmd": cmd, "params": params or {}})
-        value = res.get("value") if isinstance(res, dict) else None
-        return value if isinstance(value, dict) else {}
+            return send(self.driver, cmd, params)
 
     def browser_log(self) -> list[dict[str, Any]]:
         """Console entries since the last call (needs goog:loggingPrefs browser=ALL)."""
@@ -100,4 +109,4 @@ def network_conditions(*, offline: bool, connection_type: str = "wifi") -> dict[
     }
 
 
-__all__ = ["Cdp", "network_conditions", "register_commands"]
+__all__ = ["Cdp", "network_conditions", "register_commands", "send"]
