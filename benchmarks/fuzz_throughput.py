@@ -32,6 +32,16 @@ Configurations (each optimisation switched off on its own, so its gain shows):
   is already as saved (``HARNESS_KEEP_INSTALLED=0``,
   ``ChromiumDevice.restore_app_storage``).
 
+* ``no_direct_chromedriver``: every WebDriver command through Appium's proxy
+  instead of straight to the chromedriver Appium started for the session
+  (``HARNESS_DIRECT_CHROMEDRIVER=0``, ``harness/device/chromedriver_route.py``).
+* ``no_cdp_input``: taps and typing through chromedriver's element click and
+  keys (100 ms a click) instead of CDP input events aimed by one script
+  (``HARNESS_CDP_INPUT=0``, ``harness/app/pointer.py``).
+* ``no_change_waits``: a bounded wait sleeps its poll interval between two
+  looks instead of returning at the page's next change
+  (``HARNESS_CHANGE_WAITS=0``, ``harness/app/changes.py``).
+
 Each example's reset is split on its timeline (``setup.done``: network,
 backend hooks, install, setup loads); the run's totals per phase are
 printed too, so the next optimisation aims at the largest.
@@ -62,6 +72,9 @@ CONFIGS: dict[str, dict[str, str]] = {
     "no_snapshot_reads": {"HARNESS_SNAPSHOT_READS": "0"},
     "no_kept_install": {"HARNESS_KEEP_INSTALLED": "0"},
     "no_time_scale": {},
+    "no_direct_chromedriver": {"HARNESS_DIRECT_CHROMEDRIVER": "0"},
+    "no_cdp_input": {"HARNESS_CDP_INPUT": "0"},
+    "no_change_waits": {"HARNESS_CHANGE_WAITS": "0"},
 }
 #: configurations switched off by an option rather than the environment
 OPTIONS: dict[str, list[str]] = {"no_time_scale": ["--time-scale", "1"]}

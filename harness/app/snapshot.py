@@ -109,8 +109,8 @@ _READ_COMMANDS = frozenset({
     "elementScreenshot", "getTimeouts", "setTimeouts", "w3cGetCurrentWindowHandle", "w3cGetWindowHandles",
     "getWindowRect", "getLog", "getAvailableLogTypes", "getShadowRoot",
 })
-#: scripts that only read: the snapshot's own and Selenium's getAttribute / isDisplayed atoms
-_READ_SCRIPTS = ("/* harness snapshot */", "/* getAttribute */", "/* isDisplayed */")
+#: scripts that only read: the snapshot's own, the wait for a change (harness.app.changes) and Selenium's getAttribute / isDisplayed atoms
+_READ_SCRIPTS = ("/* harness snapshot */", "/* harness change */", "/* getAttribute */", "/* isDisplayed */")
 
 
 def refresh(driver: Any) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from harness.app import changes
 from harness.app.base import ScreenTimeout
 from harness.checks import Verdict
 from harness.errors import Evidence, LabError
@@ -415,7 +416,9 @@ class StepExecutor:
         deadline = time.monotonic() + within_s
         seen = self._item_state(item)
         while seen != state and time.monotonic() < deadline:
-            time.sleep(POLL_S)
+            # until the screen changes, at most a poll interval (harness.app.changes)
+            changes.pause(self.app.driver, min(POLL_S, max(0.0, deadline - time.monotonic())),
+                          web=self.app_profile.platform == "web")
             seen = self._item_state(item)
         self.timeline.append("observation", "item_state", layer="app", data={
             "item": item.kind, "marker": item.marker, "state": seen, "label": label})
