@@ -91,3 +91,30 @@ def test_synced_before_ack_is_a_lie(tl: TL) -> None:
     tl.obs("item_state", 12, marker=M1, state="synced")   # 2
     v = _run(tl)
     assert not v["R9"].passed and [e.seq for e in v["R9"].evidence] == [2]
+
+
+def test_a_banner_back_for_a_moment_then_read_gone_by_the_screen_reads_passes_r2(tl: TL) -> None:
+    # a lost response right after reconnection looks like a drop to the app: the banner comes back until its
+    # next probe; the expectation's last read met that moment, the continuous observation saw it go again
+    tl.drop(10)                                                       # 0
+    tl.obs("banner", 11, visible=True, text="Offline")                # 1
+    tl.restore(20)                                                    # 2
+    tl.obs("banner", 20.2, visible=False, seen_by="expect_banner")    # 3
+    tl.obs("banner", 20.3, visible=True, text="Offline")              # 4: read once more
+    tl.obs("watch", 20.4, banner=True, connectivity="offline", device="foreground")   # 5
+    tl.obs("watch", 20.7, banner=False, connectivity="online", device="background")   # 6: not on screen
+    tl.obs("watch", 20.8, banner=False, connectivity="online", device="foreground")   # 7
+    v = _run(tl)
+    assert v["R2"].passed and [e.seq for e in v["R2"].evidence] == [7]
+
+
+def test_a_banner_back_and_never_read_gone_again_fails_r2(tl: TL) -> None:
+    tl.drop(10)
+    tl.obs("banner", 11, visible=True, text="Offline")
+    tl.restore(20)
+    tl.obs("banner", 20.2, visible=False, seen_by="expect_banner")
+    tl.obs("banner", 20.3, visible=True, text="Offline")              # 4
+    tl.obs("watch", 20.4, banner=True, connectivity="offline", device="foreground")
+    tl.obs("watch", 20.7, banner=False, connectivity="online", device="background")  # in the background: not counted
+    v = _run(tl)
+    assert not v["R2"].passed and [e.seq for e in v["R2"].evidence] == [4]
