@@ -24,7 +24,7 @@ from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
 from harness.checks.view import (
     Queued, Window, applied_requests, arrival_t, evidence, markers_of, offline_windows, queued_actions,
-    reconnect_before, requests, status_of,
+    reconnect_before, requests, status_of, successors,
 )
 from harness.errors import Evidence
 from harness.timeline import Event
@@ -59,8 +59,21 @@ def measure(events: Sequence[Event], ctx: CheckContext | None = None) -> dict[st
 
 
 def _first_arrivals(events: Sequence[Event], queued: list[Queued]) -> dict[str, Event]:
+    """Each queued marker's first applied request. A marker a later edit replaced before it was ever applied
+    arrives with the edit's write: a sync engine that sends documents (PouchDB, any state-based replication)
+    sends a record's latest revision only, so a title typed offline and edited again offline never travels on
+    its own; the record's work reached the server when its latest write did (the chain of edits followed)."""
     arr = applied_requests(events)
-    return {q.marker: arr[q.marker][0] for q in queued if q.marker in arr}
+    nxt = successors(events)
+    out: dict[str, Event] = {}
+    for q in queued:
+        m, seen = q.marker, {q.marker}
+        while m not in arr and m in nxt and nxt[m] not in seen:
+            m = nxt[m]
+            seen.add(m)
+        if m in arr:
+            out[q.marker] = arr[m][0]
+    return out
 
 
 def _converged(events: Sequence[Event], windows: list[Window]) -> Event | None:

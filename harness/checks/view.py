@@ -318,8 +318,19 @@ def evidence(ev: Event, note: str = "") -> Evidence:
     return Evidence(ev.seq, f"{s}: {note}" if note else s)
 
 
+def successors(events: Sequence[Event]) -> dict[str, str]:
+    """Marker -> the marker of the edit that replaced it (an action recording ``previous``), so that a chain of
+    edits can be followed to the latest write of a record."""
+    out: dict[str, str] = {}
+    for e in events:
+        if e.kind == "action" and e.data.get("previous") and e.data.get("marker"):
+            out.setdefault(str(e.data["previous"]), str(e.data["marker"]))
+    return out
+
+
 __all__ = [
     "NOT_QUEUED", "OFFLINE_CONDITIONS", "Queued", "Window", "applied_requests", "arrival_t", "evidence", "is_2xx",
     "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_of", "requests",
-    "status_of", "summarize",
+    "status_of", "successors", "summarize",
 ]
+

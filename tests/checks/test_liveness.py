@@ -86,3 +86,31 @@ def test_no_queued_work_no_verdict(tl: TL) -> None:
     tl.drop(1)
     tl.restore(2)
     assert crm_run(tl.events, names=["liveness"]) == []
+
+
+def test_a_title_edited_again_offline_arrives_with_the_edit(tl: TL) -> None:
+    # a document store sends a record's latest revision only: the first title never travels on its own
+    for t in (0, 2, 4):                                          # flapping: three windows
+        tl.drop(t)
+        tl.restore(t + 1)
+    tl.drop(6)                                                   # 6
+    tl.action("add_item", 7, M1)                                 # 7
+    tl.action("edit_item", 8, M2, previous=M1)                   # 8
+    tl.restore(10)                                               # 9
+    tl.request(11, [M2])                                         # 10
+    v = _by_req(crm_run(tl.events, names=["liveness"], context=CTX))
+    assert v["R23"].passed and v["R4"].passed
+    assert [e.seq for e in v["R23"].evidence] == [10]
+
+
+def test_an_edit_that_never_arrives_leaves_both_titles_lost(tl: TL) -> None:
+    for t in (0, 2, 4):
+        tl.drop(t)
+        tl.restore(t + 1)
+    tl.drop(6)
+    tl.action("add_item", 7, M1)                                 # 7
+    tl.action("edit_item", 8, M2, previous=M1)                   # 8
+    tl.restore(10)
+    tl.add("log", "idle", 30)
+    v = _by_req(crm_run(tl.events, names=["liveness"], context=CTX))
+    assert not v["R23"].passed and [e.seq for e in v["R23"].evidence] == [7, 8]
