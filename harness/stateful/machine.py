@@ -218,6 +218,9 @@ class SyncMachine(RuleBasedStateMachine):
             reject()
         self._raised: BaseException | None = None
         self.deleted: set[str] = set()  # labels of items the sequence deleted (generic apps)
+        #: an edit's label -> the label that made its record (generic apps: one item under its successive titles)
+        self.record_of: dict[str, str] = {}
+        self.replaced: set[str] = set()  # labels a later edit of the same item replaced (no longer on screen)
         self._errored = False
         self._stopped = False  # a step's screen never came: no closing steps (see ``_do``)
         self.slow_link = False  # a latency condition is in force (a ``reset_network`` clears it)
@@ -255,8 +258,12 @@ class SyncMachine(RuleBasedStateMachine):
             self._raised = exc
             raise exc
 
+    def _shown(self, label: str) -> bool:
+        """The item ``label`` is still on screen under that label: not deleted, not renamed by a later edit."""
+        return label not in self.deleted and label not in self.replaced
+
     def _expect_pending(self) -> None:
-        pending = self.model.pending()
+        pending = [q for q in self.model.pending() if self._shown(q.label)]
         if pending and self.vocab.item_state:
             self._do("expect_item", {"as": pending[0].label, "state": "pending", "within_s": ITEM_WITHIN_S})
 
@@ -460,7 +467,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _expect_last_synced(self, labels: list[str]) -> None:
         """The last item written, synced once the connection is back (R9, R14, R15); an item a later write of the
         same group deleted is gone, not synced (todo-pouch at seed 1: "i1 is absent, expected synced")."""
-        live = [label for label in labels if label not in self.deleted]
+        live = [label for label in labels if self._shown(label)]
         if live:
             self._do("expect_item", {"as": live[-1], "state": "synced", "within_s": SYNC_WITHIN_S})
 
@@ -493,14 +500,20 @@ class SyncMachine(RuleBasedStateMachine):
         if not self.vocab.writes:
             return []
         kind = data.draw(st.sampled_from(self.vocab.writes), label="write")
-        live = [q.label for q in self.model.items if q.label not in self.deleted]
+        live = [q.label for q in self.model.items if self._shown(q.label)]
         if kind != "add_item" and live:
             target = data.draw(st.sampled_from(live), label="item")
+            record = self.record_of.get(target, target)
             if kind == "delete_item":
                 self._do("delete_item", {"of": target})
-                self.deleted.add(target)
+                # the item goes under every title it had (todo-pouch at seed 3: "i2 is absent, expected synced"
+                # after i1 was edited to i2 and then deleted)
+                self.deleted |= {q.label for q in self.model.items if self.record_of.get(q.label, q.label) == record}
                 return []
-            return [self._write("edit_item", {"of": target})]
+            new = self._write("edit_item", {"of": target})
+            self.record_of[new] = record
+            self.replaced.add(target)
+            return [new]
         return [self._write("add_item", {})]
 
     def _write(self, name: str, params: dict[str, Any]) -> str:
@@ -513,7 +526,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     @rule(label=items)
     def check_item(self, label: str) -> None:
-        if label in self.deleted:
+        if not self._shown(label):
             return
         state = self.model.expected_item_state(label)
         if state == "pending" and not self.vocab.item_state:
