@@ -55,7 +55,11 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
         (t.passed if ok else t.failed).append(ev)
 
     screens, openers = ctx.cached_screens, ctx.screen_openers
+    changed: list[tuple[float, str]] = []  # (when, marker) of the records the user edited or deleted
     for ev in events:
+        mine = _changed_marker(ev)
+        if mine is not None:
+            changed.append((ev.t, mine))
         if ev.kind == "action" and ev.name in openers and not is_offline(ev, windows):
             if ev.data.get("outcome") not in NOT_LOADED:  # the app said it could not load it: nothing to cache
                 screen = openers[ev.name]
@@ -71,7 +75,8 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
         req = screens[ev.name][0]
         before = online_seen.get(key)
         if before is not None or key in opened:
-            ok, why, extra = _judge_loaded(ev, before)
+            gone = {m for t, m in changed if before is not None and before.t <= t <= ev.t}
+            ok, why, extra = _judge_loaded(ev, before, gone)
             note("R3", ok, evidence(ev, why))
             note(req, ok, evidence(ev, why))
             if extra is not None:
@@ -109,7 +114,17 @@ def _unavailable(d: Mapping[str, Any]) -> bool:
     return bool(d.get("unavailable")) or _state(d) == "unavailable"
 
 
-def _judge_loaded(ev: Event, before: Event | None) -> tuple[bool, str, Evidence | None]:
+def _changed_marker(ev: Event) -> str | None:
+    """The marker of the record a user action replaced (an edit's ``previous``) or removed (a delete's own)."""
+    if ev.kind != "action":
+        return None
+    old = ev.data.get("previous") or (ev.data.get("marker") if ev.name.startswith("delete_") else None)
+    return str(old) if old else None
+
+
+def _judge_loaded(ev: Event, before: Event | None, gone: set[str] = frozenset()  # type: ignore[assignment]
+                  ) -> tuple[bool, str, Evidence | None]:
+    """``gone``: markers the user edited away or deleted since ``before`` (their old text is not expected)."""
     d = ev.data
     if _state(d) in ("error", "hung"):
         return False, f"loaded before, but offline the screen is {_state(d)}", None
@@ -117,7 +132,7 @@ def _judge_loaded(ev: Event, before: Event | None) -> tuple[bool, str, Evidence 
         return False, "loaded before, but offline it says unavailable", None
     if before is None:
         return True, "loaded before; shown offline", None
-    missing = _missing(before.data, d)
+    missing = [m for m in _missing(before.data, d) if not any(g in m for g in gone)]
     if missing:
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
         return False, f"offline it lacks {len(missing)} elements shown online: {shown}", \

@@ -76,3 +76,18 @@ def test_online_open_that_said_unavailable_did_not_load(tl: TL) -> None:
     tl.obs("thread_view", 3, conversation_id=2, unavailable=True)                          # 2
     v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert list(v) == ["R12"] and v["R12"].passed
+
+
+def test_what_the_user_edited_or_deleted_offline_is_not_expected_as_it_was(tl: TL) -> None:
+    # todo-pouch at seed 2: a title shown online, edited again offline: the list rightly shows the new title
+    tl.obs("contact_view", 1, contact_id=4, offline=False, fields={"name": "Ada"},
+           activity=["Note hxaaa", "Note hxddd", "a2"])                                                # 0
+    tl.drop(4)                                                                                          # 1
+    tl.action("edit_item", 5, "hxbbb", previous="hxaaa")                                                # 2
+    tl.action("delete_item", 5.5, "hxddd")                                                              # 3
+    tl.obs("contact_view", 6, contact_id=4, fields={"name": "Ada"}, activity=["Note hxbbb", "a2"])    # 4
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
+    assert v["R6"].passed and [e.seq for e in v["R6"].evidence] == [4]
+    tl.obs("contact_view", 7, contact_id=4, fields={"name": "Ada"}, activity=["Note hxbbb"])          # 5: a2 lost
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
+    assert not v["R6"].passed and "a2" in v["R6"].evidence[0].summary and "hxaaa" not in v["R6"].evidence[0].summary
