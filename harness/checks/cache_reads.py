@@ -27,7 +27,7 @@ from typing import Any, Mapping, Sequence
 from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.moments import judge_reads, moment_verdicts, verdict_note
 from harness.checks.registry import check
-from harness.checks.view import evidence, is_offline, offline_windows
+from harness.checks.view import evidence, is_offline, offline_windows, replaced_marker
 from harness.errors import Evidence
 from harness.timeline import Event
 
@@ -57,7 +57,7 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
     screens, openers = ctx.cached_screens, ctx.screen_openers
     changed: list[tuple[float, str]] = []  # (when, marker) of the records the user edited or deleted
     for ev in events:
-        mine = _changed_marker(ev)
+        mine = replaced_marker(ev)
         if mine is not None:
             changed.append((ev.t, mine))
         if ev.kind == "action" and ev.name in openers and not is_offline(ev, windows):
@@ -112,14 +112,6 @@ def _state(d: Mapping[str, Any]) -> str:
 
 def _unavailable(d: Mapping[str, Any]) -> bool:
     return bool(d.get("unavailable")) or _state(d) == "unavailable"
-
-
-def _changed_marker(ev: Event) -> str | None:
-    """The marker of the record a user action replaced (an edit's ``previous``) or removed (a delete's own)."""
-    if ev.kind != "action":
-        return None
-    old = ev.data.get("previous") or (ev.data.get("marker") if ev.name.startswith("delete_") else None)
-    return str(old) if old else None
 
 
 def _judge_loaded(ev: Event, before: Event | None, gone: set[str] = frozenset()  # type: ignore[assignment]

@@ -39,7 +39,7 @@ from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
 from harness.checks.view import (KILL_EVENTS, Queued, Window, ack_may_be_lost, app_pauses, applied_requests,
                                  arrival_t, evidence, link_latency_at, markers_of, offline_windows, paused_between,
-                                 queued_actions, requests)
+                                 queued_actions, replaced_marker, requests)
 from harness.errors import Evidence
 from harness.timeline import Event
 
@@ -107,13 +107,10 @@ def _superseded(events: Sequence[Event]) -> dict[str, float]:
     (the tap) where it says, else its record: the app may send the write before the screen shows it done."""
     out: dict[str, float] = {}
     for e in events:
-        if e.kind != "action":
-            continue
-        old = e.data.get("previous") if e.data.get("previous") else (
-            e.data.get("marker") if e.name.startswith("delete_") else None)
+        old = replaced_marker(e)
         started = e.data.get("started")
-        if old and str(old) not in out:
-            out[str(old)] = float(started) if isinstance(started, (int, float)) else e.t
+        if old is not None and old not in out:
+            out[old] = float(started) if isinstance(started, (int, float)) else e.t
     return out
 
 

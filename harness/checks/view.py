@@ -318,6 +318,15 @@ def evidence(ev: Event, note: str = "") -> Evidence:
     return Evidence(ev.seq, f"{s}: {note}" if note else s)
 
 
+def replaced_marker(ev: Event) -> str | None:
+    """The marker of the record a user action replaced (an edit's ``previous``) or removed (a delete's own);
+    None for any other event."""
+    if ev.kind != "action":
+        return None
+    old = ev.data.get("previous") or (ev.data.get("marker") if ev.name.startswith("delete_") else None)
+    return str(old) if old else None
+
+
 def successors(events: Sequence[Event]) -> dict[str, str]:
     """Marker -> the marker of the edit that replaced it (an action recording ``previous``), so that a chain of
     edits can be followed to the latest write of a record."""
@@ -330,7 +339,6 @@ def successors(events: Sequence[Event]) -> dict[str, str]:
 
 __all__ = [
     "NOT_QUEUED", "OFFLINE_CONDITIONS", "Queued", "Window", "applied_requests", "arrival_t", "evidence", "is_2xx",
-    "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_of", "requests",
-    "status_of", "successors", "summarize",
+    "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_of",
+    "replaced_marker", "requests", "status_of", "successors", "summarize",
 ]
-

@@ -85,15 +85,15 @@ class ChromedriverRoute:
         if command in _APPIUM_COMMANDS:
             return True
         info = self.appium.get_command(command)
-        if info is None or self.direct.get_command(command) is None or "/appium/" in str(info[1]) or not str(info[1]).startswith("/session/$sessionId"):
+        if info is None or self.direct.get_command(command) is None:
+            return True
+        path = str(info[1])
+        if "/appium/" in path or not path.startswith("/session/$sessionId"):
             return True
         if isinstance(params, dict) and "using" in params and params["using"] not in _W3C_STRATEGIES:
             return True
         with self._lock:  # Appium's idle timer: one command through it now and then
-            if time.monotonic() - self._last_appium >= KEEPALIVE_S:
-                self._last_appium = time.monotonic()
-                return True
-        return False
+            return time.monotonic() - self._last_appium >= KEEPALIVE_S
 
     def execute(self, command: str, params: Any) -> Any:
         if self._through_appium(command, params):
