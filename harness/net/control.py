@@ -116,6 +116,14 @@ class NetControl:
             self._handles.pop(handle.id, None)
         self._record(handle.condition, "clear", handle.id, _now())
 
+    def end_holds(self) -> None:
+        """Every ``hold`` cleared (its rule removed) and every held request forwarded: what the scenario step
+        ``release`` means. Releasing the held requests alone left the rule in force, so the app's retry of a
+        released write was held again."""
+        for handle in [h for h in self.handles() if h.condition.kind == "hold"]:
+            self.clear(handle)  # removing a rule forwards what it held
+        self.http.release()
+
     def _reset_link(self) -> None:
         """``link.reset()``; when Toxiproxy is wedged and the lab can restart it, a restarted link (no toxics,
         enabled, the same port: the device's open connections drop, as on any network change), on the

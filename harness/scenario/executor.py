@@ -227,7 +227,8 @@ class StepExecutor:
             self._offline_handles.clear()
             self._handles.clear()
         elif isinstance(p, S.Release):
-            self.lab.net.http.release()
+            self.lab.net.end_holds()
+            self._handles = [h for h in self._handles if h.condition.kind != "hold"]
             # held requests go on to the backend from now (the checks date what the server could know by it)
             self.timeline.append("condition", "release", layer="http", data={"action": "release"})
         else:

@@ -148,7 +148,7 @@ class Hold(StepModel):
 
 @step("release", "network")
 class Release(StepModel):
-    """Release every held request."""
+    """Release every held request and end the hold: requests sent after it go through."""
 
 
 @step("reset_network", "network")

@@ -250,3 +250,28 @@ def test_drop_response_with_hold_looks_like_a_timeout_to_the_client(net: Lab, co
         with pytest.raises(httpx.ReadTimeout):
             c.post(net.endpoints.backend_url + "/commit", content=b"lost", headers={"Idempotency-Key": key})
     assert key in commits()  # it was applied all the same
+
+
+def test_end_holds_forwards_the_held_request_and_holds_no_later_one(net: Lab, commits: Callable[[], list[str]]) -> None:
+    """The ``release`` step: the held write goes on, and its retry (any later request) is not held again
+    (releasing alone left the rule in force: a released write's retry hung until the scenario's end)."""
+    net.net.apply(Hold(path="/commit"))
+    first, out = str(uuid.uuid4()), {}
+
+    def post(key: str) -> int:
+        with client(net, 10) as c:
+            return c.post(net.endpoints.backend_url + "/commit", content=b"held",
+                          headers={"Idempotency-Key": key}).status_code
+
+    th = threading.Thread(target=lambda: out.setdefault("status", post(first)))
+    th.start()
+    deadline = time.monotonic() + 5
+    while not net.net.status().http.held and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert len(net.net.status().http.held) == 1
+    net.net.end_holds()
+    th.join(5)
+    assert out.get("status") == 201 and first in commits()
+    later = str(uuid.uuid4())
+    assert post(later) == 201 and later in commits()
+    assert not net.net.status().http.held and not [h for h in net.net.handles() if h.condition.kind == "hold"]
