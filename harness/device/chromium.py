@@ -13,10 +13,15 @@ airplane      Network.emulateNetworkConditions offline (page and service
 background    Browser.setWindowBounds minimized: ``visibilitychange`` hidden,
               timers keep running (throttled), as an app in the background
 freeze        Page.setWebLifecycleState frozen: ``freeze`` event, no timers
-kill          SIGKILL to the browser process (no unload, no flush), then the
-              session is ended; ``kill_mode: close`` ends the session instead
-relaunch      a new session on the same ``--user-data-dir``: a cold start with
-              IndexedDB, caches and the service worker kept
+kill          ``Page.crash``: the app's renderer process dies (no unload, no
+              flush of its memory; its requests and a service worker in it
+              die too), the browser and the session stay; ``kill_mode:
+              sigkill`` SIGKILLs the whole browser and ends the session,
+              ``close`` ends the session cleanly
+relaunch      the app loaded in a new tab of the kept session (after a
+              renderer kill), else a new session on the same
+              ``--user-data-dir``: a cold start with IndexedDB, caches and the
+              service worker kept
 reinstall     a new session on a fresh, empty user-data-dir
 ============  ===============================================================
 
@@ -162,6 +167,8 @@ class ChromiumDevice:
         #: how long a page may take to load (launch, relaunch, reinstall) before it is a lab error
         self.load_timeout_s = 30.0
         self._driver: Any = None
+        #: the session kept across a renderer kill (``kill_mode: renderer``) until the relaunch
+        self._parked: Any = None
         self._cdp: Cdp | None = None
         self._state = AppState.NOT_RUNNING
         self._airplane = False
@@ -310,6 +317,9 @@ class ChromiumDevice:
     def launch(self) -> None:
         if self._driver is not None:
             raise LabError(f"{self.name}: already running")
+        if self._parked is not None:  # after a renderer kill: the app starts in the session kept for it
+            self._reopen_parked()
+            return
         self._open("launch")
 
     def _apply_network(self) -> None:
@@ -433,17 +443,77 @@ class ChromiumDevice:
                 os.kill(pid, signal.SIGKILL)
         return pids
 
-    def kill(self) -> None:
+    def renderer_pids(self) -> list[int]:
+        """PIDs of the renderers of this device's browser that run web content (the app's page and workers),
+        not the browser's own UI renderers."""
+        import psutil
+
+        out = []
+        for browser in self.browser_pids():
+            with contextlib.suppress(psutil.Error):
+                for child in psutil.Process(browser).children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        cmd = child.cmdline()
+                        if "--type=renderer" in cmd and not any(
+                                a in ("--top-chrome-webui", "--extension-process") for a in cmd):
+                            out.append(child.pid)
+        return out
+
+    def kill(self, mode: str | None = None) -> None:
+        """``mode`` (default: the profile's ``kill_mode``): ``sigkill`` the browser, ``renderer`` the app's
+        processes only, ``close`` the session."""
         self._need_running("kill")
         self._save_console()
-        mode = self.profile.chromium.kill_mode
+        mode = mode or self.profile.chromium.kill_mode
+        if mode == "renderer" and self._state == AppState.FROZEN:
+            # chromedriver waits on a frozen page before any command for it (two 120 s timeouts, measured):
+            # the whole browser goes instead, which loses at least as much
+            mode = "sigkill"
+        if mode == "renderer":
+            self._event("kill", mode=mode, pids=self._kill_renderer())
+            return
         pids = self._kill_browser() if mode == "sigkill" else []
         self._end_session()
         self._event("kill", mode=mode if pids or mode == "close" else "close", pids=pids)
 
+    def _kill_renderer(self) -> list[int]:
+        """Crash the app's renderer process (CDP ``Page.crash``: no unload, no flush of the page's memory;
+        in-flight requests and a service worker in that process die with it) and keep the browser and the
+        session: a blank tab opened first stays (the browser would end with its last tab), the dead tab is
+        closed, any service worker still running elsewhere is stopped, and the session is parked until
+        ``relaunch``. What the browser already holds stays, as the OS's would on a phone: committed IndexedDB,
+        localStorage already handed to the browser, the HTTP disk cache; the tab's sessionStorage goes with the
+        tab, and session-only cookies are deleted (a browser restart would drop them). Returns the renderer
+        PIDs that died (evidence on the timeline)."""
+        drv = self.driver
+        before = set(self.renderer_pids())
+        dead = drv.current_window_handle  # chromedriver's window handles are the CDP target ids
+        cdp = Cdp(drv)
+        # a tab of its own, not chromedriver's new window (the page's window.open, which would share the
+        # page's renderer and die with it)
+        fresh = str(cdp.execute("Target.createTarget", {"url": "about:blank"})["targetId"])
+        with contextlib.suppress(Exception):  # answered "tab crashed", or not at all
+            bounded(lambda: cdp.execute("Page.crash"), 5.0)
+        drv.switch_to.window(fresh)
+        with contextlib.suppress(Exception):
+            cdp.execute("Target.closeTarget", {"targetId": dead})
+        with contextlib.suppress(Exception):
+            cdp.execute("ServiceWorker.enable")
+            cdp.execute("ServiceWorker.stopAllWorkers")
+            cdp.execute("ServiceWorker.disable")
+        with contextlib.suppress(Exception):
+            for c in cdp.execute("Network.getAllCookies").get("cookies", []):
+                if c.get("session"):
+                    cdp.execute("Network.deleteCookies", {"name": c["name"], "domain": c["domain"], "path": c["path"]})
+        self._guard_stop.set()
+        self._parked, self._driver, self._cdp = drv, None, None
+        self._state = AppState.NOT_RUNNING
+        return sorted(before - set(self.renderer_pids()))
+
     def _end_session(self) -> None:
         self._guard_stop.set()
-        drv, self._driver, self._cdp = self._driver, None, None
+        drv, self._driver, self._cdp = self._driver or self._parked, None, None
+        self._parked = None
         self._state = AppState.NOT_RUNNING
         if drv is not None:
             try:
@@ -461,7 +531,31 @@ class ChromiumDevice:
     def relaunch(self) -> None:
         if self._driver is not None:
             self.kill()
+        if self._parked is not None:
+            self._reopen_parked()
+            return
         self._open("relaunch")
+
+    def _reopen_parked(self) -> None:
+        """The cold start after a renderer kill: the app loaded in the session's new tab."""
+        t0 = time.monotonic()
+        self._driver, self._parked = self._parked, None
+        try:
+            self._cdp = Cdp(self._driver)
+            self._window("normal")  # killed in the background, the window is still minimized
+            self._cdp.execute("Network.enable")
+            if self._airplane or self._network == "none":
+                self._apply_network()
+            self._navigate(self.app_url)
+            if self._airplane or self._network == "none":
+                self._apply_network()
+        except BaseException:
+            self._end_session()
+            raise
+        self.last_cold_start_ms = ms_since(t0)
+        self._state = AppState.FOREGROUND
+        self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
+                    mode="new tab after renderer kill", offline=self._airplane)
 
     def reinstall(self) -> None:
         """Storage gone, app started afresh.
@@ -482,7 +576,7 @@ class ChromiumDevice:
 
     def reinstall_on_new_profile(self) -> None:
         """The slow, certain reinstall: the session ends, the profile folder goes, a new session starts."""
-        if self._driver is not None:
+        if self._driver is not None or self._parked is not None:
             self._end_session()
         shutil.rmtree(self.user_data_dir, ignore_errors=True)
         self._open("reinstall")
@@ -610,7 +704,7 @@ class ChromiumDevice:
             raise Unsupported(self.name, f"policy op {op}", "the reference device runs freeze, unfreeze and kill")
 
     def quit(self) -> None:
-        if self._driver is not None:
+        if self._driver is not None or self._parked is not None:
             self._save_console()
             self._end_session()
             self._event("quit")

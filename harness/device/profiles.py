@@ -70,7 +70,11 @@ class ChromiumSettings(_Strict):
         "Chrome/126.0.0.0 Mobile Safari/537.36"
     )
     extra_args: tuple[str, ...] = ()
-    kill_mode: Literal["sigkill", "close"] = "sigkill"
+    #: renderer: the app's renderer process crashed, the browser kept, as a phone's OS kills a backgrounded web
+    #: app's renderer and not the browser (a relaunch is a new tab in the same session: 0.2 s instead of a new
+    #: browser's 1 s); sigkill: the whole browser SIGKILLed (localStorage not yet flushed is lost too; the
+    #: session ends, a relaunch starts a new one); close: the session ended cleanly
+    kill_mode: Literal["renderer", "sigkill", "close"] = "renderer"
 
 
 class AndroidSettings(_Strict):

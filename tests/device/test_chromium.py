@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from harness import paths
@@ -14,6 +15,7 @@ from harness.device.base import AppState, Endpoints
 from harness.device.chromium import ChromiumDevice
 from harness.device.policies import PolicyRunner, get_policy
 from harness.device.profiles import ChromiumProfile, load_profile
+from harness.errors import LabError
 from harness.timeline import Timeline
 
 from .conftest import Site
@@ -158,7 +160,7 @@ def test_kill_relaunch_keeps_storage_and_reinstall_clears_it(device: ChromiumDev
     # lost, as on a real OS kill; IndexedDB commits with the transaction)
     pids = device.browser_pids()
     assert len(pids) == 1
-    device.kill()
+    device.kill("sigkill")
     assert device.state is AppState.NOT_RUNNING
     assert wait_for(lambda: not device.browser_pids(), 10)
     device.relaunch()
@@ -172,6 +174,35 @@ def test_kill_relaunch_keeps_storage_and_reinstall_clears_it(device: ChromiumDev
     assert names == ["launch", "kill", "relaunch", "reinstall"]
     kill = next(e for e in device.timeline.events if e.name == "kill")
     assert kill.data["mode"] == "sigkill" and kill.data["pids"] == pids
+
+
+def test_a_renderer_kill_loses_the_apps_memory_and_keeps_the_browser_and_its_storage(device: ChromiumDevice) -> None:
+    """The default kill: the app's renderer dies, the browser and the session stay; the relaunch is a cold
+    start of the app in a new tab (fresh memory and sessionStorage, IndexedDB kept, the phone's screen and
+    the airplane setting as before)."""
+    assert js_async(device, "idbPut('k', 'v1')") is True
+    js(device, "(window.memo = 1, sessionStorage.setItem('s', '1'), true)")
+    device.driver.add_cookie({"name": "session_only", "value": "1"})
+    browser, renderers = device.browser_pids(), device.renderer_pids()
+    device.set_airplane(True)
+    device.background()
+    device.kill()
+    assert device.state is AppState.NOT_RUNNING
+    with pytest.raises(LabError):
+        device.driver  # noqa: B018: nothing drives a killed app
+    kill = next(e for e in device.timeline.events if e.name == "kill")
+    assert kill.data["mode"] == "renderer" and kill.data["pids"] and set(kill.data["pids"]) <= set(renderers)
+    assert all(not psutil.pid_exists(p) or psutil.Process(p).status() == psutil.STATUS_ZOMBIE for p in kill.data["pids"])
+    device.relaunch()
+    assert device.browser_pids() == browser
+    assert js_async(device, "idbGet('k')") == "v1"
+    assert js(device, "[window.memo, sessionStorage.getItem('s'), window.evts, document.visibilityState]") == \
+        [None, None, [], "visible"]
+    assert js(device, "[innerWidth, navigator.onLine]") == [390, False]
+    assert device.driver.get_cookie("session_only") is None
+    assert len(device.driver.window_handles) == 1
+    relaunch = [e for e in device.timeline.events if e.name == "relaunch"][-1]
+    assert relaunch.data["mode"] == "new tab after renderer kill"
 
 
 def test_reinstall_in_session_wipes_every_kind_of_storage(device: ChromiumDevice) -> None:
@@ -208,7 +239,19 @@ def test_xiaomi_policy_kills_in_background(device: ChromiumDevice) -> None:
     with PolicyRunner(device, pol, "reference", timeline=device.timeline) as runner:
         assert wait_for(lambda: device.state is AppState.NOT_RUNNING, 5)
     assert runner.killed
-    assert not device.browser_pids()
+    kill = next(e for e in device.timeline.events if e.name == "kill")
+    assert kill.data["pids"]
+
+
+def test_a_frozen_app_is_killed_with_its_browser(device: ChromiumDevice) -> None:
+    """A frozen page holds chromedriver's every command for it, so a renderer kill cannot reach it: the whole
+    browser goes (what a policy that freezes and then kills does on this device)."""
+    device.freeze()
+    device.kill()
+    kill = next(e for e in device.timeline.events if e.name == "kill")
+    assert kill.data["mode"] == "sigkill" and not device.browser_pids()
+    device.relaunch()
+    assert js(device, "window.evts") == []
 
 
 def test_doze_policy_runs_page_only_in_windows(device: ChromiumDevice) -> None:
