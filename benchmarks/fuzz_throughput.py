@@ -41,6 +41,10 @@ Configurations (each optimisation switched off on its own, so its gain shows):
 * ``no_change_waits``: a bounded wait sleeps its poll interval between two
   looks instead of returning at the page's next change
   (``HARNESS_CHANGE_WAITS=0``, ``harness/app/changes.py``).
+* ``no_renderer_kill``: an app kill SIGKILLs the whole browser and the
+  relaunch opens a new browser and session, instead of crashing the app's
+  renderer and loading the app in a new tab of the same session
+  (``HARNESS_KILL_MODE=sigkill``, ``ChromiumDevice.kill``).
 
 Each example's reset is split on its timeline (``setup.done``: network,
 backend hooks, install, setup loads); the run's totals per phase are
@@ -75,6 +79,7 @@ CONFIGS: dict[str, dict[str, str]] = {
     "no_direct_chromedriver": {"HARNESS_DIRECT_CHROMEDRIVER": "0"},
     "no_cdp_input": {"HARNESS_CDP_INPUT": "0"},
     "no_change_waits": {"HARNESS_CHANGE_WAITS": "0"},
+    "no_renderer_kill": {"HARNESS_KILL_MODE": "sigkill"},
 }
 #: configurations switched off by an option rather than the environment
 OPTIONS: dict[str, list[str]] = {"no_time_scale": ["--time-scale", "1"]}

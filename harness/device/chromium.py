@@ -464,7 +464,8 @@ class ChromiumDevice:
         processes only, ``close`` the session."""
         self._need_running("kill")
         self._save_console()
-        mode = mode or self.profile.chromium.kill_mode
+        # HARNESS_KILL_MODE: the benchmark's switch (benchmarks/fuzz_throughput.py, no_renderer_kill)
+        mode = mode or os.environ.get("HARNESS_KILL_MODE") or self.profile.chromium.kill_mode
         if mode == "renderer" and self._state == AppState.FROZEN:
             # chromedriver waits on a frozen page before any command for it (two 120 s timeouts, measured):
             # the whole browser goes instead, which loses at least as much
