@@ -13,11 +13,12 @@ in state ``down``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
 from harness.errors import Evidence
-from harness.markers import MARKER_RE
+from harness.markers import MARKER_RE, find_markers
 from harness.checks.model import CheckContext
 from harness.timeline import Event
 
@@ -171,15 +172,37 @@ def arrival_t(ev: Event) -> float:
 
 
 def applied_requests(events: Sequence[Event]) -> dict[str, list[Event]]:
-    """marker -> the 2xx requests carrying it, in arrival order."""
+    """marker -> the 2xx requests carrying it, in arrival order. A marker no 2xx request carries but which the
+    proxy forwarded in a request whose answer never came (the app's side of the path broke while the backend
+    had it) counts as applied by the first such request when the backend's read-back holds the marker: a
+    replication that finds the server already has the document does not send it again (todo-pouch: a PouchDB
+    push cut by a drop, "never arrived" although the server had it)."""
     out: dict[str, list[Event]] = {}
+    unanswered: dict[str, Event] = {}
     for ev in requests(events):
         if is_2xx(ev):
             for m in markers_of(ev):
                 out.setdefault(m, []).append(ev)
+        elif ev.data.get("forwarded") and ev.data.get("status") is None:
+            for m in markers_of(ev):
+                unanswered.setdefault(m, ev)
+    if unanswered:
+        held = read_back_markers(events)
+        for m, ev in unanswered.items():
+            if m not in out and m in held:
+                out[m] = [ev]
     for lst in out.values():
         lst.sort(key=lambda e: (arrival_t(e), e.seq))
     return out
+
+
+def read_back_markers(events: Sequence[Event]) -> set[str]:
+    """The markers the backend's final read-back holds (any row, deleted ones included); empty without one."""
+    found: set[str] = set()
+    for e in events:
+        if e.kind == "snapshot" and e.name == "backend":
+            found.update(find_markers(json.dumps(e.data, default=str)))
+    return found
 
 
 #: What a response needs, beyond the link's added latency, to get from the proxy to the app (a loopback hop,

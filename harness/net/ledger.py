@@ -52,6 +52,8 @@ class LedgerEntry:
     resp_type: str = ""
     #: for bulk writes: which write identity carries which marker (the addon's ``marker_keys``)
     marker_keys: dict[str, str] = field(default_factory=dict)
+    #: the proxy passed it on to the backend (an entry without a status: applied or not, only a read-back says)
+    forwarded: bool = False
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "LedgerEntry":
@@ -66,6 +68,7 @@ class LedgerEntry:
             req_headers=dict(d.get("req_headers") or {}), req_text=str(d.get("req_text", "")),
             resp_size=d.get("resp_size"), resp_headers=dict(d.get("resp_headers") or {}),
             resp_type=str(d.get("resp_type", "")), marker_keys=dict(d.get("marker_keys") or {}),
+            forwarded=bool(d.get("forwarded", False)),
         )
 
     @property
@@ -82,7 +85,8 @@ class LedgerEntry:
         return {"method": self.method, "path": self.path, "host": self.host, "status": self.status,
                 "fault": self.fault, "key": self.key, "req_size": self.req_size, "req_sha256": self.req_sha256,
                 "markers": list(self.markers), "t_start": self.t_start, "t_end": self.t_end, "seq": self.seq,
-                **({"marker_keys": dict(self.marker_keys)} if self.marker_keys else {})}
+                **({"marker_keys": dict(self.marker_keys)} if self.marker_keys else {}),
+                **({"forwarded": True} if self.forwarded and self.status is None else {})}
 
 
 def read_ledger(path: Path, *, since_seq: int = 0) -> list[LedgerEntry]:

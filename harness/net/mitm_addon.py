@@ -187,6 +187,7 @@ class HarnessAddon:
             if not flow.live or flow.error:
                 return
         if terminal is None:
+            flow.metadata["harness_forwarded"] = True  # passed on to the backend as it came
             return
         kind = terminal.cond.kind
         flow.metadata["harness_fault"] = (kind, terminal.id)
@@ -204,7 +205,8 @@ class HarnessAddon:
         elif kind == "hold":
             flow.intercept()
             self.held[flow.id] = (flow, terminal.id, time.monotonic())
-        # drop_response: forwarded now, killed in response()
+        else:  # drop_response: forwarded now, killed in response()
+            flow.metadata["harness_forwarded"] = True
 
     async def response(self, flow: http.HTTPFlow) -> None:
         if flow.request.host == CONTROL_HOST or "harness_seq" not in flow.metadata:
@@ -260,6 +262,9 @@ class HarnessAddon:
             "path": redact_text(req.path),
             "http_version": req.http_version,
             "status": resp.status_code if resp is not None else None,
+            # passed on to the backend: without a status, the app's side broke while the backend had it, and
+            # only a read-back can say whether it was applied
+            "forwarded": bool(flow.metadata.get("harness_forwarded")),
             "fault": fault,
             "rule": rule,
             "delay_ms": delay[0] if delay else 0,
@@ -337,6 +342,8 @@ class HarnessAddon:
             flow.resume()
             if kill and flow.killable:
                 flow.kill()
+            else:
+                flow.metadata["harness_forwarded"] = True
             n += 1
         return n
 

@@ -49,6 +49,31 @@ def test_lost_marker_fails(tl: TL) -> None:
     assert [e.seq for e in v.evidence] == [2]
 
 
+def _cut_while_the_backend_had_it(tl: TL) -> None:
+    """M1's only request was forwarded to the backend and the app's side of the path broke before any answer
+    (no status); the app never sent it again (a replication that finds the server has the document)."""
+    _queued_two(tl)
+    tl.add("request", "POST /api/contacts/1/notes", 11, layer="http", method="POST", path="/api/contacts/1/notes",
+           host="backend", status=None, fault="upstream_error", forwarded=True, key="a", markers=[M1],
+           t_start=11, t_end=11.05)                       # 4
+    tl.request(13, [M2], key="b")                          # 5
+
+
+def test_a_write_cut_on_its_way_back_counts_as_arrived_when_the_read_back_holds_it(tl: TL) -> None:
+    _cut_while_the_backend_had_it(tl)
+    tl.snapshot("backend", 21, {"notes": [{"id": 1, "contact_id": 1, "text": f"n {M1}"},
+                                          {"id": 2, "contact_id": 1, "text": f"n {M2}"}]})
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert v.passed, v.title
+
+
+def test_a_write_cut_on_its_way_back_is_lost_when_the_read_back_lacks_it(tl: TL) -> None:
+    _cut_while_the_backend_had_it(tl)
+    tl.snapshot("backend", 21, {"notes": [{"id": 2, "contact_id": 1, "text": f"n {M2}"}]})
+    [v] = crm_run(tl.events, names=["exactly_once"])
+    assert not v.passed and "1 never arrived" in v.title
+
+
 def test_server_applying_a_replay_twice_is_caught_by_the_mutation_log(tl: TL) -> None:
     _queued_two(tl)
     tl.request(11, [M1], key="a", fault="drop_response")  # applied; the response never reached the app

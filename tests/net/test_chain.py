@@ -168,6 +168,27 @@ def test_drop_response_commits_but_client_sees_the_connection_die(net: Lab, comm
     assert (e.fault, e.status) == ("drop_response", 201)
 
 
+def test_a_request_the_client_gave_up_on_while_the_backend_had_it_is_marked_forwarded(
+        net: Lab, commits: Callable[[], list[str]]) -> None:
+    """No status in the ledger (the app's side went away first), yet applied: ``forwarded`` says the backend had
+    it, so the checks may ask the read-back (harness.checks.view.applied_requests)."""
+    key = str(uuid.uuid4())
+    with client(net, timeout_s=0.5) as c, pytest.raises(httpx.TimeoutException):
+        c.post(net.endpoints.backend_url + "/commit?delay_ms=1500", content=b"cut", headers={"Idempotency-Key": key})
+    deadline = time.monotonic() + 5
+    while not [e for e in net.ledger() if e.key == key] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [e] = [e for e in net.ledger() if e.key == key]
+    assert key in commits() and e.status is None and e.forwarded
+    assert e.event_data()["forwarded"] is True
+    refused = str(uuid.uuid4())
+    net.net.apply(Refuse(path="/commit"))
+    with client(net) as c, pytest.raises(httpx.HTTPError):
+        c.post(net.endpoints.backend_url + "/commit", content=b"no", headers={"Idempotency-Key": refused})
+    [r] = [e for e in net.ledger() if e.key == refused]
+    assert refused not in commits() and not r.forwarded
+
+
 def test_drop_response_with_a_header_loses_only_requests_carrying_it(net: Lab, commits: Callable[[], list[str]]) -> None:
     net.net.apply(DropResponse(path="/commit", header="Idempotency-Key"))
     with client(net) as c:

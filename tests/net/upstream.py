@@ -65,6 +65,7 @@ class Handler(BaseHTTPRequestHandler):
                    "t": time.monotonic()}
             with self.commits.open("a") as fh:
                 fh.write(json.dumps(rec) + "\n")
+            time.sleep(int(parse_qs(u.query).get("delay_ms", ["0"])[0]) / 1000)  # applied, answered late
             self._send(201, json.dumps({"ok": True, "committed": rec["key"]}).encode())
         else:
             self._send(200, json.dumps({"ok": True, "size": len(body)}).encode())
