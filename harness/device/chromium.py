@@ -137,7 +137,7 @@ def bounded(call: Callable[[], Any], timeout_s: float) -> Any:
     return box.get("value")
 
 
-def crash_target(user_data_dir: Path, target_id: str, timeout_s: float = 5.0) -> None:
+def crash_target(user_data_dir: Path, target_id: str, timeout_s: float = CRASH_TIMEOUT_S) -> None:
     """Send ``Page.crash`` to one tab over the browser's DevTools socket (the port chromedriver's browser wrote
     to ``DevToolsActivePort`` in its profile), without waiting for an answer that a crashing page never sends."""
     import websocket
@@ -272,7 +272,19 @@ class ChromiumDevice:
         try:
             direct = chromedriver_route.route(self._driver, appium_url=self.appium_url,
                                               port=caps.get("appium:chromedriverPort"), user_data_dir=self.user_data_dir)
+        except BaseException:
+            self._end_session()
+            raise
+        self._start_app(name, t0, user_data_dir=str(self.user_data_dir), direct_chromedriver=direct is not None)
+
+    def _start_app(self, name: str, t0: float, *, normal_window: bool = False, **data: Any) -> None:
+        """Load the app in the session's current tab (network emulation as the OS has it, before and after the
+        page starts) and record the cold start. A session whose app never came is ended, not left behind: a
+        device "not running" with a live session refused every later launch ("already running")."""
+        try:
             self._cdp = Cdp(self._driver)
+            if normal_window:
+                self._window("normal")
             self._cdp.execute("Network.enable")
             if self._airplane or self._network == "none":
                 self._apply_network()  # the OS setting outlives the app
@@ -280,14 +292,12 @@ class ChromiumDevice:
             if self._airplane or self._network == "none":
                 self._apply_network()  # the service worker may have started with the page
         except BaseException:
-            # a session whose app never came is ended, not left behind: a device "not running" with a live
-            # session refused every later launch ("already running") for the rest of the run
             self._end_session()
             raise
         self.last_cold_start_ms = ms_since(t0)
         self._state = AppState.FOREGROUND
         self._event(name, t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
-                    user_data_dir=str(self.user_data_dir), offline=self._airplane, direct_chromedriver=direct is not None)
+                    offline=self._airplane, **data)
 
     def _navigate(self, url: str, timeout_s: float | None = None) -> None:
         """Load ``url`` and wait (``load_timeout_s``) until the new document has loaded (the session does not
@@ -512,10 +522,9 @@ class ChromiumDevice:
         localStorage already handed to the browser, the HTTP disk cache; the tab's sessionStorage goes with the
         tab, and session-only cookies are deleted (a browser restart would drop them). Returns the renderer
         PIDs that died; empty when the crash could not be confirmed (the caller kills the browser instead)."""
-        drv = self.driver
+        drv, cdp = self.driver, self.cdp
         before = set(self.renderer_pids())
         dead = drv.current_window_handle  # chromedriver's window handles are the CDP target ids
-        cdp = Cdp(drv)
         # a tab of its own, not chromedriver's new window (the page's window.open, which would share the
         # page's renderer and die with it)
         fresh = str(cdp.execute("Target.createTarget", {"url": "about:blank"})["targetId"])
@@ -574,25 +583,11 @@ class ChromiumDevice:
         self._open("relaunch")
 
     def _reopen_parked(self) -> None:
-        """The cold start after a renderer kill: the app loaded in the session's new tab."""
+        """The cold start after a renderer kill: the app loaded in the session's new tab (the window made normal
+        first: killed in the background, it is still minimized)."""
         t0 = time.monotonic()
         self._driver, self._parked = self._parked, None
-        try:
-            self._cdp = Cdp(self._driver)
-            self._window("normal")  # killed in the background, the window is still minimized
-            self._cdp.execute("Network.enable")
-            if self._airplane or self._network == "none":
-                self._apply_network()
-            self._navigate(self.app_url)
-            if self._airplane or self._network == "none":
-                self._apply_network()
-        except BaseException:
-            self._end_session()
-            raise
-        self.last_cold_start_ms = ms_since(t0)
-        self._state = AppState.FOREGROUND
-        self._event("relaunch", t=t0, cold_start_ms=self.last_cold_start_ms, session=str(self._driver.session_id),
-                    mode="new tab after renderer kill", offline=self._airplane)
+        self._start_app("relaunch", t0, normal_window=True, mode="new tab after renderer kill")
 
     def reinstall(self) -> None:
         """Storage gone, app started afresh.
