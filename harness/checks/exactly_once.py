@@ -39,7 +39,7 @@ from harness.checks.model import CheckContext, Snapshots, Verdict
 from harness.checks.registry import check
 from harness.checks.view import (KILL_EVENTS, Queued, Window, ack_may_be_lost, app_pauses, applied_requests,
                                  arrival_t, evidence, link_latency_at, markers_of, offline_windows, paused_between,
-                                 queued_actions, replaced_marker, requests)
+                                 queued_actions, requests, superseded_markers)
 from harness.errors import Evidence
 from harness.timeline import Event
 
@@ -57,7 +57,7 @@ def exactly_once(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContex
     kills = [e for e in events if e.kind == "device" and e.name in KILL_EVENTS]
     pauses = app_pauses(events)
     problems: dict[str, list[Evidence]] = {}
-    superseded = _superseded(events)
+    superseded = superseded_markers(events)
     for q in queued:
         sent = arrivals.get(q.marker, [])
         keys = keys_by_marker.get(q.marker, set())
@@ -99,19 +99,6 @@ def _verdict(req: tuple[str, ...], name: str, queued: list[Queued], arrivals: di
     ev = tuple(x for q in queued for x in (evidence(q.event),) + (
         (evidence(arrivals[q.marker][0], "applied"),) if arrivals.get(q.marker) else ()))
     return Verdict(name, req, True, f"{ok_title} ({len(queued)} actions)", ev)
-
-
-def _superseded(events: Sequence[Event]) -> dict[str, float]:
-    """Markers an edit or a delete replaced -> when (the item's later writes may still carry the old text: a
-    document store's tombstone or next revision holds the whole document). When is the action's ``started``
-    (the tap) where it says, else its record: the app may send the write before the screen shows it done."""
-    out: dict[str, float] = {}
-    for e in events:
-        old = replaced_marker(e)
-        started = e.data.get("started")
-        if old is not None and old not in out:
-            out[old] = float(started) if isinstance(started, (int, float)) else e.t
-    return out
 
 
 def key_for(req: Event, marker: str) -> str | None:

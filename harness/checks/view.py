@@ -350,6 +350,19 @@ def replaced_marker(ev: Event) -> str | None:
     return str(old) if old else None
 
 
+def superseded_markers(events: Sequence[Event]) -> dict[str, float]:
+    """Markers an edit or a delete replaced -> when (the item's later writes may still carry the old text: a
+    document store's tombstone or next revision holds the whole document). When is the action's ``started``
+    (the tap) where it says, else its record: the app may send the write before the screen shows it done."""
+    out: dict[str, float] = {}
+    for e in events:
+        old = replaced_marker(e)
+        started = e.data.get("started")
+        if old is not None and old not in out:
+            out[old] = float(started) if isinstance(started, (int, float)) else e.t
+    return out
+
+
 def successors(events: Sequence[Event]) -> dict[str, str]:
     """Marker -> the marker of the edit that replaced it (an action recording ``previous``), so that a chain of
     edits can be followed to the latest write of a record."""
@@ -363,5 +376,5 @@ def successors(events: Sequence[Event]) -> dict[str, str]:
 __all__ = [
     "NOT_QUEUED", "OFFLINE_CONDITIONS", "Queued", "Window", "applied_requests", "arrival_t", "evidence", "is_2xx",
     "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_of",
-    "replaced_marker", "requests", "status_of", "successors", "summarize",
+    "replaced_marker", "requests", "status_of", "successors", "summarize", "superseded_markers",
 ]

@@ -112,6 +112,8 @@ def appium_driver(url: str, caps: dict[str, Any]) -> Any:
 QUIT_TIMEOUT_S = 15.0
 #: how long a renderer kill waits to see the app's renderer process gone
 CRASH_TIMEOUT_S = 5.0
+#: how long stopping the offline guard waits for the command it has in flight
+GUARD_JOIN_S = 5.0
 
 
 def bounded(call: Callable[[], Any], timeout_s: float) -> Any:
@@ -137,23 +139,44 @@ def bounded(call: Callable[[], Any], timeout_s: float) -> Any:
     return box.get("value")
 
 
-def crash_target(user_data_dir: Path, target_id: str, timeout_s: float = CRASH_TIMEOUT_S) -> None:
+def crash_target(user_data_dir: Path, target_id: str, timeout_s: float = CRASH_TIMEOUT_S) -> bool:
     """Send ``Page.crash`` to one tab over the browser's DevTools socket (the port chromedriver's browser wrote
-    to ``DevToolsActivePort`` in its profile), without waiting for an answer that a crashing page never sends."""
+    to ``DevToolsActivePort`` in its profile), without waiting for an answer that a crashing page never sends.
+    True once the browser reports the tab crashed (``Inspector.targetCrashed``), False if it did not within
+    ``timeout_s``. Why the browser's word and not a renderer process gone: Chromium keeps a spare renderer it
+    may end at any time, so a process gone is not proof (a kill was taken for done before the tab crashed, under
+    load), and the socket stays open until the crash is reported (closed at once, the detach could overtake the
+    crash on its way to the renderer)."""
     import websocket
 
     port, path = (user_data_dir / "DevToolsActivePort").read_text(encoding="utf-8").split()[:2]
+    deadline = time.monotonic() + timeout_s
     ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=timeout_s, suppress_origin=True)
+
+    def answer(msg_id: int) -> dict[str, Any]:
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("id") == msg_id:
+                if "error" in msg:
+                    raise LabError(f"cannot kill the app's tab: {msg['error']}")
+                return msg.get("result") or {}
+
     try:
         ws.send(json.dumps({"id": 1, "method": "Target.attachToTarget", "params": {"targetId": target_id,
                                                                                      "flatten": True}}))
-        while True:
-            msg = json.loads(ws.recv())
-            if msg.get("id") == 1:
+        session = answer(1)["sessionId"]
+        ws.send(json.dumps({"id": 2, "sessionId": session, "method": "Inspector.enable"}))
+        answer(2)
+        ws.send(json.dumps({"id": 3, "sessionId": session, "method": "Page.crash"}))
+        while (left := deadline - time.monotonic()) > 0:
+            ws.settimeout(left)
+            try:
+                msg = json.loads(ws.recv())
+            except websocket.WebSocketTimeoutException:
                 break
-        if "error" in msg:
-            raise LabError(f"cannot attach to the app's tab to kill it: {msg['error']}")
-        ws.send(json.dumps({"id": 2, "sessionId": msg["result"]["sessionId"], "method": "Page.crash"}))
+            if msg.get("method") == "Inspector.targetCrashed" and msg.get("sessionId") == session:
+                return True
+        return False
     finally:
         ws.close()
 
@@ -383,6 +406,16 @@ class ChromiumDevice:
         self._guard = threading.Thread(target=loop, name=f"{self.name}-offline-guard", daemon=True)
         self._guard.start()
 
+    def _stop_guard(self) -> None:
+        """Stop the offline guard and wait for a call it has in flight (bounded): before the page is frozen,
+        crashed or the session ends, no command of the guard may reach chromedriver. Why: a guard command sent
+        while the app's tab crashed waited on that tab, and every command of the session queued behind it (a
+        120 s read timeout after a renderer kill offline, reads-calendar-offline in a full run)."""
+        self._guard_stop.set()
+        guard = self._guard
+        if guard is not None and guard is not threading.current_thread():
+            guard.join(GUARD_JOIN_S)
+
     def set_airplane(self, on: bool) -> None:
         t0 = time.monotonic()
         self._airplane = on
@@ -435,6 +468,7 @@ class ChromiumDevice:
 
     def freeze(self) -> None:
         self._need_running("freeze")
+        self._stop_guard()  # a guard command on a frozen page is held until it thaws; unfreeze restarts it
         if self._state == AppState.FOREGROUND:
             self._window("minimized")
         self.cdp.execute("Page.setWebLifecycleState", {"state": "frozen"})
@@ -496,6 +530,7 @@ class ChromiumDevice:
         """``mode`` (default: the profile's ``kill_mode``): ``sigkill`` the browser, ``renderer`` the app's
         processes only, ``close`` the session."""
         self._need_running("kill")
+        self._stop_guard()  # before the tab or the browser dies (the relaunch's network emulation restarts it)
         self._save_console()
         # HARNESS_KILL_MODE: the benchmark's switch (benchmarks/fuzz_throughput.py, no_renderer_kill)
         mode = mode or os.environ.get("HARNESS_KILL_MODE") or self.profile.chromium.kill_mode
@@ -532,32 +567,29 @@ class ChromiumDevice:
         # the crash goes over the browser's own DevTools socket, not through chromedriver: chromedriver waits
         # for the dying tab's answer to Page.crash, which on a loaded machine never came (120 s, measured),
         # and it never answered an attach to its own tab
-        crash_target(self.user_data_dir, dead)
+        crashed = crash_target(self.user_data_dir, dead)
         deadline = time.monotonic() + CRASH_TIMEOUT_S
-        while not before - set(self.renderer_pids()) and time.monotonic() < deadline:
+        while crashed and not before - set(self.renderer_pids()) and time.monotonic() < deadline:
             time.sleep(0.02)
         died = sorted(before - set(self.renderer_pids()))
-        if not died:
+        if not crashed or not died:
             with contextlib.suppress(Exception):
                 drv.switch_to.window(dead)
             return []
         with contextlib.suppress(Exception):
             cdp.execute("Target.closeTarget", {"targetId": dead})
         with contextlib.suppress(Exception):
-            cdp.execute("ServiceWorker.enable")
-            cdp.execute("ServiceWorker.stopAllWorkers")
-            cdp.execute("ServiceWorker.disable")
+            self._stop_workers()
         with contextlib.suppress(Exception):
             for c in cdp.execute("Network.getAllCookies").get("cookies", []):
                 if c.get("session"):
                     cdp.execute("Network.deleteCookies", {"name": c["name"], "domain": c["domain"], "path": c["path"]})
-        self._guard_stop.set()
         self._parked, self._driver, self._cdp = drv, None, None
         self._state = AppState.NOT_RUNNING
         return died
 
     def _end_session(self) -> None:
-        self._guard_stop.set()
+        self._stop_guard()
         drv, self._driver, self._cdp = self._driver or self._parked, None, None
         self._parked = None
         self._state = AppState.NOT_RUNNING
@@ -588,6 +620,25 @@ class ChromiumDevice:
         t0 = time.monotonic()
         self._driver, self._parked = self._parked, None
         self._start_app("relaunch", t0, normal_window=True, mode="new tab after renderer kill")
+
+    def stop_app(self) -> None:
+        """The app's code stops (its page leaves for ``about:blank``, its service workers stop) and its storage
+        stays, so that nothing it still had queued reaches a backend being reset. Why: the previous example's
+        page, still syncing while the backend was reset, pushed its documents into the fresh backend before the
+        reinstall wiped it (todo-pouch: a replay judged another run's writes as duplicates). A frozen page runs
+        no code and is left as it is; no session, nothing to stop."""
+        if self._driver is None or self._state == AppState.FROZEN:
+            return
+        self._navigate("about:blank")
+        with contextlib.suppress(Exception):
+            self._stop_workers()
+
+    def _stop_workers(self) -> None:
+        """Every running service worker of the browser stopped (registrations kept: the next fetch starts
+        one afresh, with none of its memory)."""
+        self.cdp.execute("ServiceWorker.enable")
+        self.cdp.execute("ServiceWorker.stopAllWorkers")
+        self.cdp.execute("ServiceWorker.disable")
 
     def reinstall(self) -> None:
         """Storage gone, app started afresh.
@@ -675,9 +726,7 @@ class ChromiumDevice:
             and all(w["settled"] for w in saved["workers"]) and now["workers"] == saved["workers"]
         caches = workers and now["caches"] == saved.get("caches")
         if workers:
-            self.cdp.execute("ServiceWorker.enable")
-            self.cdp.execute("ServiceWorker.stopAllWorkers")
-            self.cdp.execute("ServiceWorker.disable")
+            self._stop_workers()
             self._clear_origin(_ALL_BUT_WORKERS_AND_CACHES if caches else _ALL_BUT_WORKERS)
         else:
             self._wipe_origin()

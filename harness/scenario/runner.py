@@ -191,6 +191,9 @@ class ScenarioRunner:
             phases[name] = round(now - t, 3)
             t = now
 
+        stop = getattr(self.device, "stop_app", None)
+        if callable(stop):  # the last example's app stops before the backend is reset under it
+            stop()
         self.lab.net.reset()
         phase("network")
         hooks = self.lab.hooks

@@ -103,3 +103,22 @@ def test_no_policy_no_verdict(tl: TL) -> None:
     tl.action("add_note", 2, M1)
     tl.add("device", "background", 3, layer="device")
     assert crm_run(tl.events, names=["background"]) == []
+
+
+def test_forbidden_and_a_write_deleted_offline_before_the_return_is_not_owed(tl: TL) -> None:
+    # todo-pouch: an item added, then deleted offline; a document store sends only the record's last revision
+    # (a tombstone without the add's marker), so the add never goes up under its own marker: no violation
+    _setup(tl, "forbidden", platform="ios")
+    tl.action("delete_item", 2.5, M1)                        # 5: deletes the record the add made
+    tl.add("device", "foreground", 20, layer="device")       # 6
+    tl.add("log", "idle", 200)                               # 7
+    assert crm_run(tl.events, names=["background"], context=crm_context(max_drain_s=30)) == []
+
+
+def test_forbidden_and_a_write_deleted_only_after_the_return_is_still_owed(tl: TL) -> None:
+    _setup(tl, "forbidden", platform="ios")
+    tl.add("device", "foreground", 20, layer="device")       # 5
+    tl.action("delete_item", 150, M1, offline=False)         # 6: long after the drain bound
+    tl.add("log", "idle", 200)                               # 7
+    [v] = crm_run(tl.events, names=["background"], context=crm_context(max_drain_s=30))
+    assert not v.passed and [e.seq for e in v.evidence] == [3, 2]

@@ -205,6 +205,26 @@ def test_a_renderer_kill_loses_the_apps_memory_and_keeps_the_browser_and_its_sto
     assert relaunch.data["mode"] == "new tab after renderer kill"
 
 
+def test_stop_app_ends_the_apps_code_and_keeps_its_storage(device: ChromiumDevice) -> None:
+    """What a reset does before the backend is reset: the app's page is gone (no timer of it runs), its
+    storage stays for the reinstall to wipe."""
+    assert js_async(device, "idbPut('k', 'v1')") is True
+    device.stop_app()
+    assert device.driver.current_url == "about:blank"
+    device.driver.get(device.app_url)
+    assert js_async(device, "idbGet('k')") == "v1"
+
+
+def test_the_offline_guard_stops_before_a_kill_and_comes_back_with_the_relaunch(device: ChromiumDevice) -> None:
+    """No guard command may reach chromedriver while the app's tab crashes (it held the session 120 s)."""
+    device.set_airplane(True)
+    assert device._guard is not None and device._guard.is_alive()
+    device.kill("renderer")
+    assert not device._guard.is_alive()
+    device.relaunch()
+    assert device._guard.is_alive()
+
+
 def test_reinstall_in_session_wipes_every_kind_of_storage(device: ChromiumDevice) -> None:
     assert js_async(device, "idbPut('k', 'v1')") is True
     js(device, "(localStorage.setItem('t', 'x'), true)")

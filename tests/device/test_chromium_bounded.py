@@ -46,7 +46,7 @@ def test_a_session_end_that_is_held_kills_the_browser_and_goes_on(monkeypatch: p
     monkeypatch.setattr(chromium, "QUIT_TIMEOUT_S", 0.3)
     dev = ChromiumDevice.__new__(ChromiumDevice)  # only what _end_session touches
     drv = HeldQuit()
-    dev._guard_stop, dev._driver, dev._cdp, dev._state = threading.Event(), drv, None, AppState.FOREGROUND
+    dev._guard, dev._guard_stop, dev._driver, dev._cdp, dev._state = None, threading.Event(), drv, None, AppState.FOREGROUND
     events: list[str] = []
     dev._event = lambda name, **data: events.append(name)  # type: ignore[method-assign]
     killed: list[int] = []
