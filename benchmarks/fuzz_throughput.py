@@ -70,7 +70,7 @@ sys.path.insert(0, str(ROOT))
 
 STEPS_PER_SEQUENCE = 20
 CONFIGS: dict[str, dict[str, str]] = {
-    "optimised": {"HARNESS_KILL_MODE": "renderer"},
+    "optimised": {},
     "no_setup_snapshot": {"HARNESS_SETUP_SNAPSHOT": "0"},
     "no_session_wipe": {"HARNESS_RESET": "profile", "HARNESS_SETUP_SNAPSHOT": "0"},
     "no_snapshot_reads": {"HARNESS_SNAPSHOT_READS": "0"},
@@ -79,7 +79,7 @@ CONFIGS: dict[str, dict[str, str]] = {
     "no_direct_chromedriver": {"HARNESS_DIRECT_CHROMEDRIVER": "0"},
     "no_cdp_input": {"HARNESS_CDP_INPUT": "0"},
     "no_change_waits": {"HARNESS_CHANGE_WAITS": "0"},
-    "no_renderer_kill": {"HARNESS_KILL_MODE": "sigkill"},  # the optimised runs set renderer (below)
+    "no_renderer_kill": {"HARNESS_KILL_MODE": "sigkill"},
 }
 #: configurations switched off by an option rather than the environment
 OPTIONS: dict[str, list[str]] = {"no_time_scale": ["--time-scale", "1"]}

@@ -70,12 +70,12 @@ class ChromiumSettings(_Strict):
         "Chrome/126.0.0.0 Mobile Safari/537.36"
     )
     extra_args: tuple[str, ...] = ()
-    #: sigkill (default): the whole browser SIGKILLed (localStorage not yet flushed is lost too; the session
-    #: ends, a relaunch starts a new one). renderer (opt-in; one full run still met a 120 s chromedriver hang
-    #: after it, not yet explained): the app's renderer process crashed and the browser kept, as a phone's OS
-    #: kills a backgrounded web app's renderer and not the browser (the relaunch is a new tab in the same
-    #: session: 0.2 s instead of a new browser's 1 s). close: the session ended cleanly.
-    kill_mode: Literal["sigkill", "renderer", "close"] = "sigkill"
+    #: renderer (default): the app's renderer process crashed and the browser kept, as a phone's OS kills a
+    #: backgrounded web app's renderer and not the browser (the relaunch is a new tab in the same session: 0.2 s
+    #: instead of a new browser's 1 s); a frozen page, or a crash the browser does not report, gets the sigkill.
+    #: sigkill: the whole browser SIGKILLed (localStorage not yet flushed is lost too; the session ends, a
+    #: relaunch starts a new one). close: the session ended cleanly.
+    kill_mode: Literal["sigkill", "renderer", "close"] = "renderer"
 
 
 class AndroidSettings(_Strict):

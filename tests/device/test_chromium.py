@@ -259,7 +259,9 @@ def test_xiaomi_policy_kills_in_background(device: ChromiumDevice) -> None:
     with PolicyRunner(device, pol, "reference", timeline=device.timeline) as runner:
         assert wait_for(lambda: device.state is AppState.NOT_RUNNING, 5)
     assert runner.killed
-    assert not device.browser_pids()
+    kill = next(e for e in device.timeline.events if e.name == "kill")
+    assert kill.data["mode"] == "renderer" and kill.data["pids"]  # the default kill: the app's renderer
+    assert not set(kill.data["pids"]) & set(device.renderer_pids())
 
 
 def test_a_frozen_app_is_killed_with_its_browser(device: ChromiumDevice) -> None:
