@@ -35,6 +35,7 @@ Usage::
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -139,6 +140,19 @@ def bounded(call: Callable[[], Any], timeout_s: float) -> Any:
     return box.get("value")
 
 
+def serial(method: Callable[..., Any]) -> Callable[..., Any]:
+    """One life-cycle operation of the device at a time. Why: a background policy acts from its own thread (a
+    kill or a freeze at its hour) while the scenario's steps act from theirs; a network change that met a
+    renderer kill half done sent its command to the tab just closed ("no session with given id")."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with self._lifecycle:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 def crash_target(user_data_dir: Path, target_id: str, timeout_s: float = CRASH_TIMEOUT_S) -> bool:
     """Send ``Page.crash`` to one tab over the browser's DevTools socket (the port chromedriver's browser wrote
     to ``DevToolsActivePort`` in its profile), without waiting for an answer that a crashing page never sends.
@@ -216,6 +230,7 @@ class ChromiumDevice:
         #: the session kept across a renderer kill (``kill_mode: renderer``) until the relaunch
         self._parked: Any = None
         self._cdp: Cdp | None = None
+        self._lifecycle = threading.RLock()  # see ``serial``
         self._state = AppState.NOT_RUNNING
         self._airplane = False
         self._network = "wifi"
@@ -370,6 +385,7 @@ class ChromiumDevice:
     def offline(self) -> bool:
         return self._airplane or self._network == "none"
 
+    @serial
     def launch(self) -> None:
         if self._driver is not None:
             raise LabError(f"{self.name}: already running")
@@ -416,6 +432,7 @@ class ChromiumDevice:
         if guard is not None and guard is not threading.current_thread():
             guard.join(GUARD_JOIN_S)
 
+    @serial
     def set_airplane(self, on: bool) -> None:
         t0 = time.monotonic()
         self._airplane = on
@@ -425,6 +442,7 @@ class ChromiumDevice:
         self._event("airplane_on" if on else "airplane_off", t=None if on else t0,
                     navigator_online=self._online_flag())
 
+    @serial
     def set_network(self, kind: str) -> None:
         if kind not in NETWORK_TYPES:
             raise SpecError("network", kind, f"one of {', '.join(NETWORK_TYPES)}")
@@ -447,6 +465,7 @@ class ChromiumDevice:
         """``document.visibilityState`` as the app sees it."""
         return str(self.driver.execute_script("return document.visibilityState"))
 
+    @serial
     def background(self) -> None:
         self._need_running("background")
         if self._state == AppState.FOREGROUND:
@@ -454,6 +473,7 @@ class ChromiumDevice:
             self._state = AppState.BACKGROUND
         self._event("background", visibility="hidden")
 
+    @serial
     def foreground(self) -> None:
         self._need_running("foreground")
         t0 = time.monotonic()
@@ -466,6 +486,7 @@ class ChromiumDevice:
         self._state = AppState.FOREGROUND
         self._event("foreground", t=t0, visibility=self.visibility())
 
+    @serial
     def freeze(self) -> None:
         self._need_running("freeze")
         self._stop_guard()  # a guard command on a frozen page is held until it thaws; unfreeze restarts it
@@ -475,6 +496,7 @@ class ChromiumDevice:
         self._state = AppState.FROZEN
         self._event("freeze")
 
+    @serial
     def unfreeze(self) -> None:
         self._need_running("unfreeze")
         if self._state != AppState.FROZEN:
@@ -526,6 +548,7 @@ class ChromiumDevice:
                             out.append(child.pid)
         return out
 
+    @serial
     def kill(self, mode: str | None = None) -> None:
         """``mode`` (default: the profile's ``kill_mode``): ``sigkill`` the browser, ``renderer`` the app's
         processes only, ``close`` the session."""
@@ -606,6 +629,7 @@ class ChromiumDevice:
         while self.browser_pids() and time.monotonic() < deadline:
             time.sleep(0.05)
 
+    @serial
     def relaunch(self) -> None:
         if self._driver is not None:
             self.kill()
@@ -621,17 +645,27 @@ class ChromiumDevice:
         self._driver, self._parked = self._parked, None
         self._start_app("relaunch", t0, normal_window=True, mode="new tab after renderer kill")
 
-    def stop_app(self) -> None:
-        """The app's code stops (its page leaves for ``about:blank``, its service workers stop) and its storage
-        stays, so that nothing it still had queued reaches a backend being reset. Why: the previous example's
-        page, still syncing while the backend was reset, pushed its documents into the fresh backend before the
-        reinstall wiped it (todo-pouch: a replay judged another run's writes as duplicates). A frozen page runs
-        no code and is left as it is; no session, nothing to stop."""
+    @serial
+    def stop_app(self, page: str | None = None) -> None:
+        """The app's code stops (its page leaves for ``page``, a path of the app's origin where none of its code
+        runs, else ``about:blank``; its service workers stop) and its storage stays, so that nothing it still
+        had queued reaches a backend being reset. Why: the previous example's page, still syncing while the
+        backend was reset, pushed its documents into the fresh backend before the reinstall wiped it
+        (todo-pouch: a replay judged another run's writes as duplicates). The restore that follows starts on
+        that page instead of loading it again. A frozen page runs no code and is left as it is; no session,
+        nothing to stop."""
         if self._driver is None or self._state == AppState.FROZEN:
             return
-        self._navigate("about:blank")
+        self._leave_for(self._origin() + page if page else "about:blank")
         with contextlib.suppress(Exception):
             self._stop_workers()
+
+    def _leave_for(self, url: str) -> None:
+        """Load ``url`` (a page where none of the app's code runs) unless the tab is on it already."""
+        with contextlib.suppress(Exception):
+            if self.driver.current_url == url:
+                return
+        self._navigate(url)
 
     def _stop_workers(self) -> None:
         """Every running service worker of the browser stopped (registrations kept: the next fetch starts
@@ -640,6 +674,7 @@ class ChromiumDevice:
         self.cdp.execute("ServiceWorker.stopAllWorkers")
         self.cdp.execute("ServiceWorker.disable")
 
+    @serial
     def reinstall(self) -> None:
         """Storage gone, app started afresh.
 
@@ -657,6 +692,7 @@ class ChromiumDevice:
                 self._event("reinstall_fallback", error=f"{type(e).__name__}: {e}")
         self.reinstall_on_new_profile()
 
+    @serial
     def reinstall_on_new_profile(self) -> None:
         """The slow, certain reinstall: the session ends, the profile folder goes, a new session starts."""
         if self._driver is not None or self._parked is not None:
@@ -681,7 +717,7 @@ class ChromiumDevice:
     def _wipe_origin(self) -> None:
         """Every storage of the app's origin gone (IndexedDB, Web Storage, Cache Storage, service workers,
         cookies) and the HTTP cache, with no page of the app open."""
-        self._navigate("about:blank")  # the page and its timers are gone before its storage is
+        self._leave_for("about:blank")  # the page and its timers are gone before its storage is
         self._clear_origin("all")
 
     def _clear_origin(self, storage_types: str) -> None:
@@ -705,6 +741,7 @@ class ChromiumDevice:
         self._need_running("save the app's storage")
         return self._storage_script("save")["storage"]
 
+    @serial
     def restore_app_storage(self, storage: dict[str, Any], blank_path: str) -> None:
         """A reinstall that lands on a known state: the origin's storage cleared, ``storage`` written back from
         ``blank_path`` (a page of the app's origin where none of the app's code runs), then the app launched on
@@ -719,7 +756,7 @@ class ChromiumDevice:
         self._need_running("restore the app's storage")
         t0 = time.monotonic()
         blank = self._origin() + blank_path
-        self._navigate(blank)  # the app's page and its timers are gone before its storage is
+        self._leave_for(blank)  # the app's page and its timers are gone before its storage is
         saved = storage.get("kept") or {}
         now = self._storage_script("probe")["kept"]
         workers = os.environ.get("HARNESS_KEEP_INSTALLED", "1") != "0" and bool(saved.get("workers")) \
@@ -784,6 +821,7 @@ class ChromiumDevice:
         else:
             raise Unsupported(self.name, f"policy op {op}", "the reference device runs freeze, unfreeze and kill")
 
+    @serial
     def quit(self) -> None:
         if self._driver is not None or self._parked is not None:
             self._save_console()

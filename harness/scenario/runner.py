@@ -191,17 +191,19 @@ class ScenarioRunner:
             phases[name] = round(now - t, 3)
             t = now
 
-        stop = getattr(self.device, "stop_app", None)
-        if callable(stop):  # the last example's app stops before the backend is reset under it
-            stop()
-        self.lab.net.reset()
-        phase("network")
         hooks = self.lab.hooks
         params = self.app_profile.parameters
         url = app_url(self.lab.endpoints.app_url, scenario, params.launch_query, params.time_parameters)
         snaps = self.setup_snapshots
         key = snaps.key(scenario, url, self.bugs) if snaps is not None else None
-        if key is not None and snaps is not None and key in snaps.saved and self.device.state.value == "foreground":
+        restoring = key is not None and snaps is not None and key in snaps.saved and \
+            self.device.state.value == "foreground"
+        stop = getattr(self.device, "stop_app", None)
+        if callable(stop):  # the last example's app stops before the backend is reset under it
+            stop(params.setup_snapshot_page if restoring else None)
+        self.lab.net.reset()
+        phase("network")
+        if restoring and key is not None and snaps is not None:
             if hooks.has("configure"):
                 hooks.configure(bugs=list(self.bugs), token_ttl_s=scenario.setup.token_ttl_s or 900)
             self.device.app_url = url
