@@ -16,6 +16,7 @@ freeze        approximated: ``am make-uid-idle`` + ``cmd appops set
               RUN_ANY_IN_BACKGROUND ignore`` (background work stops; Android
               has no public "suspend this process" command); unfreeze allows
 kill          ``am force-stop PKG`` (clears alarms and jobs until launched)
+stop          the same before a reset (``stop_app``), logged, not a step
 relaunch      ``mobile: activateApp`` after the kill (cold start)
 reinstall     ``adb uninstall`` + ``adb install -r APK`` or, without an APK,
               ``pm clear PKG`` (storage gone), then activate
@@ -196,9 +197,13 @@ class AndroidDevice(MobileBase):
         self._event("unfreeze", t=t0)
 
     def kill(self) -> None:
-        self.shell(f"am force-stop {self.package}")
+        command = self._terminate()
         self._state = AppState.NOT_RUNNING
-        self._event("kill", command=f"am force-stop {self.package}")
+        self._event("kill", command=command)
+
+    def _terminate(self) -> str:
+        self.shell(f"am force-stop {self.package}")
+        return f"am force-stop {self.package}"
 
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:

@@ -131,9 +131,13 @@ class IOSDevice(MobileBase):
         raise Unsupported(self.name, "unfreeze", "iOS resumes apps itself; use bar_fetch() or foreground()")
 
     def kill(self) -> None:
-        self.session.mobile("terminateApp", {"bundleId": self.bundle_id})
+        command = self._terminate()
         self._state = AppState.NOT_RUNNING
-        self._event("kill", command="mobile: terminateApp")
+        self._event("kill", command=command)
+
+    def _terminate(self) -> str:
+        self.session.mobile("terminateApp", {"bundleId": self.bundle_id})
+        return "mobile: terminateApp"
 
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:

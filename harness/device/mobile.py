@@ -131,6 +131,26 @@ class MobileBase:
             raise SpecError("appium_url", None, "an Appium server URL from the lab or the profile")
         return url
 
+    @property
+    def session_open(self) -> bool:
+        """A session with the device exists (the app itself may be stopped): a reinstall needs no launch."""
+        return self.session.driver is not None
+
+    def stop_app(self, page: str | None = None) -> None:
+        """The app's process ends and its storage stays, before the backend is reset under it (what the
+        reference device does by leaving its page; ``page`` is a web app's and means nothing here). Why: an app
+        still syncing while its backend is reset pushes the last run's data into the fresh one. Recorded as a
+        log line, not a device step: no example asked for it. No session or not running: nothing to stop."""
+        if self.session.driver is None or self._state == AppState.NOT_RUNNING:
+            return
+        command = self._terminate()
+        self._state = AppState.NOT_RUNNING
+        self.timeline.append("log", "app.stopped", layer="device", data={"device": self.name, "command": command})
+
+    def _terminate(self) -> str:
+        """Stop the app's process; the command issued, for the timeline."""
+        raise NotImplementedError
+
     def quit(self) -> None:
         """End the session if there is one; safe to call twice."""
         if self.session.driver is not None:

@@ -116,9 +116,13 @@ class RemoteDevice(MobileBase):
         raise Unsupported(self.name, "unfreeze", "no host access to a remote device")
 
     def kill(self) -> None:
-        self.session.mobile("terminateApp", self._app())
+        command = self._terminate()
         self._state = AppState.NOT_RUNNING
-        self._event("kill", command="mobile: terminateApp")
+        self._event("kill", command=command)
+
+    def _terminate(self) -> str:
+        self.session.mobile("terminateApp", self._app())
+        return "mobile: terminateApp"
 
     def relaunch(self) -> None:
         if self._state != AppState.NOT_RUNNING:

@@ -140,8 +140,10 @@ class StepExecutor:
     # -- setup ------------------------------------------------------------------------------------
 
     def fresh_install(self) -> None:
-        """The app installed afresh (storage cleared) and launched with the scenario's URL."""
-        if self.device.state.value == "not_running":
+        """The app installed afresh (storage cleared) and launched with the scenario's URL. A device with no
+        session is launched first; one whose app was only stopped (a kill step, the stop before a reset) keeps
+        its session: a launch would open a second one and start the old app with its old storage."""
+        if self.device.state.value == "not_running" and not getattr(self.device, "session_open", False):
             self.device.launch()
         self.device.reinstall()
         if not callable(getattr(self.device, "reinstall_on_new_profile", None)):

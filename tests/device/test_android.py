@@ -203,3 +203,36 @@ def test_steps_that_release_the_app_are_stamped_when_their_call_begins(tmp_path:
         if name in ("kill", "airplane_on"):
             continue  # steps that hold the app back are stamped when done
         assert stamped - began < 0.1, f"{name} stamped {stamped - began:.2f} s after its call began"
+
+
+def test_the_stop_before_a_reset_force_stops_the_app_and_keeps_the_session(tmp_path: Path) -> None:
+    dev, f, r = make(tmp_path)
+    dev.stop_app()  # no session yet: nothing to stop
+    assert r.argvs == [] and not dev.session_open
+    dev.launch()
+    r.argvs.clear()
+    dev.stop_app("/ignored-by-a-phone")
+    dev.stop_app()  # stopped already: nothing more
+    assert r.argvs == [ADB + ("shell", "am", "force-stop", "com.example.crm")]
+    assert dev.state is AppState.NOT_RUNNING and dev.session_open
+    events = dev.timeline.events
+    assert [e.name for e in events] == ["launch", "app.stopped"] and events[-1].kind == "log"  # not a kill step
+
+
+def test_a_reset_after_the_stop_reinstalls_in_the_same_session_without_starting_the_old_app(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from harness.scenario.executor import StepExecutor
+
+    dev, f, r = make(tmp_path)
+    dev.launch()
+    dev.stop_app()
+    ex = StepExecutor.__new__(StepExecutor)  # only what fresh_install touches
+    ex.device, ex.timeline = dev, dev.timeline
+    ex.app = SimpleNamespace(shell=SimpleNamespace(wait_ready=lambda timeout_s=None: None))
+    ex.fresh_install()
+    assert len(f.drivers) == 1, "a launch would have opened a second session"
+    assert f.all_calls() == [("mobile: activateApp", {"appId": "com.example.crm"})] * 2  # the launch, the reinstall's
+    assert r.argvs[-2:] == [ADB + ("shell", "am", "force-stop", "com.example.crm"),
+                            ADB + ("shell", "pm", "clear", "com.example.crm")]
+    assert dev.state is AppState.FOREGROUND

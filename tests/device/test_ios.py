@@ -105,3 +105,15 @@ def test_bar_off_policy_issues_nothing(tmp_path: Path) -> None:
     with PolicyRunner(dev, policy_of(dev.profile), "ios"):
         time.sleep(0.2)
     assert r.argvs == []
+
+
+def test_the_stop_before_a_reset_terminates_the_app_and_keeps_the_session(tmp_path: Path) -> None:
+    dev, f, r = make(tmp_path)
+    dev.stop_app()  # no session yet: nothing to stop
+    dev.launch()
+    dev.stop_app()
+    dev.stop_app()  # stopped already: nothing more
+    assert f.all_calls() == [("mobile: activateApp", {"bundleId": "com.example.crm"}),
+                             ("mobile: terminateApp", {"bundleId": "com.example.crm"})]
+    assert dev.state is AppState.NOT_RUNNING and dev.session_open and len(f.drivers) == 1
+    assert [(e.kind, e.name) for e in dev.timeline.events][-1] == ("log", "app.stopped")

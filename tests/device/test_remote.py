@@ -79,3 +79,17 @@ def test_launch_and_relaunch_are_stamped_when_their_call_begins(tmp_path: Path) 
             dev.relaunch()
         stamped = [e for e in dev.timeline.events if e.name == name][-1].t
         assert stamped - t0 < 0.1, f"{name} stamped {stamped - t0:.2f} s after its call began"
+
+
+def test_the_stop_before_a_reset_terminates_the_app_in_the_same_session(tmp_path: Path) -> None:
+    prof = load_profile(paths.DEVICES / "remote-grid.yaml")
+    assert isinstance(prof, RemoteProfile)
+    f = Factory()
+    dev = RemoteDevice(prof, run_dir=tmp_path, driver_factory=f)
+    dev.stop_app()  # no session: nothing
+    dev.launch()
+    dev.stop_app()
+    dev.stop_app()
+    assert f.all_calls() == [("mobile: activateApp", {"appId": "com.example.crm"}),
+                             ("mobile: terminateApp", {"appId": "com.example.crm"})]
+    assert dev.session_open and dev.state.value == "not_running"
