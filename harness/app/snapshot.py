@@ -70,21 +70,33 @@ const matches = specs.map(([by, value]) => { const f = find(by, value); return f
 const SPECIAL = new Set(['BR', 'TEXTAREA', 'INPUT', 'SELECT', 'OPTION', 'IMG', 'SVG', 'CANVAS', 'IFRAME', 'VIDEO',
                          'AUDIO', 'OBJECT', 'EMBED', 'TEMPLATE', 'SLOT']);
 const plainSpace = (st) => st.whiteSpace === 'normal' || st.whiteSpace === 'nowrap';
-// one line of inline text: innerText is what WebDriver's text is then; anything else (blocks, line breaks, hidden
-// or transparent parts, form controls, preformatted text) is null, and the element's text is read live
+// the text WebDriver would read, where innerText is provably the same; anything else (line breaks, hidden or
+// transparent parts, form controls, preformatted text, paragraphs, lists, tables) is null, read live. Inline and
+// inline-block parts run into one line; each plain block part (a div, a blockified flex item) is a line of its
+// own, and WebDriver's lines are innerText's with their spaces collapsed and the empty ones dropped
 const oneLine = (t) => !/[\n\t\u00a0]| {2}/.test(t) && t === t.trim();
+// as WebDriver's atom does: runs of white space but non-breaking ones made one space, a line trimmed of them,
+// then non-breaking spaces made spaces (a leading one stays)
+const collapse = (t) => t.replace(/[^\S\u00a0]+/g, ' ').replace(/^[^\S\u00a0]+|[^\S\u00a0]+$/g, '');
 const text = (e) => {
   if (FORM.has(e.tagName)) return null;
   if (!plainSpace(getComputedStyle(e))) {  // preformatted: only a single-spaced line of text reads the same
     const t = e.innerText || '';
     return e.children.length === 0 && oneLine(t) ? t : null;
   }
+  let lines = false;
   for (const d of e.getElementsByTagName('*')) {
     if (SPECIAL.has(d.tagName.toUpperCase())) return null;
     const st = getComputedStyle(d);
-    if (st.display !== 'inline' || st.visibility !== 'visible' || st.opacity === '0' || !plainSpace(st)) return null;
+    if (st.visibility !== 'visible' || st.opacity === '0') return null;
+    const plain = plainSpace(st) || (d.children.length === 0 && oneLine(d.textContent || ''));
+    if (!plain) return null;
+    if (st.display === 'inline' || st.display === 'inline-block') continue;
+    if (st.display !== 'block' || d.tagName === 'P') return null;
+    lines = true;
   }
-  return (e.innerText || '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = (e.innerText || '').split('\n').map(collapse);
+  return (lines ? t.filter((l) => l) : t).join(lines ? '\n' : ' ').replace(/\u00a0/g, ' ');
 };
 const info = els.map((e) => {
   const d = shown(e);
