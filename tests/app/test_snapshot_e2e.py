@@ -48,6 +48,14 @@ box.innerHTML = `
   <div data-t="edge" data-k="paragraphs"><p>one</p><p>two</p></div>
   <div data-t="edge" data-k="list"><ul><li>a</li><li>b</li></ul></div>
   <div data-t="edge" data-k="hidden-part"><div>shown</div><div hidden>not shown</div></div>
+  <div style="max-height:0;overflow:hidden"><p data-t="edge" data-k="collapsed">in a collapsed panel</p></div>
+  <div style="width:60px;overflow:hidden;white-space:nowrap"><span style="display:inline-block;margin-left:90px" data-t="edge" data-k="clipped-right">off to the right</span></div>
+  <div style="height:20px;overflow:auto"><div style="height:40px"></div><p data-t="edge" data-k="scrolled-away">below a scroller's fold</p></div>
+  <div style="position:relative;height:60px"><div style="height:10px;overflow:hidden"><span style="position:absolute;top:30px" data-t="edge" data-k="escapes">escapes the clip</span></div></div>
+  <div style="height:10px;overflow:hidden"><p style="margin:0;line-height:20px" data-t="edge" data-k="half">half shown</p></div>
+  <div style="height:0;overflow:hidden" data-t="edge" data-k="zero-clipping">clipped to nothing</div>
+  <div style="height:0" data-t="edge" data-k="zero-spilling">spills out of nothing</div>
+  <div style="height:0;overflow:hidden"><div data-t="edge" data-k="child-shown-by-a-scroller" style="height:10px"><div style="position:absolute">out</div></div></div>
   <button data-t="edge" data-k="changer" onclick="this.setAttribute('data-state', 'clicked'); this.textContent = 'Clicked'">Click me</button>`;
 document.body.appendChild(box);
 document.body.style.overflow = 'auto';  // the app's body clips what is below the screen: WebDriver would call the lower edges hidden
@@ -90,7 +98,7 @@ def test_a_read_is_one_round_trip_with_the_same_answers_as_element_reads(rig: Ri
     live_edges = _values(screen, EDGE)
     fields = [(el.get_property("value")) for el in screen.find_all(EDGE) if el.tag_name in ("input", "textarea")]
     live_trips, counter.n = counter.n, 0
-    assert any(live.values()) and len(live_edges) == 21
+    assert any(live.values()) and len(live_edges) == 29
 
     with snapshot.reading(dev.driver, app.profile):
         first = screen.find_all("contact_name")
@@ -108,6 +116,16 @@ def test_a_read_is_one_round_trip_with_the_same_answers_as_element_reads(rig: Ri
     # texts of several lines served from the snapshot where innerText is WebDriver's text, the rest read live
     assert {"plain", "message", "activity", "flex", "nested", "block-in-inline"} <= served, served
     assert not {"lines", "message-lines", "paragraphs", "list", "hidden-part", "pre-lines"} & served, served
+    shown = {k for (_, d, _, k, *_) in live_edges if d}
+    assert {"scrolled-away", "escapes", "half", "zero-spilling"} <= shown and \
+        not {"collapsed", "clipped-right", "zero-clipping"} & shown, shown  # the overflow edges are what they say
+
+    # the app's own body clips what is below the screen (as the viewport does): the lower edges are hidden
+    dev.driver.execute_script("document.body.style.overflow = ''; document.body.scrollTop = 0")
+    live_shown = [el.is_displayed() for el in screen.find_all(EDGE)]
+    with snapshot.reading(dev.driver, app.profile):
+        snap_shown = [el.is_displayed() for el in screen.find_all(EDGE)]
+    assert snap_shown == live_shown and True in live_shown and False in live_shown[-10:], live_shown
     # what is still read live: the locator the profile does not declare (once) and the texts that are more than
     # one line of inline text (containers, buttons with icons, the edges' blocks)
     assert counter.n < live_trips / 5, (counter.n, live_trips)
