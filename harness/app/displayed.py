@@ -16,9 +16,8 @@ from __future__ import annotations
 #: defines ``shown(e)`` (false for null) in a page script, with its helpers. WebDriver's rule (its "is displayed"
 #: atom), in order: laid out and ``visibility: visible``, no transparent ancestor; a positive size of its own or
 #: in a child (a zero-sized element with a text child counts, one with ``overflow: hidden`` or not laid out does
-#: not); not hidden
-#: by overflow: outside an ancestor that clips it (``overflow: hidden``, or of no size), unless a child of it is
-#: still shown. An ancestor that scrolls (``auto``, ``scroll``) hides nothing: what is below the fold is shown.
+#: not); not hidden by overflow: outside an ancestor that clips it (``overflow: hidden``, or of no size), unless
+#: a child of it is still shown. An ancestor that scrolls (``auto``, ``scroll``) hides nothing: what is below the fold is shown.
 #: Only an element's containing blocks clip it (an absolutely positioned one skips static ancestors, a fixed one
 #: is clipped by the viewport alone), and the page's ``body`` clips as the viewport does when ``html`` does not.
 SHOWN_JS = r"""

@@ -196,11 +196,6 @@ class AndroidDevice(MobileBase):
         self._state = AppState.BACKGROUND
         self._event("unfreeze", t=t0)
 
-    def kill(self) -> None:
-        command = self._terminate()
-        self._state = AppState.NOT_RUNNING
-        self._event("kill", command=command)
-
     def _terminate(self) -> str:
         self.shell(f"am force-stop {self.package}")
         return f"am force-stop {self.package}"

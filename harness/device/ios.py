@@ -130,11 +130,6 @@ class IOSDevice(MobileBase):
     def unfreeze(self) -> None:
         raise Unsupported(self.name, "unfreeze", "iOS resumes apps itself; use bar_fetch() or foreground()")
 
-    def kill(self) -> None:
-        command = self._terminate()
-        self._state = AppState.NOT_RUNNING
-        self._event("kill", command=command)
-
     def _terminate(self) -> str:
         self.session.mobile("terminateApp", {"bundleId": self.bundle_id})
         return "mobile: terminateApp"

@@ -147,8 +147,13 @@ class MobileBase:
         self._state = AppState.NOT_RUNNING
         self.timeline.append("log", "app.stopped", layer="device", data={"device": self.name, "command": command})
 
+    def kill(self) -> None:
+        command = self._terminate()
+        self._state = AppState.NOT_RUNNING
+        self._event("kill", command=command)
+
     def _terminate(self) -> str:
-        """Stop the app's process; the command issued, for the timeline."""
+        """Stop the app's process (each backend's own command); the command issued, for the timeline."""
         raise NotImplementedError
 
     def quit(self) -> None:

@@ -115,11 +115,6 @@ class RemoteDevice(MobileBase):
     def unfreeze(self) -> None:
         raise Unsupported(self.name, "unfreeze", "no host access to a remote device")
 
-    def kill(self) -> None:
-        command = self._terminate()
-        self._state = AppState.NOT_RUNNING
-        self._event("kill", command=command)
-
     def _terminate(self) -> str:
         self.session.mobile("terminateApp", self._app())
         return "mobile: terminateApp"
