@@ -12,7 +12,8 @@ is in flight) that Hypothesis met twice and a replay does not. The failing
 sequences met are tried fewest actions first (:func:`replay_candidates`);
 the first that fails the same way on every replay is the export. When none
 does, the finding is reported as flaky with its evidence and kept in the run
-folder, never exported as a bug. An example the harness could not carry out
+folder, never exported as a bug, and the search goes on with the budget left
+(:func:`_search_on`). An example the harness could not carry out
 (the lab or the device broke) is discarded and counted, never shrunk.
 
 Usage::
@@ -102,6 +103,8 @@ class FuzzOutcome:
     replay_history: list[dict[str, Any]] = field(default_factory=list)
     #: sequences the harness could not carry out (discarded, not findings): their folder and error
     harness_errors: list[tuple[Path | None, str]] = field(default_factory=list)
+    #: flaky findings the search went on after (title, kept sequence, time, replays), oldest first
+    flaky_findings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def actions(self) -> list[Step]:
@@ -243,13 +246,21 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           f"clock={clock}",
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
         out.harness_errors = ctx.harness_errors  # the same list: filled as the search goes
-        with signals.interrupts_pass_through():
-            exc = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s)
-        if exc is not None:
+        search_snapshots = runner.setup_snapshots
+        round_no = 0
+        while True:
+            with signals.interrupts_pass_through():
+                exc, round_no = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s, round_no)
+            if exc is None:
+                break
             _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
                 runner.setup_snapshots = None  # each replay sets up in full, as `harness run` does
                 _export_and_replay(out, ctx, runner, options, exc)
+                runner.setup_snapshots = search_snapshots
+            if not _search_on(out, ctx, options):
+                break
+            round_no += 1
         return out
     finally:
         runner.setup_snapshots = previous_snapshots
@@ -257,17 +268,39 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
             runner.close()
 
 
-def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float) -> BaseException | None:
-    """Hypothesis rounds until a failure (returns its exception; ``ctx.failures`` holds the runs) or the end of
-    the budget with nothing found (None)."""
-    round_no = 0
+#: the least budget left for the search to go on after a flaky finding (s): about three examples
+SEARCH_ON_MIN_S = 10.0
+
+
+def _search_on(out: FuzzOutcome, ctx: FuzzContext, options: FuzzOptions) -> bool:
+    """After a flaky finding, the search goes on with the budget left: a race met once is evidence, not the bug,
+    and the sequence that shows the bug every time may come next (retry-new-key at seed 1: flaky at 15 s, found
+    and exported at 200 s in another run). The flaky finding is kept in ``out.flaky_findings``; ``out`` goes on
+    describing it until a reproduced failure replaces it. Not in a parallel run: there the first finding has
+    stopped the other workers already."""
+    if out.kind != "flaky" or options.parallel_run is not None or time.monotonic() > ctx.deadline - SEARCH_ON_MIN_S:
+        return False
+    out.flaky_findings.append({
+        "title": out.title, "scenario_path": str(out.scenario_path or ""), "time_to_failure_s": out.time_to_failure_s,
+        "actions": len(out.actions), "failed_checks": list(out.failed_checks),
+        "replays": [dict(r) for r in out.replay_history]})
+    ctx.failures.clear()  # the next failure is a finding of its own: shrunk, replayed, timed from the run's start
+    ctx.stats.first_failure_s = None
+    ctx.progress()
+    return True
+
+
+def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float,
+            round_no: int = 0) -> tuple[BaseException | None, int]:
+    """Hypothesis rounds from ``round_no`` until a failure (its exception; ``ctx.failures`` holds the runs) or the
+    end of the budget with nothing found (None); with the round it ended in."""
     while True:
         machine._hypothesis_internal_use_seed = round_seed(seed, round_no)  # type: ignore[attr-defined]
         try:
             with _shrink_bound(shrink_s):
                 run_state_machine_as_test(machine, settings=st)
         except BudgetExhausted:
-            return None
+            return None, round_no
         except LabBroken as e:  # not a bug in the app: the run ends as a harness error, with the evidence
             raise _broken(e) from None
         except Unsatisfiable:  # every example of the round was discarded: each one a harness error
@@ -277,7 +310,7 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
             # The budget ran out while Hypothesis was replaying a choice sequence it had already run in
             # full: the run ends here, and Hypothesis reports the shorter replay as inconsistent data.
             if not ctx.failures and isinstance(e.__context__, BudgetExhausted):
-                return None
+                return None, round_no
             # Hypothesis replayed a choice sequence it had run in full and the harness could not carry it out this
             # time (the steady state not reached, say): a harness error, never Hypothesis's traceback. Too many
             # in a row end the run; one is discarded like any other, and the search goes on with the next round.
@@ -288,11 +321,11 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float)
                 continue
             if not ctx.failures:
                 raise
-            return e
+            return e, round_no
         except Exception as e:  # noqa: BLE001 - the shrunk example's own exception, or Flaky after a cut-short shrink
             if not ctx.failures:
                 raise
-            return e
+            return e, round_no
         round_no += 1  # a clean round: the next one, until the budget runs out
 
 

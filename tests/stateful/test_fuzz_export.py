@@ -114,3 +114,31 @@ def test_only_failures_like_the_shrunk_one_are_candidates(tmp_path: Path) -> Non
 def test_at_most_a_few_candidates(tmp_path: Path) -> None:
     runs = [failed_run(tmp_path, "offline", *["add_note"] * k, "online") for k in range(6, 0, -1)]
     assert F.replay_candidates(runs) == runs[::-1][:F.CANDIDATES]
+
+
+def test_after_a_flaky_finding_the_search_goes_on_with_the_budget_left(found: Any) -> None:
+    import time
+
+    out, runner = run_export(found, ["passed"] * 9)
+    ctx, opts = found[1], found[2]
+    ctx.deadline = time.monotonic() + 60
+    assert out.kind == "flaky" and F._search_on(out, ctx, opts)
+    assert ctx.failures == [] and ctx.stats.first_failure_s is None  # the next failure is a finding of its own
+    [kept] = out.flaky_findings
+    assert kept["scenario_path"] == str(out.scenario_path) and kept["failed_checks"] == ["ordering"]
+    assert [r["outcome"] for r in kept["replays"]] == ["passed"] * len(runner.ran)
+    assert out.kind == "flaky" and out.found  # still what the run reports if nothing else is found
+
+
+@pytest.mark.parametrize("why", ["reproduced", "no budget", "parallel"])
+def test_the_search_ends_on_a_reproduced_finding_an_empty_budget_or_in_a_parallel_run(found: Any, why: str) -> None:
+    import dataclasses
+    import time
+
+    out, _ = run_export(found, ["failed"] * 3 if why == "reproduced" else ["passed"] * 9)
+    ctx, opts = found[1], found[2]
+    ctx.deadline = time.monotonic() + (5 if why == "no budget" else 60)
+    if why == "parallel":
+        opts = dataclasses.replace(opts, parallel_run=out.run_dir)
+    assert not F._search_on(out, ctx, opts)
+    assert out.flaky_findings == [] and ctx.failures  # nothing cleared
