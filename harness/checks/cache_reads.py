@@ -7,7 +7,9 @@ content is every list or mapping under the keys in :data:`CONTENT_KEYS`.
 
 For each such observation made while offline:
 - subject loaded before (observed online, or opened by an online action
-  whose outcome was not "unavailable"/"error"/"hung"):
+  whose outcome was not "unavailable"/"error"/"hung", or seen on its screen,
+  ready, by an online continuous read: an action that met the screen
+  unavailable may go on to load it once the app notices the link is back):
   it must not be unavailable, an error or a hang, and it must still show
   every element the latest online observation of it showed (a superset:
   items added offline may join). Breaks R3 plus the screen's requirement.
@@ -64,6 +66,12 @@ def cache_reads(events: Sequence[Event], snapshots: Snapshots, ctx: CheckContext
             if ev.data.get("outcome") not in NOT_LOADED:  # the app said it could not load it: nothing to cache
                 screen = openers[ev.name]
                 opened[(screen, _subject(screens, screen, ev.data))] = ev
+            continue
+        if ev.kind == "observation" and ev.name == "watch" and not is_offline(ev, windows):
+            for screen, seen in (ev.data.get("screens") or {}).items():  # the continuous read saw it loaded
+                if screen in screens and seen.get("ready") and not _unavailable(seen) and \
+                        seen.get("subject") is not None:
+                    opened.setdefault((screen, str(seen["subject"])), ev)
             continue
         if ev.kind != "observation" or ev.name not in screens:
             continue

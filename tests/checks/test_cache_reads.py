@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 
 from .factory import crm_context, crm_run, TL
 
@@ -91,3 +92,35 @@ def test_what_the_user_edited_or_deleted_offline_is_not_expected_as_it_was(tl: T
     tl.obs("contact_view", 7, contact_id=4, fields={"name": "Ada"}, activity=["Note hxbbb"])          # 5: a2 lost
     v = _by_req(crm_run(tl.events, names=["cache_reads"]))
     assert not v["R6"].passed and "a2" in v["R6"].evidence[0].summary and "hxaaa" not in v["R6"].evidence[0].summary
+
+
+def test_a_screen_the_continuous_read_saw_loaded_online_counts_as_loaded(tl: TL) -> None:
+    # a clean-run false alarm: an SMS to contact 4 met "needs a connection" (the app had not noticed the link back),
+    # then went on, the app loaded the contact and the continuous read saw its screen; offline it was shown cached
+    tl.action("open_contact", 1, offline=False, outcome="unavailable", contact_id=4)                      # 0
+    tl.watch(2, offline=False, app="online",
+             screens={"contact_view": {"subject": "4", "ready": True, "unavailable": False}})             # 1
+    tl.drop(3)                                                                                            # 2
+    tl.obs("contact_view", 4, contact_id=4, fields={"name": "Wen"}, activity=["a1"])                      # 3
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
+    assert v["R6"].passed and "R12" not in v
+
+
+@pytest.mark.parametrize("seen", [{"subject": "4", "ready": False, "unavailable": False},
+                                  {"subject": "4", "ready": True, "unavailable": True},
+                                  {"subject": "5", "ready": True, "unavailable": False}])
+def test_a_continuous_read_of_another_screen_state_is_no_proof_of_a_load(tl: TL, seen: dict) -> None:
+    tl.watch(1, offline=False, app="online", screens={"contact_view": seen})   # 0
+    tl.drop(2)                                                                 # 1
+    tl.obs("contact_view", 3, contact_id=4, fields={"name": "Wen"})            # 2
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
+    assert list(v) == ["R12"] and not v["R12"].passed
+
+
+def test_a_continuous_read_made_offline_is_no_proof_of_a_load(tl: TL) -> None:
+    tl.drop(1)                                                                 # 0
+    tl.watch(2, offline=True, app="offline",
+             screens={"contact_view": {"subject": "4", "ready": True, "unavailable": False}})   # 1
+    tl.obs("contact_view", 3, contact_id=4, fields={"name": "Wen"})            # 2
+    v = _by_req(crm_run(tl.events, names=["cache_reads"]))
+    assert list(v) == ["R12"] and not v["R12"].passed
