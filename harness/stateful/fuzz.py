@@ -284,8 +284,11 @@ def _search_on(out: FuzzOutcome, ctx: FuzzContext, options: FuzzOptions) -> bool
         "title": out.title, "scenario_path": str(out.scenario_path or ""), "time_to_failure_s": out.time_to_failure_s,
         "actions": len(out.actions), "failed_checks": list(out.failed_checks),
         "replays": [dict(r) for r in out.replay_history]})
-    ctx.failures.clear()  # the next failure is a finding of its own: shrunk, replayed, timed from the run's start
+    # the next failure is a finding of its own: shrunk (its own bound), replayed, timed from the run's start; the
+    # machine knows a search with a failure from ``ctx.failures`` (the run's count keeps the flaky ones)
+    ctx.failures.clear()
     ctx.stats.first_failure_s = None
+    ctx.shrink_deadline = float("inf")
     ctx.progress()
     return True
 

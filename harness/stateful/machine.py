@@ -197,11 +197,11 @@ class SyncMachine(RuleBasedStateMachine):
         super().__init__()
         _keep_spells_enabled(self)
         ctx = self.ctx
-        if ctx.stats.failures == 0 and (time.monotonic() > ctx.deadline or (
+        if not ctx.failures and (time.monotonic() > ctx.deadline or (
                 ctx.max_examples is not None and ctx.stats.examples >= ctx.max_examples) or (
                 ctx.stop_requested is not None and ctx.stop_requested())):
             raise BudgetExhausted()
-        if ctx.stats.failures and time.monotonic() > ctx.shrink_deadline:
+        if ctx.failures and time.monotonic() > ctx.shrink_deadline:
             reject()  # shrinking is over budget: skip the rest cheaply; the best failure so far is kept
         ctx.stats.examples += 1
         self.vocab = ctx.vocab

@@ -10,6 +10,7 @@ in range).
 from __future__ import annotations
 
 from pathlib import Path
+import time
 from typing import Any, ClassVar
 
 import pytest
@@ -359,3 +360,24 @@ def test_a_reset_that_breaks_ends_the_run_as_a_broken_lab_not_a_hypothesis_error
         _search(M.machine_for(ctx), settings_for("ci", device="reference-unrestricted", bugs=(), use_database=False),
                 seed=3, ctx=ctx, shrink_s=60)
     assert "could not be restored" in str(info.value) and ctx.stats.failures == 0
+
+
+def test_after_a_flaky_finding_the_next_search_ends_at_the_budget_and_is_not_cut_as_shrinking(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # todo-pouch seed 4: after a flaky finding the search went on; the machine still counted the run's failures,
+    # so past the shrink bound it rejected every example (Hypothesis: "inconsistent data generation") and past the
+    # budget it would never have ended
+    from harness.stateful.fuzz import FuzzOptions, FuzzOutcome, _search_on
+
+    monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
+                        deadline=time.monotonic() + 60)
+    ctx.stats.failures, ctx.shrink_deadline = 2, time.monotonic() - 1  # a shrink that ran out of its bound
+    ctx.failures = [M.FailedRun([], None, RuntimeError("x"))]  # type: ignore[arg-type]
+    out = FuzzOutcome(seed=1, settings="", run_dir=tmp_path, stats=ctx.stats, kind="flaky", found=True)
+    assert _search_on(out, ctx, FuzzOptions(device="reference-unrestricted"))
+    machine = M.machine_for(ctx)
+    machine()  # a new example: neither rejected as over the shrink bound nor ended
+    ctx.deadline = time.monotonic() - 1
+    with pytest.raises(M.BudgetExhausted):
+        machine()
