@@ -39,7 +39,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 from harness.checks.model import CheckContext
 from harness.checks.view import (
-    Window, evidence, is_2xx, is_offline, markers_of, offline_windows, queued_actions, requests,
+    Window, evidence, is_2xx, is_offline, markers_of, offline_windows, queued_actions, read_back_markers, record_held,
+    requests, successors,
 )
 from harness.errors import Evidence
 from harness.timeline import Event
@@ -225,29 +226,45 @@ def _released_after(events: Sequence[Event], t: float) -> float | None:
 class WriteState:
     """What the server had of one marker, and when the app could first have learned it."""
 
-    first_ok: Event | None  # the first 2xx request carrying the marker (the server stored it then)
+    first_ok: Event | None  # the first 2xx request carrying the marker (the server stored it then), or the
+    # forwarded, unanswered one that stored it (see write_states)
     reveal_t: float  # the earliest the app could know: that answer, or any later one, reaching it
     attempts: tuple[Event, ...]  # every request carrying it
 
 
 def write_states(events: Sequence[Event], markers: set[str]) -> dict[str, WriteState]:
+    """Per marker, its :class:`WriteState`. A write the proxy forwarded whose answer never came (the path broke
+    while the backend had it) counts as stored by that request when the backend's read-back holds the marker or
+    a later version of its record (:func:`~harness.checks.view.record_held`), as
+    :func:`~harness.checks.view.applied_requests` has it: the app may learn it from a later answer (PouchDB's
+    ``_revs_diff`` saying the server has the revision already) and rightly show the item synced."""
     reqs = sorted(requests(events), key=lambda r: (float(r.data.get("t_start", r.t)), r.seq))
     transit = min_transit_at(events)
+    held: set[str] | None = None
+    succ: dict[str, str] = {}
     out: dict[str, WriteState] = {}
     for m in markers:
         mine = tuple(r for r in reqs if m in markers_of(r))
         first = next((r for r in mine if is_2xx(r)), None)
+        answered = first is not None
+        if first is None:
+            first = next((r for r in mine if r.data.get("forwarded") and r.data.get("status") is None), None)
+            if first is not None:
+                if held is None:
+                    held, succ = read_back_markers(events), successors(events)
+                if not record_held(m, held, succ):
+                    first = None
         if first is None:
             out[m] = WriteState(None, float("inf"), mine)
             continue
         start = float(first.data.get("t_start", first.t))
         fwd = (_released_after(events, start) or start) if first.data.get("fault") == "hold" else start
-        ends = [float(first.data.get("t_end", first.t))]
+        ends = [float(first.data.get("t_end", first.t))] if answered else [float("inf")]
         # any answer the backend gave after it had the write may carry it back (a read of the same record)
         ends += [float(r.data.get("t_end", r.t)) for r in reqs
                  if r is not first and is_2xx(r) and float(r.data.get("t_start", r.t)) >= fwd]
         t = min(ends)
-        out[m] = WriteState(first, t + transit(t), mine)
+        out[m] = WriteState(first, t + transit(t) if t != float("inf") else t, mine)
     return out
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from harness.errors import Evidence
 from harness.markers import MARKER_RE, find_markers
@@ -373,8 +373,23 @@ def successors(events: Sequence[Event]) -> dict[str, str]:
     return out
 
 
+def record_held(marker: str, held: set[str], succ: Mapping[str, str]) -> bool:
+    """The backend's read-back (``held``, :func:`read_back_markers`) holds ``marker`` or a later version of its
+    record (the edits after it, ``succ`` from :func:`successors`): a document store keeps the latest revision
+    only, so an edited record's first text is gone from the read-back although the server had it."""
+    seen: set[str] = set()
+    while marker not in seen:
+        if marker in held:
+            return True
+        seen.add(marker)
+        if marker not in succ:
+            return False
+        marker = succ[marker]
+    return False
+
+
 __all__ = [
     "NOT_QUEUED", "OFFLINE_CONDITIONS", "Queued", "Window", "applied_requests", "arrival_t", "evidence", "is_2xx",
-    "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_of",
+    "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_held", "record_of",
     "replaced_marker", "requests", "status_of", "successors", "summarize", "superseded_markers",
 ]

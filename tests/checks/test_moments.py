@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from harness.checks import run_checks
 
 from .factory import M1, M2, TL, crm_context, crm_run
@@ -123,6 +125,37 @@ def test_an_item_still_pending_long_after_the_answer_reached_the_app_breaks_r9(t
     tl.watch(45, offline=False, items=[{"source": "todos", "text": f"Item {M2}", "state": "pending"}])
     v = only(run_checks(tl.events, names=["indicators"]), "indicators", "R9")
     assert not v.passed and "after the answer" in v.evidence[0].summary
+
+
+def _push_cut_then_revs_diff(tl: TL, *, edited: bool) -> None:
+    """todo-pouch seed 4: the push of M2 reached the server, the link broke before its answer (forwarded, no
+    status); the next replication's ``_revs_diff`` learned the server had it, so the app showed it synced."""
+    tl.action("add_item", 10, M2, offline=False, outcome="queued", requirement="R9")
+    tl.add("request", "POST /db/todos/_bulk_docs", 10.1, layer="http", method="POST", path="/db/todos/_bulk_docs",
+           status=None, fault="upstream_error", forwarded=True, markers=[M2], t_start=10.1, t_end=10.11)
+    tl.add("request", "POST /db/todos/_revs_diff", 11, layer="http", method="POST", path="/db/todos/_revs_diff",
+           status=200, fault=None, markers=[], t_start=11, t_end=11.01)
+    tl.watch(11.5, offline=False, items=[{"source": "todos", "text": f"Item {M2}", "state": "synced"}])
+    if edited:  # the item edited later: the read-back holds the record's new text only
+        tl.action("edit_item", 12, M1, offline=False, outcome="queued", requirement="R9", previous=M2)
+        tl.request(12.1, [M1], path="/db/todos/_bulk_docs")
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_a_write_whose_answer_was_lost_counts_as_stored_when_the_backend_holds_its_record(tl: TL,
+                                                                                          edited: bool) -> None:
+    _push_cut_then_revs_diff(tl, edited=edited)
+    unproven = only(run_checks(tl.events, names=["indicators"]), "indicators", "R9")
+    assert not unproven.passed and "was ever accepted" in unproven.evidence[0].summary  # no read-back: no proof
+    tl.snapshot("backend", 20, {"todos": [{"_id": "t1", "title": f"Item {M1 if edited else M2}"}]})
+    assert only(run_checks(tl.events, names=["indicators"]), "indicators", "R9").passed
+
+
+def test_a_write_whose_answer_was_lost_and_the_backend_lacks_stays_unaccepted(tl: TL) -> None:
+    _push_cut_then_revs_diff(tl, edited=False)
+    tl.snapshot("backend", 20, {"todos": [{"_id": "t9", "title": "Item somebody else's"}]})
+    v = only(run_checks(tl.events, names=["indicators"]), "indicators", "R9")
+    assert not v.passed and "was ever accepted" in v.evidence[0].summary
 
 
 def test_an_item_of_no_queued_action_is_not_judged(tl: TL) -> None:
