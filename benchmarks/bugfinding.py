@@ -61,7 +61,7 @@ def one(runner: Any, bug: str | None, seed: int, budget_s: float, shrink_s: floa
         "replay": out.replay_outcome, "replay_matches": out.replay_matches if out.found else None,
         "replays": out.replays,
         "flaky_before": [{"seconds": f["time_to_failure_s"], "actions": f["actions"], "failed_checks": f["failed_checks"]}
-                         for f in out.flaky_findings if f["scenario_path"] != str(out.scenario_path or "")],
+                         for f in out.earlier_flaky],
         "examples": s.examples, "steps": s.steps, "wall_s": round(time.monotonic() - t0, 1),
         "reset_s": round(s.reset_s, 1), "steps_s": round(s.steps_s, 1), "finish_s": round(s.finish_s, 1),
     }

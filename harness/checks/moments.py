@@ -40,7 +40,7 @@ from typing import Any, Callable, Mapping, Sequence
 from harness.checks.model import CheckContext
 from harness.checks.view import (
     Window, evidence, is_2xx, is_offline, markers_of, offline_windows, queued_actions, read_back_markers, record_held,
-    requests, successors,
+    requests, successors, unanswered,
 )
 from harness.errors import Evidence
 from harness.timeline import Event
@@ -248,7 +248,7 @@ def write_states(events: Sequence[Event], markers: set[str]) -> dict[str, WriteS
         first = next((r for r in mine if is_2xx(r)), None)
         answered = first is not None
         if first is None:
-            first = next((r for r in mine if r.data.get("forwarded") and r.data.get("status") is None), None)
+            first = next((r for r in mine if unanswered(r)), None)
             if first is not None:
                 if held is None:
                     held, succ = read_back_markers(events), successors(events)

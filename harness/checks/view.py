@@ -171,6 +171,12 @@ def arrival_t(ev: Event) -> float:
     return float(ts) if isinstance(ts, (int, float)) else ev.t
 
 
+def unanswered(ev: Event) -> bool:
+    """The proxy forwarded ``ev`` to the backend and no answer came back (the app's side of the path broke while
+    the backend had it): the backend may have stored what it carried."""
+    return bool(ev.data.get("forwarded")) and ev.data.get("status") is None
+
+
 def applied_requests(events: Sequence[Event]) -> dict[str, list[Event]]:
     """marker -> the 2xx requests carrying it, in arrival order. A marker no 2xx request carries but which the
     proxy forwarded in a request whose answer never came (the app's side of the path broke while the backend
@@ -178,17 +184,17 @@ def applied_requests(events: Sequence[Event]) -> dict[str, list[Event]]:
     replication that finds the server already has the document does not send it again (todo-pouch: a PouchDB
     push cut by a drop, "never arrived" although the server had it)."""
     out: dict[str, list[Event]] = {}
-    unanswered: dict[str, Event] = {}
+    cut: dict[str, Event] = {}
     for ev in requests(events):
         if is_2xx(ev):
             for m in markers_of(ev):
                 out.setdefault(m, []).append(ev)
-        elif ev.data.get("forwarded") and ev.data.get("status") is None:
+        elif unanswered(ev):
             for m in markers_of(ev):
-                unanswered.setdefault(m, ev)
-    if unanswered:
+                cut.setdefault(m, ev)
+    if cut:
         held = read_back_markers(events)
-        for m, ev in unanswered.items():
+        for m, ev in cut.items():
             if m not in out and m in held:
                 out[m] = [ev]
     for lst in out.values():
@@ -392,4 +398,5 @@ __all__ = [
     "NOT_QUEUED", "OFFLINE_CONDITIONS", "Queued", "Window", "applied_requests", "arrival_t", "evidence", "is_2xx",
     "is_offline", "markers_of", "offline_windows", "queued_actions", "reconnect_before", "record_held", "record_of",
     "replaced_marker", "requests", "status_of", "successors", "summarize", "superseded_markers",
+    "unanswered",
 ]

@@ -129,7 +129,7 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
                       "not findings); evidence:")
         for folder, error in ctx_errors(out):
             console.print(f"  {folder}: {error[:300]}", markup=False, highlight=False)
-    for f in [f for f in out.flaky_findings if f["scenario_path"] != str(out.scenario_path or "")]:  # searched on
+    for f in out.earlier_flaky:
         console.print(f"[yellow]flaky[/yellow] after {f['time_to_failure_s'] or 0:.0f}s (searched on): {f['title']}; "
                       f"sequence and its replays' evidence: {f['scenario_path']}", markup=False)
     if not out.found:

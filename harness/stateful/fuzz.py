@@ -107,6 +107,12 @@ class FuzzOutcome:
     flaky_findings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def earlier_flaky(self) -> list[dict[str, Any]]:
+        """The flaky findings the search went on after, without the one ``self`` still describes (when the run
+        ended on a flaky finding)."""
+        return [f for f in self.flaky_findings if f["scenario_path"] != str(self.scenario_path or "")]
+
+    @property
     def actions(self) -> list[Step]:
         """The shrunk sequence without its expectations: what a person would do to reproduce it."""
         return actions_of(self.steps)

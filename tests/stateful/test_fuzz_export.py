@@ -128,6 +128,9 @@ def test_after_a_flaky_finding_the_search_goes_on_with_the_budget_left(found: An
     assert kept["scenario_path"] == str(out.scenario_path) and kept["failed_checks"] == ["ordering"]
     assert [r["outcome"] for r in kept["replays"]] == ["passed"] * len(runner.ran)
     assert out.kind == "flaky" and out.found  # still what the run reports if nothing else is found
+    assert out.earlier_flaky == []  # the one it describes is not listed again
+    out.scenario_path = out.run_dir / "export" / "a-later-finding.yaml"
+    assert out.earlier_flaky == [kept]
 
 
 @pytest.mark.parametrize("why", ["reproduced", "no budget", "parallel"])
