@@ -33,11 +33,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from harness.app.snapshot import DEREF_JS, script_arg
 from harness.device.cdp import send
 
 #: the aim: scroll into view, the in-view centre of the first box, what is hit there. Not a read: it scrolls
 AIM_JS = r"""/* harness aim */
-const el = arguments[0];
+""" + DEREF_JS + r"""const el = deref(arguments[0]);
+if (el === undefined) return {error: 'stale'};
 el.scrollIntoView({block: 'center', inline: 'center'});
 const box = el.getClientRects()[0];
 const describe = (e) => e ? e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
@@ -57,7 +59,8 @@ return {x, y};
 
 #: focus a field and select what it holds; its current value, or null when it cannot take text this way
 FOCUS_JS = r"""/* harness focus */
-const el = arguments[0];
+""" + DEREF_JS + r"""const el = deref(arguments[0]);
+if (el === undefined) return {stale: true};
 const TEXTLIKE = new Set(['', 'text', 'search', 'url', 'tel', 'email', 'password', 'number']);
 const field = el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && TEXTLIKE.has((el.getAttribute('type') || '').toLowerCase()));
 if (!field && !el.isContentEditable) return null;
@@ -96,13 +99,16 @@ def tap(driver: Any, el: Any) -> bool:
     Raises as chromedriver's click does when the element cannot be tapped (see the module docstring)."""
     if not usable(driver):
         return False
-    aim = driver.execute_script(AIM_JS, el)  # a stale element raises here, as a click would
+    aim = driver.execute_script(AIM_JS, script_arg(el))  # a stale element raises here, as a click would
     if not isinstance(aim, dict):
         return False
     error = aim.get("error")
     if error:
-        from selenium.common.exceptions import ElementClickInterceptedException, ElementNotInteractableException
+        from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
+                                                StaleElementReferenceException)
 
+        if error == "stale":
+            raise StaleElementReferenceException("stale element reference: the element is no longer in the document")
         cls = ElementClickInterceptedException if error == "intercepted" else ElementNotInteractableException
         raise cls(str(aim.get("detail", error)))
     x, y = aim["x"], aim["y"]
@@ -119,7 +125,11 @@ def type_text(driver: Any, el: Any, text: str) -> bool:
     this field cannot (the caller clears and types through WebDriver)."""
     if not usable(driver):
         return False
-    held = driver.execute_script(FOCUS_JS, el)
+    held = driver.execute_script(FOCUS_JS, script_arg(el))
+    if isinstance(held, dict) and held.get("stale"):
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        raise StaleElementReferenceException("stale element reference: the element is no longer in the document")
     if held is None:
         return False
     if text:

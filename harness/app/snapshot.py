@@ -14,9 +14,13 @@ answered here.
 
 What stays as it was:
 
-* the elements are real element handles (a subclass of the driver's own
-  element class, same id): a click, typing, a script argument go to the
-  device as before;
+* the elements are the driver's own element class (a subclass of it): a
+  click, typing, a script argument go to the device as before. The script
+  returns a reference to each element, not its WebDriver handle (making the
+  handles was a third of the round trip: 11 ms -> 8 ms); the handle is asked
+  for, one round trip, the first time a command needs it, and the pointer's
+  scripts take the reference itself (:func:`script_arg`). A reference to an
+  element no longer in the document is stale, as a handle is;
 * any command that can change the screen (a click, typing, a script, a
   navigation, a CDP call) ends the snapshot: a read after an action, or in
   the next probe of a wait, is fresh. An element kept from an ended
@@ -47,10 +51,36 @@ from pydantic import BaseModel
 from harness.app.displayed import SHOWN_JS
 from harness.app.profile import AppProfile, Locator
 
-#: the script; arguments: [[by, value], ...] and an element to search within (or null). Marked so the guard
-#: below knows it reads only
+#: what a script that takes an element as a snapshot reference (:func:`script_arg`) begins with: ``deref(a)`` is
+#: the element ``a`` refers to, ``a`` itself when it is no reference, undefined when that element is gone (no
+#: longer in the document, or the document replaced: what WebDriver calls a stale element). The page's store of
+#: references: a token of this document and a weak reference to each element a snapshot returned, by number
+DEREF_JS = r"""const store0 = window.__harnessSnaps || (window.__harnessSnaps = {
+  doc: Math.random().toString(36).slice(2) + Date.now().toString(36), next: 0, keys: new WeakMap(), refs: new Map()});
+const deref = (a) => {
+  if (!a || !Array.isArray(a.__harnessRef)) return a;
+  const [doc, k] = a.__harnessRef;
+  const w = store0.doc === doc ? store0.refs.get(k) : undefined;
+  const e = w && w.deref();
+  return e && e.isConnected ? e : undefined;
+};
+"""
+
+#: the script; arguments: [[by, value], ...] and an element to search within (or null; an element or a reference).
+#: It returns no element handles (chromedriver makes one per element, a third of the round trip): a reference
+#: to each (this document's token, a number), kept in the page for the handle asked later (:func:`_resolve`).
+#: Marked so the guard below knows it reads only
 SNAPSHOT_JS = r"""/* harness snapshot */
-const [specs, root] = arguments;
+""" + DEREF_JS + r"""const [specs, rootArg] = arguments;
+const root = deref(rootArg);
+if (root === undefined) return {stale: true};
+const store = store0;
+const key = (e) => {
+  let k = store.keys.get(e);
+  if (k === undefined) { k = ++store.next; store.keys.set(e, k); store.refs.set(k, new WeakRef(e)); }
+  return k;
+};
+if (store.refs.size > 4096) for (const [k, w] of store.refs) if (!w.deref()) store.refs.delete(k);
 const els = []; const index = new Map();
 const add = (e) => { let i = index.get(e); if (i === undefined) { i = els.length; els.push(e); index.set(e, i); } return i; };
 const find = (by, value) => {
@@ -106,7 +136,7 @@ const info = els.map((e) => {
           text: d ? text(e) : '', enabled: !e.matches(':disabled'), value: FORM.has(e.tagName) ? e.value : null,
           form: FORM.has(e.tagName), anc};
 });
-return {els, matches, info};
+return {doc: store.doc, keys: els.map(key), matches, info};
 """
 
 #: attributes read from the snapshot; others (``href``, ``value``, boolean attributes, which WebDriver reads
@@ -187,7 +217,7 @@ class Snapshot:
                 self._load()
             ids = self._global[key]
         else:
-            root = getattr(within, "id", None)
+            root = getattr(within, "_key", None)
             if root is None or root not in self._info:
                 return None
             if by == "css selector":
@@ -209,12 +239,14 @@ class Snapshot:
         return self._info.get(element_id)
 
     def _fetch(self, specs: list[tuple[str, str]], within: Any, keep_ancestry: bool = False) -> list[list[str] | None]:
-        out = self.driver.execute_script(SNAPSHOT_JS, [list(s) for s in specs], within)
-        els, infos = out["els"], out["info"]
-        ids = [e.id for e in els]
-        for el, raw, eid in zip(els, infos, ids):
+        out = self.driver.execute_script(SNAPSHOT_JS, [list(s) for s in specs], script_arg(within))
+        if out.get("stale"):
+            raise _stale(within)
+        doc, infos = out["doc"], out["info"]
+        ids = [f"{doc}:{k}" for k in out["keys"]]
+        for k, raw, eid in zip(out["keys"], infos, ids):
             if eid not in self._elements:
-                self._elements[eid] = _snap_element(el, self)
+                self._elements[eid] = _snap_element(self.driver, eid, [doc, k], self)
             ancestors = frozenset(ids[i] for i in raw["anc"])
             if keep_ancestry and eid in self._info:  # a lookup inside one element knows less of the document
                 ancestors = self._info[eid].ancestors
@@ -224,13 +256,39 @@ class Snapshot:
 
 
 class _SnapReads:
-    """Reads served from the element's snapshot while it lives; live reads (the driver) after it ended."""
+    """Reads served from the element's snapshot while it lives; live reads (the driver) after it ended.
+
+    The element's WebDriver handle is asked for the first time a command needs it (a live read, a click, the
+    element as a script argument: :func:`_resolve`); the snapshot's own reads, and the scripts that take a
+    reference (:func:`script_arg`), never need it. Two such elements are equal when they are the same element of
+    the same document (their ``_key``)."""
 
     _snap: Snapshot
+    _key: str  # this document's token and the element's number in it
+    _ref: list[Any]
+    _handle: str | None = None
+
+    @property
+    def _id(self) -> str:  # the driver's element id, which every element command sends (WebElement._execute)
+        if self._handle is None:
+            self._handle = _resolve(self._parent, self)  # type: ignore[attr-defined]
+        return self._handle
+
+    @_id.setter
+    def _id(self, value: str | None) -> None:
+        self._handle = value
+
+    def __eq__(self, other: Any) -> bool:
+        if isinstance(other, _SnapReads):
+            return self._key == other._key
+        return hasattr(other, "id") and self._id == other.id
+
+    def __hash__(self) -> int:
+        return hash(self._key)
 
     def _mine(self) -> _Info | None:
         snap = self._snap
-        return snap.info(self.id) if snap.alive else None  # type: ignore[attr-defined]
+        return snap.info(self._key) if snap.alive else None
 
     @property
     def text(self) -> str:
@@ -275,7 +333,7 @@ class _SnapReads:
             got = self._snap.find(by, value, self)
             if got is not None:
                 if not got:
-                    raise NoSuchElementException(f"no element {by}={value!r} inside {self.id}")  # type: ignore[attr-defined]
+                    raise NoSuchElementException(f"no element {by}={value!r} inside {self._key}")
                 return got[0]
         return super().find_element(by, value)  # type: ignore[misc]
 
@@ -283,15 +341,49 @@ class _SnapReads:
 _CLASSES: dict[type, type] = {}
 
 
-def _snap_element(el: Any, snap: Snapshot) -> Any:
-    """The same element handle (same id, same driver), reading from ``snap`` while it lives."""
-    base = type(el)
+def _snap_element(driver: Any, key: str, ref: list[Any], snap: Snapshot) -> Any:
+    """An element of ``driver``'s page known by its reference, reading from ``snap`` while it lives; of the
+    driver's own element class (``driver._web_element_cls``), so a command on it is what it would be on a handle."""
+    base = getattr(driver, "_web_element_cls", None) or _web_element()
     cls = _CLASSES.get(base)
     if cls is None:
         cls = _CLASSES[base] = type(f"Snapshot{base.__name__}", (_SnapReads, base), {})
-    out = cls(el.parent, el.id)
-    out._snap = snap
+    out = cls(driver, None)
+    out._key, out._ref, out._snap = key, ref, snap
     return out
+
+
+def _web_element() -> type:
+    from selenium.webdriver.remote.webelement import WebElement
+
+    return WebElement
+
+
+#: the handle of the element a reference names (marked as a snapshot script: it reads only)
+RESOLVE_JS = "/* harness snapshot */\n" + DEREF_JS + "return deref(arguments[0]) || null;"
+
+
+def _resolve(driver: Any, el: _SnapReads) -> str:
+    """The WebDriver element id of ``el``: one round trip, the first time a command needs it."""
+    found = driver.execute_script(RESOLVE_JS, {"__harnessRef": el._ref})
+    if found is None:
+        raise _stale(el)
+    return str(found.id)
+
+
+def _stale(el: Any) -> Exception:
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return StaleElementReferenceException(
+        f"stale element reference: the element {getattr(el, '_key', el)} is no longer in the document")
+
+
+def script_arg(el: Any) -> Any:
+    """``el`` as a script argument: a reference the page resolves itself (``deref`` of :data:`DEREF_JS`) for a
+    snapshot element whose handle was never needed, else ``el``. Why: asking for the handle is a round trip."""
+    if isinstance(el, _SnapReads) and el._handle is None:
+        return {"__harnessRef": el._ref}
+    return el
 
 
 def _guard(driver: Any) -> None:
@@ -432,4 +524,4 @@ def declared_locators(profile: AppProfile) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-__all__ = ["SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh", "usable"]
+__all__ = ["DEREF_JS", "SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh", "script_arg", "usable"]

@@ -153,3 +153,40 @@ def test_a_selector_the_page_cannot_evaluate_fails_as_the_driver_does(rig: Rig) 
     screen = Screen(rig.device.driver, rig.app.profile, timeline=rig.timeline)
     with snapshot.reading(rig.device.driver, rig.app.profile), pytest.raises(InvalidSelectorException):
         screen.find_all(Locator(css="p:no-such-pseudo-class"))
+
+
+def test_a_read_hands_out_references_and_asks_for_a_handle_only_when_a_command_needs_one(rig: Rig) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    app, dev = rig.app, rig.device
+    app.contact.open(3)
+    dev.driver.execute_script(EDGES)
+    screen = Screen(dev.driver, app.profile, timeline=rig.timeline)
+    changer, plain = Locator(css="[data-k=changer]"), Locator(css="[data-k=plain]")
+    with snapshot.reading(dev.driver, app.profile):  # the two locators the profile does not declare, learnt
+        screen.find_all(changer), screen.find_all(plain)
+    counter = Counting(dev.driver)
+    with snapshot.reading(dev.driver, app.profile):
+        [button] = screen.find_all(changer)
+        assert screen.text(button) == "Click me" and counter.n == 1
+        screen.click(button)  # aimed through its reference: the aim and the pointer's three events
+        assert counter.n == 5 and button._handle is None
+    with snapshot.reading(dev.driver, app.profile):
+        [again] = screen.find_all(changer)
+        [other] = screen.find_all(plain)
+    assert again == button and hash(again) == hash(button) and again != other, "the same element of the same page"
+    # a command on the element itself (a live read: the read has ended) asks for its handle, once: the driver's
+    # own id for that element
+    n = counter.n
+    assert again._handle is None and again.get_attribute("data-state") == "clicked" and counter.n == n + 2
+    assert screen.text(again) == "Clicked" and counter.n == n + 3
+    assert again == dev.driver.find_element("css selector", "[data-k=changer]")
+    # gone from the document, or the document replaced: stale, as the driver says of a handle
+    dev.driver.execute_script("document.querySelector('[data-k=changer]').remove()")
+    with pytest.raises(StaleElementReferenceException):
+        screen.click(button)
+    with pytest.raises(StaleElementReferenceException):
+        _ = button.text
+    dev.driver.refresh()
+    with pytest.raises(StaleElementReferenceException):
+        _ = other.text
