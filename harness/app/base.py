@@ -105,6 +105,7 @@ class Screen:
         """An element's attribute by its profile name (``sync_state``...)."""
         return str(el.get_attribute(self.attr_name(attr)) or "")
 
+    @screen_read
     def subject(self, root: str, attr: str) -> str | None:
         """The record a screen shows: attribute ``attr`` of its root element ``root`` (None when it is not shown).
         From another record's screen the old one answers until the app has mounted the new one."""
@@ -266,6 +267,7 @@ class Screen:
         return bool(el.is_enabled())
 
     # --- app-wide state -------------------------------------------------------------
+    @screen_read
     def connectivity(self) -> str:
         if "connectivity" not in self.profile.attributes:
             return ""
@@ -277,12 +279,15 @@ class Screen:
             return self.offline_belief()
         return self.connectivity() == "offline"
 
+    @screen_read
     def unavailable_messages(self) -> list[str]:
         return [self.text(e) for e in self.visible("unavailable_message")] if self.has("unavailable_message") else []
 
+    @screen_read
     def error_page(self) -> bool:
         return bool(self.visible("error_page")) if self.has("error_page") else False
 
+    @screen_read
     def pending_count(self) -> int:
         if not self.has("sync_status") or "pending" not in self.profile.attributes:
             return 0

@@ -66,14 +66,17 @@ const deref = (a) => {
 };
 """
 
-#: the script; arguments: [[by, value], ...] and an element to search within (or null; an element or a reference).
+#: the script; arguments: [[by, value], ...], an element to search within (or null; an element or a reference), and
+#: a reference to one element to read instead (or null: :meth:`Snapshot.read_one`).
 #: It returns no element handles (chromedriver makes one per element, a third of the round trip): a reference
 #: to each (this document's token, a number), kept in the page for the handle asked later (:func:`_resolve`).
 #: Marked so the guard below knows it reads only
 SNAPSHOT_JS = r"""/* harness snapshot */
-""" + DEREF_JS + r"""const [specs, rootArg] = arguments;
+""" + DEREF_JS + r"""const [specs, rootArg, only] = arguments;
 const root = deref(rootArg);
 if (root === undefined) return {stale: true};
+const one = only ? deref(only) : null;  // one element read now (by its reference), instead of the locators
+if (one === undefined) return {stale: true};
 const store = store0;
 const key = (e) => {
   let k = store.keys.get(e);
@@ -95,6 +98,7 @@ const find = (by, value) => {
   } catch (e) { return null; }
   return null;
 };
+if (one) add(one);
 const matches = specs.map(([by, value]) => { const f = find(by, value); return f === null ? null : f.map(add); });
 """ + SHOWN_JS + r"""const FORM = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
 const SPECIAL = new Set(['BR', 'TEXTAREA', 'INPUT', 'SELECT', 'OPTION', 'IMG', 'SVG', 'CANVAS', 'IFRAME', 'VIDEO',
@@ -238,6 +242,15 @@ class Snapshot:
     def info(self, element_id: str) -> _Info | None:
         return self._info.get(element_id)
 
+    def read_one(self, el: "_SnapReads") -> _Info:
+        """``el`` read as it is now (the script on that one element, by its reference); stale when it is gone."""
+        out = self.driver.execute_script(SNAPSHOT_JS, [], None, {"__harnessRef": el._ref})
+        if out.get("stale"):
+            raise _stale(el)
+        raw = out["info"][0]
+        return _Info(dict(raw["attrs"]), bool(raw["shown"]), raw["text"], bool(raw["enabled"]), raw.get("value"),
+                     bool(raw.get("form")), frozenset())
+
     def _fetch(self, specs: list[tuple[str, str]], within: Any, keep_ancestry: bool = False) -> list[list[str] | None]:
         out = self.driver.execute_script(SNAPSHOT_JS, [list(s) for s in specs], script_arg(within))
         if out.get("stale"):
@@ -256,7 +269,8 @@ class Snapshot:
 
 
 class _SnapReads:
-    """Reads served from the element's snapshot while it lives; live reads (the driver) after it ended.
+    """Reads served from the element's snapshot while it lives; after it ended, the element read as it is now
+    (one round trip by its reference), and what that cannot answer read live (the driver).
 
     The element's WebDriver handle is asked for the first time a command needs it (a live read, a click, the
     element as a script argument: :func:`_resolve`); the snapshot's own reads, and the scripts that take a
@@ -290,34 +304,37 @@ class _SnapReads:
         snap = self._snap
         return snap.info(self._key) if snap.alive else None
 
+    def _now(self) -> _Info:
+        """What the snapshot read of this element, while it lives; after it ended, the element read as it is
+        now, by its reference: one round trip, where a handle not yet asked for and a live command cost two."""
+        i = self._mine()
+        return i if i is not None else self._snap.read_one(self)
+
     @property
     def text(self) -> str:
-        i = self._mine()
-        return i.text if i is not None and i.text is not None else super().text  # type: ignore[misc]
+        i = self._now()
+        return i.text if i.text is not None else super().text  # type: ignore[misc]
 
     def get_attribute(self, name: str) -> Any:
-        i = self._mine()
-        if i is not None and (name.startswith(("data-", "aria-")) or name in _PLAIN_ATTRS):
-            return i.attrs.get(name)
+        if name.startswith(("data-", "aria-")) or name in _PLAIN_ATTRS:
+            return self._now().attrs.get(name)
         return super().get_attribute(name)  # type: ignore[misc]
 
     def get_dom_attribute(self, name: str) -> Any:
-        i = self._mine()
-        return i.attrs.get(name) if i is not None else super().get_dom_attribute(name)  # type: ignore[misc]
+        return self._now().attrs.get(name)
 
     def get_property(self, name: str) -> Any:
-        i = self._mine()
-        if i is not None and name == "value" and i.form:
-            return i.value
+        if name == "value":
+            i = self._now()
+            if i.form:
+                return i.value
         return super().get_property(name)  # type: ignore[misc]
 
     def is_displayed(self) -> bool:
-        i = self._mine()
-        return i.shown if i is not None else bool(super().is_displayed())  # type: ignore[misc]
+        return self._now().shown
 
     def is_enabled(self) -> bool:
-        i = self._mine()
-        return i.enabled if i is not None else bool(super().is_enabled())  # type: ignore[misc]
+        return self._now().enabled
 
     def find_elements(self, by: str = "id", value: Any = None) -> list[Any]:
         if self._snap.alive:

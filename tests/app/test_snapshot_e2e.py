@@ -175,12 +175,14 @@ def test_a_read_hands_out_references_and_asks_for_a_handle_only_when_a_command_n
         [again] = screen.find_all(changer)
         [other] = screen.find_all(plain)
     assert again == button and hash(again) == hash(button) and again != other, "the same element of the same page"
-    # a command on the element itself (a live read: the read has ended) asks for its handle, once: the driver's
-    # own id for that element
+    # the read has ended: the element is read as it is now, one round trip by its reference, still no handle
     n = counter.n
-    assert again._handle is None and again.get_attribute("data-state") == "clicked" and counter.n == n + 2
-    assert screen.text(again) == "Clicked" and counter.n == n + 3
-    assert again == dev.driver.find_element("css selector", "[data-k=changer]")
+    assert again.get_attribute("data-state") == "clicked" and counter.n == n + 1
+    assert screen.text(again) == "Clicked" and again.is_enabled() and counter.n == n + 3 and again._handle is None
+    # a command on the element itself asks for its handle, once: the driver's own id for that element
+    assert again == dev.driver.find_element("css selector", "[data-k=changer]") and again._handle is not None
+    n = counter.n
+    assert again.tag_name == "button" and counter.n == n + 1
     # gone from the document, or the document replaced: stale, as the driver says of a handle
     dev.driver.execute_script("document.querySelector('[data-k=changer]').remove()")
     with pytest.raises(StaleElementReferenceException):
