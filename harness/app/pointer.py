@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from harness.app.snapshot import DEREF_JS, script_arg
+from harness.app.snapshot import DEREF_JS, script_arg, stale_error
 from harness.device.cdp import send
 
 #: the aim: scroll into view, the in-view centre of the first box, what is hit there. Not a read: it scrolls
@@ -104,11 +104,10 @@ def tap(driver: Any, el: Any) -> bool:
         return False
     error = aim.get("error")
     if error:
-        from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
-                                                StaleElementReferenceException)
+        from selenium.common.exceptions import ElementClickInterceptedException, ElementNotInteractableException
 
         if error == "stale":
-            raise StaleElementReferenceException("stale element reference: the element is no longer in the document")
+            raise stale_error(el)
         cls = ElementClickInterceptedException if error == "intercepted" else ElementNotInteractableException
         raise cls(str(aim.get("detail", error)))
     x, y = aim["x"], aim["y"]
@@ -127,9 +126,7 @@ def type_text(driver: Any, el: Any, text: str) -> bool:
         return False
     held = driver.execute_script(FOCUS_JS, script_arg(el))
     if isinstance(held, dict) and held.get("stale"):
-        from selenium.common.exceptions import StaleElementReferenceException
-
-        raise StaleElementReferenceException("stale element reference: the element is no longer in the document")
+        raise stale_error(el)
     if held is None:
         return False
     if text:

@@ -55,12 +55,13 @@ from harness.app.profile import AppProfile, Locator
 #: the element ``a`` refers to, ``a`` itself when it is no reference, undefined when that element is gone (no
 #: longer in the document, or the document replaced: what WebDriver calls a stale element). The page's store of
 #: references: a token of this document and a weak reference to each element a snapshot returned, by number
-DEREF_JS = r"""const store0 = window.__harnessSnaps || (window.__harnessSnaps = {
-  doc: Math.random().toString(36).slice(2) + Date.now().toString(36), next: 0, keys: new WeakMap(), refs: new Map()});
+DEREF_JS = r"""const store = window.__harnessSnaps || (window.__harnessSnaps = {
+  doc: Math.random().toString(36).slice(2) + Date.now().toString(36), next: 0, keys: new WeakMap(), refs: new Map(),
+  sweepAt: 4096});
 const deref = (a) => {
   if (!a || !Array.isArray(a.__harnessRef)) return a;
   const [doc, k] = a.__harnessRef;
-  const w = store0.doc === doc ? store0.refs.get(k) : undefined;
+  const w = store.doc === doc ? store.refs.get(k) : undefined;
   const e = w && w.deref();
   return e && e.isConnected ? e : undefined;
 };
@@ -77,13 +78,15 @@ const root = deref(rootArg);
 if (root === undefined) return {stale: true};
 const one = only ? deref(only) : null;  // one element read now (by its reference), instead of the locators
 if (one === undefined) return {stale: true};
-const store = store0;
 const key = (e) => {
   let k = store.keys.get(e);
   if (k === undefined) { k = ++store.next; store.keys.set(e, k); store.refs.set(k, new WeakRef(e)); }
   return k;
 };
-if (store.refs.size > 4096) for (const [k, w] of store.refs) if (!w.deref()) store.refs.delete(k);
+if (store.refs.size > store.sweepAt) {  // the references to collected elements dropped, now and then
+  for (const [k, w] of store.refs) if (!w.deref()) store.refs.delete(k);
+  store.sweepAt = Math.max(4096, 2 * store.refs.size);
+}
 const els = []; const index = new Map();
 const add = (e) => { let i = index.get(e); if (i === undefined) { i = els.length; els.push(e); index.set(e, i); } return i; };
 const find = (by, value) => {
@@ -178,6 +181,12 @@ class _Info:
     form: bool
     ancestors: frozenset[str]  # ids of the ancestors found in the same fetch
 
+    @classmethod
+    def of(cls, raw: dict[str, Any], ancestors: frozenset[str]) -> "_Info":
+        """One element's entry of the script's ``info``."""
+        return cls(dict(raw["attrs"]), bool(raw["shown"]), raw["text"], bool(raw["enabled"]), raw.get("value"),
+                   bool(raw.get("form")), ancestors)
+
 
 class Snapshot:
     """The elements one read may look at, fetched in one round trip (see the module docstring)."""
@@ -244,17 +253,15 @@ class Snapshot:
 
     def read_one(self, el: "_SnapReads") -> _Info:
         """``el`` read as it is now (the script on that one element, by its reference); stale when it is gone."""
-        out = self.driver.execute_script(SNAPSHOT_JS, [], None, {"__harnessRef": el._ref})
+        out = self.driver.execute_script(SNAPSHOT_JS, [], None, _ref_arg(el))
         if out.get("stale"):
-            raise _stale(el)
-        raw = out["info"][0]
-        return _Info(dict(raw["attrs"]), bool(raw["shown"]), raw["text"], bool(raw["enabled"]), raw.get("value"),
-                     bool(raw.get("form")), frozenset())
+            raise stale_error(el)
+        return _Info.of(out["info"][0], frozenset())
 
     def _fetch(self, specs: list[tuple[str, str]], within: Any, keep_ancestry: bool = False) -> list[list[str] | None]:
         out = self.driver.execute_script(SNAPSHOT_JS, [list(s) for s in specs], script_arg(within))
         if out.get("stale"):
-            raise _stale(within)
+            raise stale_error(within)
         doc, infos = out["doc"], out["info"]
         ids = [f"{doc}:{k}" for k in out["keys"]]
         for k, raw, eid in zip(out["keys"], infos, ids):
@@ -263,8 +270,7 @@ class Snapshot:
             ancestors = frozenset(ids[i] for i in raw["anc"])
             if keep_ancestry and eid in self._info:  # a lookup inside one element knows less of the document
                 ancestors = self._info[eid].ancestors
-            self._info[eid] = _Info(dict(raw["attrs"]), bool(raw["shown"]), raw["text"], bool(raw["enabled"]),
-                                    raw.get("value"), bool(raw.get("form")), ancestors)
+            self._info[eid] = _Info.of(raw, ancestors)
         return [None if m is None else [ids[i] for i in m] for m in out["matches"]]
 
 
@@ -382,13 +388,13 @@ RESOLVE_JS = "/* harness snapshot */\n" + DEREF_JS + "return deref(arguments[0])
 
 def _resolve(driver: Any, el: _SnapReads) -> str:
     """The WebDriver element id of ``el``: one round trip, the first time a command needs it."""
-    found = driver.execute_script(RESOLVE_JS, {"__harnessRef": el._ref})
+    found = driver.execute_script(RESOLVE_JS, _ref_arg(el))
     if found is None:
-        raise _stale(el)
+        raise stale_error(el)
     return str(found.id)
 
 
-def _stale(el: Any) -> Exception:
+def stale_error(el: Any) -> Exception:
     from selenium.common.exceptions import StaleElementReferenceException
 
     return StaleElementReferenceException(
@@ -399,8 +405,12 @@ def script_arg(el: Any) -> Any:
     """``el`` as a script argument: a reference the page resolves itself (``deref`` of :data:`DEREF_JS`) for a
     snapshot element whose handle was never needed, else ``el``. Why: asking for the handle is a round trip."""
     if isinstance(el, _SnapReads) and el._handle is None:
-        return {"__harnessRef": el._ref}
+        return _ref_arg(el)
     return el
+
+
+def _ref_arg(el: _SnapReads) -> dict[str, Any]:
+    return {"__harnessRef": el._ref}
 
 
 def _guard(driver: Any) -> None:
@@ -541,4 +551,5 @@ def declared_locators(profile: AppProfile) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-__all__ = ["DEREF_JS", "SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh", "script_arg", "usable"]
+__all__ = ["DEREF_JS", "SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh",
+           "script_arg", "stale_error", "usable"]
