@@ -5,6 +5,9 @@
 // timeout, offline detection and outbox stay in charge of them.
 // The page and /client-config.json are network-first with a short timeout
 // (the backend may have been restarted with another bug list), then cache.
+// That timeout is the app's request timeout when the launch names one
+// (`request_timeout_ms` in the page's query, a scenario's timers), so a
+// relaunch on a dead link waits as long as any request of the app does.
 // Styles and modules under /web/ are served from the cache at once and
 // refreshed in the background (stale-while-revalidate): on a half-open link
 // a network-first module graph would cost one timeout per import level.
@@ -19,7 +22,8 @@ const SHELL = [
   '/web/js/views/conversations.js', '/web/js/views/thread.js', '/web/js/views/calendar.js', '/web/js/views/opportunity.js',
   '/web/js/views/search.js', '/web/js/views/workflows.js', '/web/js/views/payments.js', '/web/js/views/outbox.js',
 ];
-const NETWORK_TIMEOUT_MS = 3000;
+const DEFAULT_NETWORK_TIMEOUT_MS = 3000;
+let networkTimeoutMs = DEFAULT_NETWORK_TIMEOUT_MS;
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -47,7 +51,7 @@ function isShell(url) {
 async function networkFirst(request, cacheKey) {
   const cache = await caches.open(CACHE);
   const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(), NETWORK_TIMEOUT_MS);
+  const timer = setTimeout(() => ctrl.abort(), networkTimeoutMs);
   try {
     const res = await fetch(request, { signal: ctrl.signal, cache: 'no-store' });
     if (res.ok) await cache.put(cacheKey, res.clone());
@@ -81,6 +85,10 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (!isShell(url)) return; // /api/* and everything else: not intercepted
   if (url.pathname.startsWith('/web/')) { event.respondWith(staleWhileRevalidate(event, request, url.pathname)); return; }
+  if (request.mode === 'navigate') {
+    const given = Number(url.searchParams.get('request_timeout_ms'));
+    if (given > 0) networkTimeoutMs = given;
+  }
   const key = request.mode === 'navigate' || url.pathname === '/index.html' ? '/' : url.pathname;
   event.respondWith(networkFirst(request, key));
 });
