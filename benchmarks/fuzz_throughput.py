@@ -35,6 +35,10 @@ Configurations (each optimisation switched off on its own, so its gain shows):
 * ``no_direct_chromedriver``: every WebDriver command through Appium's proxy
   instead of straight to the chromedriver Appium started for the session
   (``HARNESS_DIRECT_CHROMEDRIVER=0``, ``harness/device/chromedriver_route.py``).
+* ``no_devtools_scripts``: the harness's own scripts (screen reads, change
+  waits, a tap's aim) and CDP input events through chromedriver instead of
+  one DevTools message each on a WebSocket to the page
+  (``HARNESS_DEVTOOLS_SCRIPTS=0``, ``harness/device/devtools_route.py``).
 * ``no_cdp_input``: taps and typing through chromedriver's element click and
   keys (100 ms a click) instead of CDP input events aimed by one script
   (``HARNESS_CDP_INPUT=0``, ``harness/app/pointer.py``).
@@ -77,6 +81,7 @@ CONFIGS: dict[str, dict[str, str]] = {
     "no_kept_install": {"HARNESS_KEEP_INSTALLED": "0"},
     "no_time_scale": {},
     "no_direct_chromedriver": {"HARNESS_DIRECT_CHROMEDRIVER": "0"},
+    "no_devtools_scripts": {"HARNESS_DEVTOOLS_SCRIPTS": "0"},
     "no_cdp_input": {"HARNESS_CDP_INPUT": "0"},
     "no_change_waits": {"HARNESS_CHANGE_WAITS": "0"},
     "no_renderer_kill": {"HARNESS_KILL_MODE": "sigkill"},

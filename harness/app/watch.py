@@ -60,7 +60,7 @@ from harness.timeline import Event, Timeline
 WATCH = "watch"
 
 #: the script a web app's read runs: ``arguments[0]`` is :func:`web_spec`; returns plain values only
-READ_SCRIPT = r"""
+READ_SCRIPT = r"""/* harness watch */
 const spec = arguments[0];
 const marker = /hx[0-9a-z]{10}/;
 const all = (sel, root) => { try { return sel ? Array.from((root || document).querySelectorAll(sel)) : []; } catch (e) { return []; } };

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.device import devtools_route
+
 #: at most this long between two commands through Appium (its idle timer is minutes)
 KEEPALIVE_S = 60.0
 #: commands Appium itself answers: the session's start and end
@@ -50,6 +52,13 @@ def enabled() -> bool:
 def chromedriver_session(port: int, user_data_dir: Path, timeout_s: float = 2.0) -> str | None:
     """The id of the one session chromedriver on ``port`` runs for a browser on ``user_data_dir``; None when
     there is not exactly one such session (or chromedriver does not say)."""
+    s = _session_entry(port, user_data_dir, timeout_s)
+    return str(s.get("id") or "") or None if s else None
+
+
+def _session_entry(port: int, user_data_dir: Path, timeout_s: float = 2.0) -> dict[str, Any] | None:
+    """chromedriver's entry (id, capabilities) for the one session on ``port`` whose browser is on
+    ``user_data_dir``; None when there is not exactly one such session."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions", timeout=timeout_s) as r:
             sessions = json.loads(r.read()).get("value") or []
@@ -61,7 +70,7 @@ def chromedriver_session(port: int, user_data_dir: Path, timeout_s: float = 2.0)
     data_dir = ((s.get("capabilities") or {}).get("chrome") or {}).get("userDataDir")
     if not data_dir or Path(data_dir).resolve() != Path(user_data_dir).resolve():
         return None
-    return str(s.get("id") or "") or None
+    return dict(s)
 
 
 class ChromedriverRoute:
@@ -69,7 +78,7 @@ class ChromedriverRoute:
 
     Installed as the driver's ``command_executor``; every other attribute is the Appium executor's."""
 
-    def __init__(self, appium: Any, port: int, session_id: str) -> None:
+    def __init__(self, appium: Any, port: int, session_id: str, devtools_address: str | None = None) -> None:
         from selenium.webdriver.remote.client_config import ClientConfig
         from selenium.webdriver.remote.remote_connection import RemoteConnection
 
@@ -80,6 +89,12 @@ class ChromedriverRoute:
             timeout=appium.client_config.timeout if hasattr(appium, "client_config") else 120))
         self._lock = threading.Lock()
         self._last_appium = time.monotonic()
+        self._script_timeout_s = 30.0
+        self.page = devtools_route.PageChannel(devtools_address, self._current_handle) \
+            if devtools_address and devtools_route.enabled() else None
+
+    def _current_handle(self) -> str:
+        return str(self.direct.execute("w3cGetCurrentWindowHandle", {"sessionId": self.session_id})["value"])
 
     def _through_appium(self, command: str, params: Any) -> bool:
         if command in _APPIUM_COMMANDS:
@@ -100,6 +115,16 @@ class ChromedriverRoute:
             with self._lock:
                 self._last_appium = time.monotonic()
             return self.appium.execute(command, params)
+        if command == "setTimeouts" and isinstance(params, dict) and params.get("script") is not None:
+            self._script_timeout_s = float(params["script"]) / 1000
+        if self.page is not None:
+            if command in devtools_route.WINDOW_COMMANDS:
+                self.page.forget()
+            elif devtools_route.takes(command, params):
+                try:
+                    return devtools_route.execute(self.page, command, params, self._script_timeout_s)
+                except devtools_route.NotHere:
+                    pass  # chromedriver answers it: it waits for the new document, or reports the dialog
         mine = dict(params or {})  # the connection consumes the path's words
         mine["sessionId"] = self.session_id
         return self.direct.execute(command, mine)
@@ -109,6 +134,8 @@ class ChromedriverRoute:
         self.direct.add_command(name, method, url)
 
     def close(self) -> None:
+        if self.page is not None:
+            self.page.close()
         try:
             self.direct.close()
         finally:
@@ -127,10 +154,14 @@ def route(driver: Any, *, appium_url: str, port: int | None, user_data_dir: Path
         return None
     if urlsplit(appium_url).hostname not in _LOOPBACK:
         return None
-    sid = chromedriver_session(int(port), user_data_dir)
-    if sid is None:
+    entry = _session_entry(int(port), user_data_dir)
+    sid = str(entry.get("id") or "") if entry else ""
+    if not sid:
         return None
-    driver.command_executor = ChromedriverRoute(driver.command_executor, int(port), sid)
+    caps = (entry or {}).get("capabilities") or {}
+    address = (caps.get("goog:chromeOptions") or {}).get("debuggerAddress")
+    driver.command_executor = ChromedriverRoute(driver.command_executor, int(port), sid,
+                                                devtools_address=str(address) if address else None)
     return sid
 
 
