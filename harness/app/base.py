@@ -57,6 +57,11 @@ def screen_read(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: the harness's in-page navigation (a hash change: no document load to wait for)
+SET_HASH_JS = "/* harness hash */ window.location.hash = arguments[0];"
+HASH_JS = "/* harness hash */ return window.location.hash;"
+
+
 class Screen:
     """Shared helpers; one subclass per screen family."""
 
@@ -302,8 +307,16 @@ class Screen:
         r = self.profile.route(route, **kw)
         if r is None:
             raise LabError(f"app {self.profile.name}: no route {route!r}; navigate by taps on this platform")
-        self.driver.execute_script("window.location.hash = arguments[0]", r)
+        self.set_hash(r)
         return self.wait_visible(root)
+
+    def set_hash(self, route: str) -> None:
+        """Go to an in-page route (``#/...``): one of the harness's own scripts (the device may send it to the
+        page without chromedriver, harness/device/devtools_route.py)."""
+        self.driver.execute_script(SET_HASH_JS, route)
+
+    def current_hash(self) -> str:
+        return str(self.driver.execute_script(HASH_JS) or "")
 
     # --- recording ------------------------------------------------------------------
     def record_action(self, name: str, /, **data: Any) -> None:

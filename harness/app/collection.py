@@ -77,13 +77,13 @@ class CollectionScreen(Screen):
         if self.parent is None or not self.col.route or "{in}" not in self.col.route:
             return True
         want = self.col.route.format(**{"in": self.parent})
-        return bool(self.driver.execute_script("return window.location.hash") == want)
+        return self.current_hash() == want
 
     def _navigate(self) -> None:
         if self.col.route:
             route = self.col.route.format(**{"in": self.parent if self.parent is not None else ""})
             if route.startswith("#"):
-                self.driver.execute_script("window.location.hash = arguments[0]", route)
+                self.set_hash(route)
             else:
                 self.driver.execute_script("window.location.assign(arguments[0])", route)
         elif self.col.nav is not None:

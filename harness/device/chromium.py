@@ -357,7 +357,7 @@ class ChromiumDevice:
                         return
                 except Exception:  # the page is being replaced while the script runs (or held it): ask again
                     pass
-                time.sleep(0.05)
+                time.sleep(0.01)  # the check itself waits while a navigation is pending: a short pause suffices
         finally:
             with contextlib.suppress(Exception):
                 driver.set_script_timeout(SCRIPT_TIMEOUT_S)
