@@ -54,7 +54,7 @@ Each example's reset is split on its timeline (``setup.done``: network,
 backend hooks, install, setup loads); the run's totals per phase are
 printed too, so the next optimisation aims at the largest.
 
-    .venv/bin/python benchmarks/fuzz_throughput.py [--budget 120] [--seed 5] [--only optimised]
+    .venv/bin/python benchmarks/fuzz_throughput.py [--budget 120] [--seed 5] [--only optimised] [--profile nightly]
 """
 
 from __future__ import annotations
@@ -97,12 +97,13 @@ def pct(xs: list[float], p: float) -> float | None:
     return round(s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))], 3)
 
 
-def one(name: str, workers: int, budget_s: float, seed: int, app: str, work: Path) -> dict[str, Any]:
+def one(name: str, workers: int, budget_s: float, seed: int, app: str, work: Path,
+        profile: str = "ci") -> dict[str, Any]:
     from harness.stateful.parallel import Parallel, worker_argv
 
     env = CONFIGS[name]
     run_dir = work / f"w{workers}-{name}"
-    argv = worker_argv(app=app, bugs=(), settings_profile="ci", export_dir=work / "export", checks=None,
+    argv = worker_argv(app=app, bugs=(), settings_profile=profile, export_dir=work / "export", checks=None,
                        max_examples=None, run_dir=run_dir, extra=["--no-database", *OPTIONS.get(name, [])])
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -138,19 +139,21 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--app", default="refapp")
     ap.add_argument("--only", default="", help="comma list of configurations (default: all)")
+    ap.add_argument("--profile", default="ci", choices=["ci", "nightly"],
+                    help="the fuzz settings profile (harness fuzz --settings-profile): its rules per example")
     args = ap.parse_args()
     names = [n for n in (args.only.split(",") if args.only else CONFIGS)]
     t0 = time.monotonic()
-    out: dict[str, Any] = {"budget_s": args.budget, "seed": args.seed, "app": args.app,
+    out: dict[str, Any] = {"budget_s": args.budget, "seed": args.seed, "app": args.app, "profile": args.profile,
                            "steps_per_sequence": STEPS_PER_SEQUENCE, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="fuzz-throughput-") as tmp:
         work = Path(tmp)
         runs: dict[str, Any] = {}
         for name in names:
-            runs[f"{name}_1"] = one(name, 1, args.budget, args.seed, args.app, work)
+            runs[f"{name}_1"] = one(name, 1, args.budget, args.seed, args.app, work, args.profile)
             print(json.dumps({name + "_1": runs[f"{name}_1"]}), file=sys.stderr, flush=True)
             if name == "optimised":
-                runs[f"{name}_2"] = one(name, 2, args.budget, args.seed, args.app, work)
+                runs[f"{name}_2"] = one(name, 2, args.budget, args.seed, args.app, work, args.profile)
                 print(json.dumps({name + "_2": runs[f"{name}_2"]}), file=sys.stderr, flush=True)
     best = runs.get("optimised_1") or next(iter(runs.values()))
     out.update({
