@@ -152,7 +152,10 @@ class PageChannel:
 
     def send(self, method: str, params: dict[str, Any], timeout_s: float | None = None) -> dict[str, Any]:
         """One DevTools command on the page; its ``result``. Raises :class:`NotHere` when the page or the
-        WebSocket cannot answer (the caller sends the command through chromedriver instead)."""
+        WebSocket cannot answer (the caller sends the command through chromedriver instead): before the command
+        was sent, or for a script (a read, or idempotent); an input event whose answer was lost raises
+        ``WebDriverException`` instead, since it may have been dispatched."""
+        sent = False
         with self._lock:
             try:
                 if self._ws is None:
@@ -161,18 +164,22 @@ class PageChannel:
                 ws.settimeout(timeout_s or self.timeout_s)
                 mid = next(self._ids)
                 ws.send(json.dumps({"id": mid, "method": method, "params": params}))
+                sent = True
                 while True:
                     msg = json.loads(ws.recv())
                     if msg.get("id") == mid:
                         break
                     if msg.get("method") in ("Inspector.detached", "Inspector.targetCrashed"):
                         raise NotHere(str(msg.get("method")))
-            except NotHere:
-                self._close()
-                raise
             except Exception as e:  # a broken or timed-out socket, a target gone
                 self._close()
-                raise NotHere(repr(e)) from e
+                if sent and not method.startswith("Runtime."):
+                    # an input event may have reached the page: sent again through chromedriver it would be a
+                    # second tap, so it fails as chromedriver's command would (a harness error, not a finding)
+                    from selenium.common.exceptions import WebDriverException
+
+                    raise WebDriverException(f"DevTools {method}: sent, its answer lost ({e!r})") from e
+                raise e if isinstance(e, NotHere) else NotHere(repr(e)) from e
         if "error" in msg:
             raise NotHere(str(msg["error"].get("message", msg["error"])))
         return dict(msg.get("result") or {})

@@ -38,6 +38,45 @@ def test_only_marked_scripts_with_plain_arguments_and_input_events_are_taken() -
 
 
 
+class _LostAnswer:
+    """A WebSocket that takes a message and then breaks before its answer."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def settimeout(self, t: float) -> None:
+        pass
+
+    def send(self, msg: str) -> None:
+        self.sent.append(msg)
+
+    def recv(self) -> str:
+        raise ConnectionResetError("gone")
+
+    def close(self) -> None:
+        pass
+
+
+def test_an_input_event_whose_answer_is_lost_is_not_sent_again_a_script_is() -> None:
+    from selenium.common.exceptions import WebDriverException
+
+    channel = devtools_route.PageChannel("127.0.0.1:1", lambda: "tab")
+    ws = _LostAnswer()
+    channel._connect = lambda: ws  # type: ignore[method-assign]
+    with pytest.raises(devtools_route.NotHere):  # a script: chromedriver runs it again (reads are idempotent)
+        channel.send("Runtime.evaluate", {"expression": "1"})
+    with pytest.raises(WebDriverException, match="answer lost"):  # a tap may have landed: not a second one
+        channel.send("Input.dispatchMouseEvent", {"type": "mousePressed"})
+    assert len(ws.sent) == 2
+
+    def refused() -> Any:
+        raise ConnectionRefusedError("no browser")
+
+    channel._connect = refused  # type: ignore[method-assign]
+    with pytest.raises(devtools_route.NotHere):  # never sent: chromedriver sends it
+        channel.send("Input.dispatchMouseEvent", {"type": "mousePressed"})
+
+
 @pytest.fixture()
 def opened(appium_url: str, site: Site, tmp_path: Path) -> Iterator[ChromiumDevice]:
     dev = ChromiumDevice(_profile(), endpoints=Endpoints(app_url=site.url, appium_url=appium_url),
