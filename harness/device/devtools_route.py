@@ -203,9 +203,8 @@ class PageChannel:
             raise NotHere("the script's value holds an element")
         return value
 
-    def close(self) -> None:
-        with self._lock:
-            self._close()
+    #: the session ends: the WebSocket closed (a later command would open it again)
+    close = forget
 
 
 def execute(channel: PageChannel, command: str, params: dict[str, Any], script_timeout_s: float) -> dict[str, Any]:

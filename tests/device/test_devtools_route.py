@@ -4,7 +4,6 @@ site; the rules of which command goes where without a browser."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from harness.device.devtools_route import MARK, takes
 from harness.timeline import Timeline
 
 from .conftest import Site
-from .test_chromedriver_route import Counted
+from .test_chromedriver_route import Counted, opened  # noqa: F401 (opened: the launched device, a fixture)
 from .test_chromium import _profile
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
@@ -75,15 +74,6 @@ def test_an_input_event_whose_answer_is_lost_is_not_sent_again_a_script_is() -> 
     channel._connect = refused  # type: ignore[method-assign]
     with pytest.raises(devtools_route.NotHere):  # never sent: chromedriver sends it
         channel.send("Input.dispatchMouseEvent", {"type": "mousePressed"})
-
-
-@pytest.fixture()
-def opened(appium_url: str, site: Site, tmp_path: Path) -> Iterator[ChromiumDevice]:
-    dev = ChromiumDevice(_profile(), endpoints=Endpoints(app_url=site.url, appium_url=appium_url),
-                         run_dir=tmp_path, timeline=Timeline(tmp_path / "timeline.jsonl"))
-    dev.launch()
-    yield dev
-    dev.quit()
 
 
 class Sent:
