@@ -117,12 +117,33 @@ def test_time_passing_is_read_every_second_and_at_every_transition() -> None:
     assert ex.watch.reads.count("transition") == 2 and ex.watch.reads.count("wait") == 1
 
 
-def test_at_a_faster_clock_time_passing_is_read_as_often_in_the_app_time() -> None:
+class FakeClock:
+    """The executor's clock, advanced only by its own sleeps: the count of reads does not depend on how late a
+    busy machine wakes a sleeper (on two loaded cores a 0.1 s tick overshot enough to leave room for two reads)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.now += s
+
+
+def test_at_a_faster_clock_time_passing_is_read_as_often_in_the_app_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # a quarter of the app's time: a second of wall time is four of the app's seconds, each read once (it used to
     # be read once a wall second: none at all in the fuzzer's waits of 0.125-0.5 s)
+    from harness.scenario import executor
+
+    monkeypatch.setattr(executor, "time", FakeClock())
     ex = StepExecutor.__new__(StepExecutor)
     ex.scenario = SimpleNamespace(setup=SimpleNamespace(time_scale=0.25))
     ex.watch = Watch()
     ex._schedules = []
     ex._pass_time(1.0)
-    assert ex.watch.reads.count("wait") >= 3
+    assert ex.watch.reads.count("wait") == 3  # at 0.3, 0.6 and 0.9 s: every 0.25 s, on the 0.1 s ticks
+    ex.scenario.setup.time_scale = 1.0
+    ex.watch.reads.clear()
+    ex._pass_time(1.0)
+    assert ex.watch.reads.count("wait") <= 1  # at the app's own pace: once a second
