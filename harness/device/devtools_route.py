@@ -179,7 +179,9 @@ class PageChannel:
                     from selenium.common.exceptions import WebDriverException
 
                     raise WebDriverException(f"DevTools {method}: sent, its answer lost ({e!r})") from e
-                raise e if isinstance(e, NotHere) else NotHere(repr(e)) from e
+                if isinstance(e, NotHere):
+                    raise
+                raise NotHere(repr(e)) from e
         if "error" in msg:
             raise NotHere(str(msg["error"].get("message", msg["error"])))
         return dict(msg.get("result") or {})
