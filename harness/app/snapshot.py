@@ -159,7 +159,8 @@ _READ_COMMANDS = frozenset({
     "getWindowRect", "getLog", "getAvailableLogTypes", "getShadowRoot",
 })
 #: scripts that only read: the snapshot's own, the wait for a change (harness.app.changes) and Selenium's getAttribute / isDisplayed atoms
-_READ_SCRIPTS = ("/* harness snapshot */", "/* harness change */", "/* getAttribute */", "/* isDisplayed */")
+_READ_SCRIPTS = ("/* harness snapshot */", "/* harness change */", "/* snapshot handle */", "/* getAttribute */",
+                 "/* isDisplayed */")
 
 
 def refresh(driver: Any) -> None:
@@ -383,7 +384,9 @@ def _web_element() -> type:
 
 
 #: the handle of the element a reference names (marked as a snapshot script: it reads only)
-RESOLVE_JS = "/* harness snapshot */\n" + DEREF_JS + "return deref(arguments[0]) || null;"
+#: the element a reference names, as WebDriver's handle. A read, but not one of the harness's value scripts
+#: (``/* harness ...``, harness/device/devtools_route.py): only chromedriver can hand out a handle
+RESOLVE_JS = "/* snapshot handle */\n" + DEREF_JS + "return deref(arguments[0]) || null;"
 
 
 def _resolve(driver: Any, el: _SnapReads) -> str:
