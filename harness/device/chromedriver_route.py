@@ -52,8 +52,11 @@ def enabled() -> bool:
 def chromedriver_session(port: int, user_data_dir: Path, timeout_s: float = 2.0) -> str | None:
     """The id of the one session chromedriver on ``port`` runs for a browser on ``user_data_dir``; None when
     there is not exactly one such session (or chromedriver does not say)."""
-    s = _session_entry(port, user_data_dir, timeout_s)
-    return str(s.get("id") or "") or None if s else None
+    return _session_id(_session_entry(port, user_data_dir, timeout_s))
+
+
+def _session_id(entry: dict[str, Any] | None) -> str | None:
+    return str((entry or {}).get("id") or "") or None
 
 
 def _session_entry(port: int, user_data_dir: Path, timeout_s: float = 2.0) -> dict[str, Any] | None:
@@ -111,12 +114,12 @@ class ChromedriverRoute:
             return time.monotonic() - self._last_appium >= KEEPALIVE_S
 
     def execute(self, command: str, params: Any) -> Any:
+        if command == "setTimeouts" and isinstance(params, dict) and params.get("script") is not None:
+            self._script_timeout_s = float(params["script"]) / 1000  # wherever it goes: the session's own
         if self._through_appium(command, params):
             with self._lock:
                 self._last_appium = time.monotonic()
             return self.appium.execute(command, params)
-        if command == "setTimeouts" and isinstance(params, dict) and params.get("script") is not None:
-            self._script_timeout_s = float(params["script"]) / 1000
         if self.page is not None:
             if command in devtools_route.WINDOW_COMMANDS:
                 self.page.forget()
@@ -155,8 +158,8 @@ def route(driver: Any, *, appium_url: str, port: int | None, user_data_dir: Path
     if urlsplit(appium_url).hostname not in _LOOPBACK:
         return None
     entry = _session_entry(int(port), user_data_dir)
-    sid = str(entry.get("id") or "") if entry else ""
-    if not sid:
+    sid = _session_id(entry)
+    if sid is None:
         return None
     caps = (entry or {}).get("capabilities") or {}
     address = (caps.get("goog:chromeOptions") or {}).get("debuggerAddress")

@@ -33,6 +33,10 @@ def test_only_marked_scripts_with_plain_arguments_and_input_events_are_taken() -
     assert takes("harnessCdpExecute", {"cmd": "Input.dispatchMouseEvent", "params": {}})
     assert not takes("harnessCdpExecute", {"cmd": "Network.emulateNetworkConditions", "params": {}})
     assert not takes("findElement", {"using": "css selector", "value": "body"})
+    # the snapshot's handle lookup returns an element: offered to the page, it would only come back for chromedriver
+    from harness.app.snapshot import RESOLVE_JS
+
+    assert not takes("w3cExecuteScript", {"script": RESOLVE_JS, "args": [{"__harnessRef": ["d", 1]}]})
 
 
 
@@ -195,3 +199,17 @@ def test_switched_off_every_command_goes_through_chromedriver(appium_url: str, s
         assert direct.commands == ["w3cExecuteScript"]
     finally:
         dev.quit()
+
+
+@pytest.mark.browser
+@pytest.mark.processes
+def test_the_script_timeout_is_the_sessions_even_when_set_through_appium(opened: ChromiumDevice,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from harness.device import chromedriver_route
+
+    route = _route(opened)
+    appium = Counted(route.appium)
+    monkeypatch.setattr(chromedriver_route, "KEEPALIVE_S", 0.0)  # this command is the one a minute through Appium
+    opened.driver.set_script_timeout(7)
+    assert appium.commands == ["setTimeouts"]
+    assert route._script_timeout_s == 7.0
