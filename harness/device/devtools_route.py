@@ -99,6 +99,7 @@ _VALUE_JS = """((v) => {
 })"""
 #: what the page answers for a value that holds a DOM node (only chromedriver can hand out its handle)
 NODE = "__harness_devtools_node__"
+_AS_VALUE = _VALUE_JS % json.dumps(NODE)
 
 
 def expression(script: str, args: list[Any], *, is_async: bool) -> str:
@@ -106,10 +107,9 @@ def expression(script: str, args: list[Any], *, is_async: bool) -> str:
     chromedriver would: ``arguments`` are the args (and, for an async script, the callback last)."""
     body = f"(function() {{\n{script}\n}})"
     data = json.dumps(args)
-    value = _VALUE_JS % json.dumps(NODE)
     if is_async:
-        return f"new Promise((resolve) => {{ {body}.apply(null, {data}.concat([resolve])); }}).then({value})"
-    return f"{value}({body}.apply(null, {data}))"
+        return f"new Promise((resolve) => {{ {body}.apply(null, {data}.concat([resolve])); }}).then({_AS_VALUE})"
+    return f"{_AS_VALUE}({body}.apply(null, {data}))"
 
 
 class PageChannel:
