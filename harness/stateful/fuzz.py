@@ -37,11 +37,12 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness import paths
 from harness.lab import signals
 from harness.scenario.model import SeedSpec, Step
-from harness.stateful.exporter import export_scenario, scenario_from_steps
-from harness.errors import LabError
+from harness.scenario.loader import load_text
+from harness.stateful.exporter import export_scenario, scenario_from_steps, to_yaml_text
+from harness.errors import LabError, UserError
 from harness.stateful.machine import (MAX_CONSECUTIVE_ERRORS, BudgetExhausted, FailedRun, FuzzContext, FuzzStats,
-                                      LabBroken, machine_for, primary_failure)
-from harness.stateful import timescale
+                                      LabBroken, failure_class, machine_for, primary_failure, remove_folder)
+from harness.stateful import step_shrink, timescale
 from harness.stateful.settings import PROFILES, load_profile, settings_for
 from harness.cli.options import DEFAULT_APP
 from harness.stateful.vocab import FuzzVocabulary, vocabulary_for
@@ -97,6 +98,8 @@ class FuzzOutcome:
     #: length of the first failing sequence, before shrinking
     first_failure_steps: int = 0
     first_failure_actions: int = 0
+    #: actions of the sequence Hypothesis's shrinker left (before the step pass)
+    hypothesis_shrunk_actions: int = 0
     #: replays run for the export (``REPLAYS`` per candidate tried, fewer when one differed)
     replays: int = 0
     #: each replay: the candidate's file name, its outcome, the checks that failed, its result folder
@@ -138,7 +141,7 @@ class FuzzOutcome:
 
 def actions_of(steps: list[Step]) -> list[Step]:
     """The steps that act (network, device, user, server, time), not the ``expect_*`` ones that only look."""
-    return [s for s in steps if not s.name.startswith("expect_") and s.name != "wait_synced"]
+    return [s for s in steps if step_shrink.is_action(s)]
 
 
 def round_seed(seed: int, round_no: int) -> int:
@@ -214,6 +217,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
     """Search for a failing sequence within ``options.budget_s``; see the module docstring."""
     profile = PROFILES[load_profile(options.settings_profile) and options.settings_profile]
     seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+    shrink_s = options.shrink_s or profile.shrink_s
     own = runner is None
     if own:
         runner = start_runner(options, seed)
@@ -231,7 +235,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         ctx = FuzzContext(time_scale=factor, runner=runner, checks=options.checks, vocab=vocab,
                           opportunity_owner=dict(vocab.records or {}), max_examples=options.max_examples,
                           deadline=time.monotonic() + options.budget_s, on_progress=on_progress,
-                          shrink_s=options.shrink_s or profile.shrink_s, policies=background_policies(runner),
+                          shrink_s=shrink_s * HYPOTHESIS_SHRINK_SHARE, policies=background_policies(runner),
                           lost_response_holds_ms=lost_response_holds(runner),
                           slow_link_delays_ms=slow_link_delays(runner))
         database = None
@@ -247,7 +251,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           app=None if runner.app_profile.name == DEFAULT_APP else runner.app_profile.name,
                           database=database)
         out = FuzzOutcome(seed=seed, settings=f"profile={profile.name} steps<={profile.steps} "
-                          f"shrink<={options.shrink_s or profile.shrink_s:g}s budget={options.budget_s:g}s "
+                          f"shrink<={shrink_s:g}s budget={options.budget_s:g}s "
                           f"reset={'restore of the first setup' if not why_not else 'full setup: ' + why_not}; "
                           f"clock={clock}",
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
@@ -256,9 +260,11 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
         round_no = 0
         while True:
             with signals.interrupts_pass_through():
-                exc, round_no = _search(machine, st, seed, ctx, options.shrink_s or profile.shrink_s, round_no)
+                exc, round_no = _search(machine, st, seed, ctx, ctx.shrink_s, round_no)
             if exc is None:
                 break
+            out.hypothesis_shrunk_actions = len(actions_of(ctx.failures[-1].steps))
+            _step_shrink(ctx, options, deadline=ctx.shrink_started + shrink_s)
             _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
                 runner.setup_snapshots = None  # each replay sets up in full, as `harness run` does
@@ -294,7 +300,7 @@ def _search_on(out: FuzzOutcome, ctx: FuzzContext, options: FuzzOptions) -> bool
     # machine knows a search with a failure from ``ctx.failures`` (the run's count keeps the flaky ones)
     ctx.failures.clear()
     ctx.stats.first_failure_s = None
-    ctx.shrink_deadline = float("inf")
+    ctx.shrink_deadline = ctx.shrink_started = float("inf")
     ctx.progress()
     return True
 
@@ -336,6 +342,50 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float,
                 raise
             return e, round_no
         round_no += 1  # a clean round: the next one, until the budget runs out
+
+
+#: the part of the shrink bound Hypothesis's shrinker gets; the step pass (:mod:`harness.stateful.step_shrink`)
+#: has the rest, and what Hypothesis left unused
+HYPOTHESIS_SHRINK_SHARE = 1 / 3
+
+
+def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> None:
+    """Shrink the last failing run by its steps until ``deadline``: each candidate runs as ``harness run`` would
+    run its export (with the search's cheap reset), and is kept when it fails the same check again. Kept runs
+    are appended to ``ctx.failures`` (the smallest last), where the export's candidates are taken from."""
+    target = ctx.failures[-1]
+    if target.result.outcome != "failed" or time.monotonic() >= deadline:
+        return
+    check = primary_failure(target.result.verdicts).check
+    requirements = [r for v in target.result.verdicts if not v.passed for r in v.requirement_ids]
+    steps, groups = target.steps, step_shrink.units(target.steps)
+    # the closing steps stay: a candidate that ended offline would wait out its final settle for nothing
+    closing = [g for g, unit in enumerate(groups) if target.closing_from is not None and unit[0] >= target.closing_from]
+    free = [g for g in range(len(groups)) if g not in closing]
+
+    def fails(keep: list[int]) -> bool | None:
+        candidate = step_shrink.candidate_steps(steps, groups, [free[k] for k in keep] + closing)
+        if not actions_of(candidate) or signals.interrupted() is not None:
+            return None
+        scenario = _scenario(candidate, options, ctx.vocab, title=f"shrinking: {check}", requirements=requirements)
+        try:
+            load_text(to_yaml_text(scenario, seed=None), Path(f"{scenario.id}.yaml"))  # what the export must pass
+            ctx.stats.step_shrink_runs += 1
+            result = ctx.runner.run(scenario)
+        except UserError:
+            return None
+        failed = [v for v in result.verdicts if not v.passed]
+        if result.outcome == "failed" and check in {v.check for v in failed}:
+            previous = ctx.failures[-1].result.folder
+            ctx.failures.append(FailedRun(candidate, result, failure_class(check)(failed)))
+            if not ctx.keep_passing and previous != result.folder:
+                remove_folder(previous)
+            return True
+        if not ctx.keep_passing:
+            remove_folder(result.folder)
+        return False
+
+    step_shrink.ddmin(len(free), fails, deadline=deadline)
 
 
 def _broken(e: LabBroken) -> LabError:
@@ -427,13 +477,18 @@ def _export_and_replay(out: FuzzOutcome, ctx: FuzzContext, runner: Any, options:
     out.replay_outcome, out.replay_failed = outcome, failed
 
 
+def _scenario(steps: list[Step], options: FuzzOptions, vocab: FuzzVocabulary | None, *, title: str,
+              requirements: list[str]) -> Any:
+    """The scenario that replays ``steps`` as ``harness run`` would: the app's fuzz setup, a final settle."""
+    return scenario_from_steps(steps, bugs=options.bugs, requirements=requirements, checks=options.checks,
+                               title=title[:200], setup=vocab.setup if vocab is not None else None,
+                               final_wait_s=30 if vocab is None or vocab.pending else 0)
+
+
 def _export(out: FuzzOutcome, options: FuzzOptions) -> tuple[Path, Any]:
     """Write the scenario ``out`` describes; returns its path and the scenario (what a replay runs)."""
-    vocab: FuzzVocabulary | None = getattr(out, "vocab", None)
-    scenario = scenario_from_steps(out.steps, bugs=options.bugs, requirements=out.requirement_ids,
-                                   checks=options.checks, title=f"Found by harness fuzz: {out.title}"[:200],
-                                   setup=vocab.setup if vocab is not None else None,
-                                   final_wait_s=30 if vocab is None or vocab.pending else 0)
+    scenario = _scenario(out.steps, options, getattr(out, "vocab", None), title=f"Found by harness fuzz: {out.title}",
+                         requirements=out.requirement_ids)
     out.scenario_id = scenario.id
     directory = options.export_dir or paths.SCENARIOS / "regressions"
     out.scenario_path = directory / f"{scenario.id}.yaml"  # the replay command printed in the file names it

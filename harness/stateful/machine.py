@@ -134,6 +134,7 @@ class FuzzStats:
     #: a failure met after another worker of a parallel run had claimed its finding (not shrunk here)
     left_to_other_worker: str = ""
     reset_times: list[float] = field(default_factory=list)  # each example's steady-state time
+    step_shrink_runs: int = 0  # candidates the step pass ran (harness.stateful.step_shrink)
 
     @property
     def elapsed_s(self) -> float:
@@ -147,6 +148,8 @@ class FailedRun:
     steps: list[Step]
     result: ScenarioResult
     error: BaseException
+    #: where the closing steps begin (the reconnection and the settle every sequence ends with; None: not known)
+    closing_from: int | None = None
 
 
 @dataclass
@@ -156,8 +159,9 @@ class FuzzContext:
     runner: Any
     opportunity_owner: dict[int, int]
     deadline: float
-    shrink_s: float = 180.0
+    shrink_s: float = 180.0  # Hypothesis's part of the shrink bound (the step pass has the rest: fuzz.py)
     shrink_deadline: float = float("inf")
+    shrink_started: float = float("inf")  # when the first failure was met (monotonic)
     stats: FuzzStats = field(default_factory=FuzzStats)
     failures: list[FailedRun] = field(default_factory=list)
     on_progress: Callable[[FuzzStats], None] | None = None
@@ -609,6 +613,7 @@ class SyncMachine(RuleBasedStateMachine):
             assert original is not None
             self._count_error(live.error(original).folder, original)
             return
+        self._closing_from = len(live.steps)
         try:
             if not self._stopped:
                 for name in self._reconnect_steps():
@@ -629,7 +634,7 @@ class SyncMachine(RuleBasedStateMachine):
         ctx.stats.finish_s += live.finish_s
         if result.outcome == "passed":
             if not ctx.keep_passing:
-                _remove(live.folder)
+                remove_folder(live.folder)
             ctx.progress()
             return
         if result.outcome == "error":
@@ -663,7 +668,8 @@ class SyncMachine(RuleBasedStateMachine):
         ctx.stats.failures += 1
         if ctx.stats.first_failure_s is None:
             ctx.stats.first_failure_s = ctx.stats.elapsed_s
-            ctx.shrink_deadline = time.monotonic() + ctx.shrink_s
+            ctx.shrink_started = time.monotonic()
+            ctx.shrink_deadline = ctx.shrink_started + ctx.shrink_s
             if ctx.on_first_failure is not None and not ctx.on_first_failure():
                 # another worker of a parallel run claimed a finding first: it shrinks and exports; this one
                 # stops here, its failure named in its outcome, not shrunk a second time
@@ -671,9 +677,9 @@ class SyncMachine(RuleBasedStateMachine):
                 ctx.stats.failures -= 1
                 raise BudgetExhausted()
         previous = ctx.failures[-1].result.folder if ctx.failures else None
-        ctx.failures.append(FailedRun(list(self.live.steps), result, exc))
+        ctx.failures.append(FailedRun(list(self.live.steps), result, exc, getattr(self, "_closing_from", None)))
         if previous is not None and previous != result.folder and not ctx.keep_passing:
-            _remove(previous)
+            remove_folder(previous)
         ctx.progress()
 
 
@@ -707,7 +713,8 @@ def _keep_spells_enabled(machine: RuleBasedStateMachine) -> None:
         strategy.enabled_rules_strategy = flags.map(_SpellsAlwaysOn)  # type: ignore[union-attr]
 
 
-def _remove(folder: Any) -> None:
+def remove_folder(folder: Any) -> None:
+    """Remove an example's evidence folder (a passing one, or a failure a smaller one replaced)."""
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
@@ -719,4 +726,4 @@ def machine_for(ctx: FuzzContext) -> type[SyncMachine]:
 
 
 __all__ = ["MAX_CONSECUTIVE_ERRORS", "BudgetExhausted", "FailedRun", "LabBroken", "FuzzContext", "FuzzStats", "SequenceFailed", "SyncMachine",
-           "failure_class", "machine_for", "primary_failure"]
+           "failure_class", "machine_for", "primary_failure", "remove_folder"]

@@ -58,6 +58,8 @@ def test_finds_shrinks_exports_and_replays(fresh_fuzz_runner: Any, tmp_path: Pat
     assert check in out.failed_checks, out.title
     # shrinking is bounded in time here (each candidate is a real run): it must not grow the sequence
     assert len(out.steps) <= out.first_failure_steps
+    # then by its steps, each candidate a real run: never longer than what Hypothesis's shrinker left
+    assert out.stats.step_shrink_runs >= 1 and len(out.actions) <= out.hypothesis_shrunk_actions
     assert out.scenario_path is not None and out.scenario_path.exists()
     assert out.replay_matches, (out.replay_outcome, out.replay_failed, out.failed_checks)
     # explored at a quarter of the app's time (its profile names its timers), exported and replayed at it
