@@ -4,7 +4,8 @@
 It starts the lab and the device once (or reuses a given runner), learns
 the seeded data's opportunity owners, then lets Hypothesis generate
 sequences until the budget runs out or one fails. A failure is shrunk
-(bounded by the profile's ``shrink_s``), exported to
+(bounded by the profile's ``shrink_s``: Hypothesis's shrinker for a third
+of it, then :mod:`harness.stateful.step_shrink` by the steps), exported to
 ``scenarios/regressions/`` and replayed through the ordinary
 :meth:`ScenarioRunner.run`, which is what ``harness run`` does, three times:
 a shrunk sequence can hinge on a race (a link drop landing while a request
