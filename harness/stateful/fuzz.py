@@ -265,7 +265,10 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
             if exc is None:
                 break
             out.hypothesis_shrunk_actions = len(actions_of(ctx.failures[-1].steps))
-            _step_shrink(ctx, options, deadline=ctx.shrink_started + shrink_s)
+            # the step pass has the rest of the bound, and never less than its own share: an example in flight
+            # (and Hypothesis's last replay of the failure) can outlast Hypothesis's part by a long example
+            _step_shrink(ctx, options, deadline=max(ctx.shrink_started + shrink_s,
+                                                    time.monotonic() + shrink_s * (1 - HYPOTHESIS_SHRINK_SHARE)))
             _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
                 runner.setup_snapshots = None  # each replay sets up in full, as `harness run` does
@@ -346,7 +349,9 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float,
 
 
 #: the part of the shrink bound Hypothesis's shrinker gets; the step pass (:mod:`harness.stateful.step_shrink`)
-#: has the rest, and what Hypothesis left unused
+#: has the rest, what Hypothesis left unused, and at least the rest from when it starts (give-up-after-retries:
+#: its examples run for half a minute, so Hypothesis's part ended a whole bound of 60 s late, and the step pass
+#: got no run)
 HYPOTHESIS_SHRINK_SHARE = 1 / 3
 
 
@@ -364,10 +369,18 @@ def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> 
     closing = [g for g, unit in enumerate(groups) if target.closing_from is not None and unit[0] >= target.closing_from]
     free = [g for g in range(len(groups)) if g not in closing]
 
+    ran: dict[str, bool | None] = {}  # two subsets can leave the same steps (a closer goes with its opener)
+
     def fails(keep: list[int]) -> bool | None:
         candidate = step_shrink.candidate_steps(steps, groups, [free[k] for k in keep] + closing)
         if not actions_of(candidate) or signals.interrupted() is not None:
             return None
+        same = repr([s.as_yaml() for s in candidate])
+        if same not in ran:
+            ran[same] = judge(candidate)
+        return ran[same]
+
+    def judge(candidate: list[Step]) -> bool | None:
         scenario = _scenario(candidate, options, ctx.vocab, title=f"shrinking: {check}", requirements=requirements)
         try:
             load_text(to_yaml_text(scenario, seed=None), Path(f"{scenario.id}.yaml"))  # what the export must pass

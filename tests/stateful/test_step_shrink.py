@@ -127,6 +127,7 @@ def test_the_fuzz_loop_keeps_each_smaller_run_that_fails_the_same_check_and_neve
                                      "wait_synced"]
     assert isinstance(smallest.error, M.failure_class("ordering"))
     assert ctx.stats.step_shrink_runs == len(runner.scenarios)
+    assert len({tuple(sc) for sc in runner.scenarios}) == len(runner.scenarios)  # no candidate run twice
     # every candidate kept the closing reconnection, and only the smallest failing run's evidence is left
     assert all(sc[-2:] == ["online", "wait_synced"] for sc in runner.scenarios)
     assert [p.name for p in tmp_path.iterdir()] == [smallest.result.folder.name]
