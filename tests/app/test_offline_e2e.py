@@ -6,6 +6,8 @@ lab's ledger (what crossed the proxy, by marker) and refapp's admin API.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from harness.device.base import AppState
@@ -134,6 +136,40 @@ def test_add_note_does_not_tap_again_when_the_app_took_it(rig: Rig) -> None:
     assert not [e for e in rig.timeline.events if e.name == "tap_missed"]
     _, applied = notes_reaching_backend(rig, marker)
     assert len(applied) == 1, applied
+
+
+#: As SWALLOW_NEXT_CLICK, but other clicks before it pass (the upload opens its panel with a tap first).
+SWALLOW_NEXT_CLICK_ON_IT = """
+const button = arguments[0];
+const swallow = (e) => {
+  if (e.target !== button && !button.contains(e.target)) return;
+  e.stopImmediatePropagation(); e.preventDefault();
+  document.removeEventListener('click', swallow, {capture: true});
+};
+document.addEventListener('click', swallow, {capture: true});
+"""
+
+
+def test_an_upload_taps_again_when_the_tap_did_not_land_and_uploads_once(rig: Rig, tmp_path: Path) -> None:
+    # a fuzz run met an upload that never started while the app's connection flipped (the line above the
+    # panels comes and goes): the Upload tap had landed where the button was a moment before
+    app = rig.app
+    cid = app.contacts.open().rows[4].id
+    app.contact.open(cid)
+    app.contact.click(app.contact.wait_visible("action_upload"))
+    rig.device.driver.execute_script(SWALLOW_NEXT_CLICK_ON_IT, app.contact.wait_visible("upload_submit"))
+    marker = new_marker()
+    photo = tmp_path / f"photo-{marker}.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + marker.encode() * 40)
+
+    result = app.contact.upload_photo(cid, photo, marker=marker)
+
+    assert result.outcome in ("queued", "done"), result
+    missed = [e for e in rig.timeline.events if e.kind == "observation" and e.name == "tap_missed"]
+    assert [e.data["retry"] for e in missed] == [1]
+    app.shell.wait_all_synced()
+    files = [f for f in rig.lab.admin.snapshot()["files"] if marker in str(f.get("filename"))]  # type: ignore[attr-defined]
+    assert len(files) == 1, files  # tapped twice in all, uploaded once
 
 
 def test_an_sms_sent_online_is_recorded_once_the_app_took_it_and_survives_a_kill_right_after(rig: Rig) -> None:

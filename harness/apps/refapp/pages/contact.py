@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from harness.app.base import Screen, screen_read
+from harness.app.base import Screen, ScreenTimeout, screen_read
 from harness.apps.refapp.pages.contacts import ContactsScreen
 from harness.app.observations import ActionResult, Activity, ContactView, ItemState
 
@@ -142,10 +142,18 @@ class ContactScreen(Screen):
         if not self.enabled(btn):
             return self._gated("upload_photo", cid, marker)
         self.click(btn)
-        self.wait("upload input", lambda: self.first("upload_input"))
-        self.first("upload_input").send_keys(str(path.resolve()))
-        self.tap("upload_submit")
-        item = self.poll(lambda: next((f for f in self.files() if path.name in f.text), None), self.t.ui_s)
+        field = self.wait("upload input", lambda: self.first("upload_input"))
+        field.send_keys(str(path.resolve()))
+        # tapped as a form is submitted (see ``submit``): a tap can land where the button was a moment ago (the
+        # "not available offline" line above the panels comes and goes as the app's connection flips), and is
+        # tapped again only while the input still holds the chosen file and the button is enabled (the app
+        # clears the input once it has taken the file)
+        chosen = str(field.get_property("value") or "")
+        try:
+            item = self.submit("upload_submit", field, chosen, f"file {path.name} listed",
+                               lambda: next((f for f in self.files() if path.name in f.text), None))
+        except ScreenTimeout:
+            item = None
         outcome = "error" if item is None else ("queued" if item.state == "pending" else "done")
         res = ActionResult("upload_photo", outcome, marker=marker, key=item.key if item else None)
         self.record_action("upload_photo", marker=marker, contact_id=cid, outcome=outcome, filename=path.name,
