@@ -265,10 +265,7 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
             if exc is None:
                 break
             out.hypothesis_shrunk_actions = len(actions_of(ctx.failures[-1].steps))
-            # the step pass has the rest of the bound, and never less than its own share: an example in flight
-            # (and Hypothesis's last replay of the failure) can outlast Hypothesis's part by a long example
-            _step_shrink(ctx, options, deadline=max(ctx.shrink_started + shrink_s,
-                                                    time.monotonic() + shrink_s * (1 - HYPOTHESIS_SHRINK_SHARE)))
+            _step_shrink(ctx, options, deadline=step_pass_deadline(ctx.shrink_started, time.monotonic(), shrink_s))
             _found(out, ctx, exc, options)
             if options.replay and out.kind == "failed":
                 runner.setup_snapshots = None  # each replay sets up in full, as `harness run` does
@@ -353,6 +350,17 @@ def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float,
 #: its examples run for half a minute, so Hypothesis's part ended a whole bound of 60 s late, and the step pass
 #: got no run)
 HYPOTHESIS_SHRINK_SHARE = 1 / 3
+
+
+def step_pass_deadline(started: float, now: float, shrink_s: float) -> float:
+    """When the step pass must end: the end of the bound (counted from the first failure, ``started``), and never
+    less than its own share from ``now``: an example in flight (and Hypothesis's last replay of the failure) can
+    outlast Hypothesis's part by a long example.
+
+    >>> step_pass_deadline(0, 10, 60), step_pass_deadline(0, 50, 60)
+    (60, 90.0)
+    """
+    return max(started + shrink_s, now + shrink_s * (1 - HYPOTHESIS_SHRINK_SHARE))
 
 
 def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> None:

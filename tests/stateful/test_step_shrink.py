@@ -13,7 +13,7 @@ from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
 from harness.scenario.steps import parse_step
 from harness.stateful import machine as M
-from harness.stateful.fuzz import FuzzOptions, _step_shrink
+from harness.stateful.fuzz import FuzzOptions, _step_shrink, step_pass_deadline
 from harness.stateful.step_shrink import candidate_steps, ddmin, units
 from harness.stateful.vocab import FuzzVocabulary
 from harness.apps.refapp.fuzz import crm_vocabulary
@@ -154,3 +154,9 @@ def test_no_time_left_no_run(tmp_path: Path, deadline: float) -> None:
     runner.scenarios.clear()
     _step_shrink(ctx, FuzzOptions(device="reference-unrestricted"), deadline=deadline)
     assert runner.scenarios == []
+
+
+def test_the_step_pass_has_the_rest_of_the_bound_and_never_less_than_its_share() -> None:
+    assert step_pass_deadline(100, 110, 60) == 160  # Hypothesis ended early: the rest is the step pass's
+    # Hypothesis's part (20 s) ended 40 s late, with a long example in flight: the step pass still gets 40 s
+    assert step_pass_deadline(100, 160, 60) == 200
