@@ -139,7 +139,8 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
     if out.requirement_ids:
         console.print(f"requirements: {', '.join(out.requirement_ids)}")
     console.print(f"shrunk sequence ({len(out.actions)} actions, {len(out.steps)} steps with the expectations; "
-                  f"first failure: {out.first_failure_actions} actions):")
+                  f"first failure: {out.first_failure_actions} actions, after Hypothesis's shrinker "
+                  f"{out.hypothesis_shrunk_actions}, then {out.stats.step_shrink_runs} runs removing steps):")
     for i, stp in enumerate(out.steps, 1):
         console.print(f"  {i:2}. {stp.as_yaml()}", markup=False, highlight=False)
     report = _render(out.run_dir, console)
