@@ -379,9 +379,12 @@ def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> 
 
     ran: dict[str, bool | None] = {}  # two subsets can leave the same steps (a closer goes with its opener)
 
+    errors_in_a_row = 0
+
     def fails(keep: list[int]) -> bool | None:
         candidate = step_shrink.candidate_steps(steps, groups, [free[k] for k in keep] + closing)
-        if not actions_of(candidate) or signals.interrupted() is not None:
+        if not actions_of(candidate) or signals.interrupted() is not None or \
+                errors_in_a_row >= MAX_CONSECUTIVE_ERRORS:  # the lab broke: no more runs, the best so far stays
             return None
         same = repr([s.as_yaml() for s in candidate])
         if same not in ran:
@@ -396,6 +399,13 @@ def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> 
             result = ctx.runner.run(scenario)
         except UserError:
             return None
+        nonlocal errors_in_a_row
+        if result.outcome == "error":  # not judged: neither the bug nor its absence; kept as evidence, counted
+            errors_in_a_row += 1
+            ctx.stats.errors += 1
+            ctx.harness_errors.append((result.folder, f"while shrinking: {result.error}"))
+            return None
+        errors_in_a_row = 0
         failed = [v for v in result.verdicts if not v.passed]
         if result.outcome == "failed" and check in {v.check for v in failed}:
             previous = ctx.failures[-1].result.folder

@@ -86,19 +86,24 @@ def test_ddmin_skips_what_cannot_be_built_and_stops_at_its_deadline() -> None:
 
 
 class OrderingBug:
-    """Stands in for the runner: a scenario fails ``ordering`` when two writes are queued in one offline spell."""
+    """Stands in for the runner: a scenario fails ``ordering`` when two writes are queued in one offline spell;
+    from the ``broken_after``-th run on, every run is a harness error (the lab broke)."""
 
     bugs: tuple[str, ...] = ("outbox-lifo",)
 
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, broken_after: int | None = None) -> None:
         self.run_dir = run_dir
         self.scenarios: list[list[str]] = []
+        self.broken_after = broken_after
 
     def run(self, scenario: Any) -> ScenarioResult:
         steps = names(list(scenario.steps))
         self.scenarios.append(steps)
         folder = self.run_dir / scenario.id
         folder.mkdir(parents=True)
+        if self.broken_after is not None and len(self.scenarios) > self.broken_after:
+            return ScenarioResult(id=scenario.id, title="", requirements=(), tags=(), folder=folder, outcome="error",
+                                  error="the device went away")
         queued = best = 0
         for name in steps:
             queued = 0 if name == "online" else queued + (name in ("add_note", "send_sms") and "offline" in steps)
@@ -160,3 +165,21 @@ def test_the_step_pass_has_the_rest_of_the_bound_and_never_less_than_its_share()
     assert step_pass_deadline(100, 110, 60) == 160  # Hypothesis ended early: the rest is the step pass's
     # Hypothesis's part (20 s) ended 40 s late, with a long example in flight: the step pass still gets 40 s
     assert step_pass_deadline(100, 160, 60) == 200
+
+
+def test_a_run_the_harness_could_not_carry_out_is_evidence_not_a_verdict_and_a_broken_lab_ends_the_pass(
+        tmp_path: Path) -> None:
+    steps = [s("offline", "link"), s("add_note", {"contact": 1, "as": "n1"}), s("wait", 0.5),
+             s("open_contacts"), s("search", {"contact": 3}), s("send_sms", {"contact": 2, "as": "s2"}),
+             s("open_dashboard"), s("online"), s("wait_synced", 20)]
+    runner = OrderingBug(tmp_path, broken_after=2)
+    first = runner.run(type("Sc", (), {"steps": steps, "id": "first"})())
+    ctx = M.FuzzContext(runner=runner, opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}), deadline=float("inf"))
+    ctx.failures = [M.FailedRun(steps, first, M.failure_class("ordering")([]), closing_from=7)]
+    runner.scenarios = runner.scenarios[:1]
+    _step_shrink(ctx, FuzzOptions(device="reference-unrestricted", bugs=runner.bugs), deadline=float("inf"))
+    # one run judged, then three harness errors in a row: no more runs; none of them counted as a pass or a failure
+    assert len(runner.scenarios) == 1 + 1 + M.MAX_CONSECUTIVE_ERRORS
+    assert ctx.stats.errors == M.MAX_CONSECUTIVE_ERRORS
+    assert all("went away" in e for _, e in ctx.harness_errors) and all(f.exists() for f, _ in ctx.harness_errors)
+    assert all(f.result.outcome == "failed" for f in ctx.failures)
