@@ -103,22 +103,30 @@ def to_yaml_text(scenario: Scenario, *, seed: int | None, replay: str | None = N
     return "\n".join(head) + "\n" + out.getvalue()
 
 
-def export_scenario(scenario: Scenario, *, seed: int | None, directory: Path | None = None,
-                    replay: str | None = None) -> Path:
-    """Validate ``scenario`` with the loader and write it as ``<directory>/<id>.yaml``; returns the path.
+def loaded_text(scenario: Scenario, path: Path, *, seed: int | None = None, replay: str | None = None) -> str:
+    """``scenario`` as the text of ``path``, once the loader has read it back to the same steps.
 
-    Raises ValueError if the written text would not load back to the same steps.
+    Raises ScenarioInvalid (a UserError naming every problem) when the loader refuses it, ValueError when it
+    loads to other steps.
     """
-    folder = directory or REGRESSIONS
-    path = folder / f"{scenario.id}.yaml"
     text = to_yaml_text(scenario, seed=seed, replay=replay)
-    loaded = load_text(text, path)  # ScenarioInvalid (a UserError) names every problem
+    loaded = load_text(text, path)
     if [s.as_yaml() for s in loaded.steps] != [s.as_yaml() for s in scenario.steps]:
         raise ValueError(f"{path}: the exported steps do not load back equal")
+    return text
+
+
+def export_scenario(scenario: Scenario, *, seed: int | None, directory: Path | None = None,
+                    replay: str | None = None) -> Path:
+    """Validate ``scenario`` with the loader (:func:`loaded_text`) and write it as ``<directory>/<id>.yaml``;
+    returns the path."""
+    folder = directory or REGRESSIONS
+    path = folder / f"{scenario.id}.yaml"
+    text = loaded_text(scenario, path, seed=seed, replay=replay)
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
 
-__all__ = ["FUZZ_EXPECT", "FUZZ_SETUP", "REGRESSIONS", "export_scenario", "fuzz_scenario", "scenario_from_steps",
-           "to_yaml_text"]
+__all__ = ["FUZZ_EXPECT", "FUZZ_SETUP", "REGRESSIONS", "export_scenario", "fuzz_scenario", "loaded_text",
+           "scenario_from_steps", "to_yaml_text"]

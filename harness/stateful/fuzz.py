@@ -38,8 +38,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness import paths
 from harness.lab import signals
 from harness.scenario.model import SeedSpec, Step
-from harness.scenario.loader import load_text
-from harness.stateful.exporter import export_scenario, scenario_from_steps, to_yaml_text
+from harness.stateful.exporter import export_scenario, loaded_text, scenario_from_steps
 from harness.errors import LabError, UserError
 from harness.stateful.machine import (MAX_CONSECUTIVE_ERRORS, BudgetExhausted, FailedRun, FuzzContext, FuzzStats,
                                       LabBroken, failure_class, machine_for, primary_failure, remove_folder)
@@ -378,13 +377,12 @@ def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> 
     free = [g for g in range(len(groups)) if g not in closing]
 
     ran: dict[str, bool | None] = {}  # two subsets can leave the same steps (a closer goes with its opener)
-
-    errors_in_a_row = 0
+    ctx.consecutive_errors = 0
 
     def fails(keep: list[int]) -> bool | None:
         candidate = step_shrink.candidate_steps(steps, groups, [free[k] for k in keep] + closing)
         if not actions_of(candidate) or signals.interrupted() is not None or \
-                errors_in_a_row >= MAX_CONSECUTIVE_ERRORS:  # the lab broke: no more runs, the best so far stays
+                ctx.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:  # the lab broke: no more runs, the best stays
             return None
         same = repr([s.as_yaml() for s in candidate])
         if same not in ran:
@@ -394,30 +392,30 @@ def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> 
     def judge(candidate: list[Step]) -> bool | None:
         scenario = _scenario(candidate, options, ctx.vocab, title=f"shrinking: {check}", requirements=requirements)
         try:
-            load_text(to_yaml_text(scenario, seed=None), Path(f"{scenario.id}.yaml"))  # what the export must pass
-            ctx.stats.step_shrink_runs += 1
+            loaded_text(scenario, Path(f"{scenario.id}.yaml"))  # what the export must pass
+        except (UserError, ValueError):
+            return None
+        ctx.stats.step_shrink_runs += 1
+        try:
             result = ctx.runner.run(scenario)
         except UserError:
             return None
-        nonlocal errors_in_a_row
         if result.outcome == "error":  # not judged: neither the bug nor its absence; kept as evidence, counted
-            errors_in_a_row += 1
-            ctx.stats.errors += 1
-            ctx.harness_errors.append((result.folder, f"while shrinking: {result.error}"))
+            ctx.count_error(result.folder, f"while shrinking: {result.error}")
             return None
-        errors_in_a_row = 0
+        ctx.consecutive_errors = 0
         failed = [v for v in result.verdicts if not v.passed]
         if result.outcome == "failed" and check in {v.check for v in failed}:
-            previous = ctx.failures[-1].result.folder
-            ctx.failures.append(FailedRun(candidate, result, failure_class(check)(failed)))
-            if not ctx.keep_passing and previous != result.folder:
-                remove_folder(previous)
+            ctx.keep_failure(FailedRun(candidate, result, failure_class(check)(failed)))
             return True
         if not ctx.keep_passing:
             remove_folder(result.folder)
         return False
 
-    step_shrink.ddmin(len(free), fails, deadline=deadline)
+    try:
+        step_shrink.ddmin(len(free), fails, deadline=deadline)
+    finally:
+        ctx.consecutive_errors = 0  # the pass's own count: a search that goes on counts from its own examples
 
 
 def _broken(e: LabBroken) -> LabError:

@@ -183,6 +183,23 @@ class FuzzContext:
     harness_errors: list[tuple[Path | None, str]] = field(default_factory=list)
     consecutive_errors: int = 0
 
+    def count_error(self, folder: Path | None, message: str) -> int:
+        """One run the harness could not carry out, kept with its folder (evidence, never a verdict); returns how
+        many came in a row."""
+        self.stats.errors += 1
+        self.consecutive_errors += 1
+        self.harness_errors.append((folder, message))
+        self.progress()
+        return self.consecutive_errors
+
+    def keep_failure(self, run: FailedRun) -> None:
+        """Add a failing run (the latest is the smallest so far); the evidence of the one before goes, unless
+        passing runs are kept too."""
+        previous = self.failures[-1].result.folder if self.failures else None
+        self.failures.append(run)
+        if previous is not None and previous != run.result.folder and not self.keep_passing:
+            remove_folder(previous)
+
     def progress(self) -> None:
         if self.on_progress is not None:
             try:
@@ -227,6 +244,7 @@ class SyncMachine(RuleBasedStateMachine):
         self.replaced: set[str] = set()  # labels a later edit of the same item replaced (no longer on screen)
         self._errored = False
         self._stopped = False  # a step's screen never came: no closing steps (see ``_do``)
+        self._closing_from: int | None = None  # where the closing steps begin (``teardown``)
         self.slow_link = False  # a latency condition is in force (a ``reset_network`` clears it)
         ctx.stats.reset_s += self.live.reset_s
         ctx.stats.reset_times.append(self.live.reset_s)
@@ -656,11 +674,7 @@ class SyncMachine(RuleBasedStateMachine):
     def _count_error(self, folder: Path | None, exc: BaseException) -> None:
         """One example that could not be carried out, kept with its folder; too many in a row end the run."""
         ctx = self.ctx
-        ctx.stats.errors += 1
-        ctx.consecutive_errors += 1
-        ctx.harness_errors.append((folder, f"{type(exc).__name__}: {exc}"))
-        ctx.progress()
-        if ctx.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
+        if ctx.count_error(folder, f"{type(exc).__name__}: {exc}") >= MAX_CONSECUTIVE_ERRORS:
             raise LabBroken(ctx.harness_errors[-MAX_CONSECUTIVE_ERRORS:])
 
     def _record(self, result: ScenarioResult, exc: BaseException) -> None:
@@ -676,10 +690,7 @@ class SyncMachine(RuleBasedStateMachine):
                 ctx.stats.left_to_other_worker = f"{type(exc).__name__}: {exc}"[:500]
                 ctx.stats.failures -= 1
                 raise BudgetExhausted()
-        previous = ctx.failures[-1].result.folder if ctx.failures else None
-        ctx.failures.append(FailedRun(list(self.live.steps), result, exc, getattr(self, "_closing_from", None)))
-        if previous is not None and previous != result.folder and not ctx.keep_passing:
-            remove_folder(previous)
+        ctx.keep_failure(FailedRun(list(self.live.steps), result, exc, self._closing_from))
         ctx.progress()
 
 

@@ -56,8 +56,10 @@ def units(steps: Sequence[Step]) -> list[list[int]]:
     after them. Expectations before the first action form a unit of their own."""
     out: list[list[int]] = []
     for i, step in enumerate(steps):
+        # joined to the unit before when that unit's one action is the step it follows (a kill, not a kill and
+        # its relaunch already)
         joins = out and JOINED.get(step.name) == steps[out[-1][0]].name and \
-            all(not is_action(steps[j]) or j == out[-1][0] for j in out[-1])
+            sum(is_action(steps[j]) for j in out[-1]) == 1
         if is_action(step) and not joins or not out:
             out.append([i])
         else:
