@@ -167,6 +167,11 @@ class Parameters(_Strict):
     #: backoff...): a scenario's ``setup.time_scale`` multiplies them, so exploration runs the app's clock faster
     #: (``harness fuzz --time-scale``); an app that names none runs at its own pace only
     time_parameters: tuple[str, ...] = ()
+    #: of the ``time_parameters``, the timers by which the app, offline, finds the way back on its own (its
+    #: probe): in some of ``harness fuzz``'s rounds (resume rounds, harness.stateful.resume) they are held far
+    #: away, so the app must resume on the triggers the requirements name (the OS's online signal R4, the return
+    #: to the foreground R20/R21), not on its next timer. Names a scenario's ``setup.app`` can set
+    resume_timers: tuple[str, ...] = ()
     #: the app's API requests (not its page and assets): what "the backend" refuses or a captive portal answers
     api_path: str = Field(default="/*", pattern=r"^[/*]")
     #: requests the app makes by itself while idle (health probes, heartbeats, long polls); quiescence
@@ -181,6 +186,20 @@ class Parameters(_Strict):
     detect_s: float = Field(10.0, gt=0, le=3600)
     #: R4: the app shows it is online again within this many seconds of a clean path coming back
     resume_s: float = Field(15.0, gt=0, le=3600)
+
+    @model_validator(mode="after")
+    def _resume_timers(self) -> "Parameters":
+        from harness.scenario.model import AppParams
+
+        settable = [n for n in AppParams.model_fields if n.endswith("_ms")]
+        for name in self.resume_timers:
+            if name not in self.time_parameters:
+                raise ValueError(f"resume_timers: {name!r} is not one of time_parameters "
+                                 f"({', '.join(self.time_parameters) or 'none'}); name it there too, in ms")
+            if name not in settable:
+                raise ValueError(f"resume_timers: {name!r} is not a timer a scenario can set (setup.app: "
+                                 f"{', '.join(settable)}); leave it out, or call the app's probe one of those names")
+        return self
 
 
 class Collection(_Strict):

@@ -29,7 +29,7 @@ from ruamel.yaml import YAML
 
 from harness import paths
 from harness.scenario.loader import load_text
-from harness.scenario.model import DeviceConstraints, Expect, LoadItem, Scenario, Setup, Step
+from harness.scenario.model import Bounds, DeviceConstraints, Expect, LoadItem, Scenario, Setup, Step
 from harness.scenario.steps import parse_step
 from harness.stateful import timescale
 from harness.stateful.strategies import SETUP_CONTACTS, SETUP_THREADS
@@ -49,8 +49,10 @@ SETTLE_WAIT_S = 5.0
 FUZZ_EXPECT = Expect(quiescence_s=timescale.QUIESCENCE_S, settle_timeout_s=45)
 
 
-def _expect(checks: Sequence[str] | None, setup: Setup | None) -> Expect:
+def _expect(checks: Sequence[str] | None, setup: Setup | None, bounds: Bounds | None = None) -> Expect:
     update: dict[str, object] = {} if checks is None else {"checks": list(checks)}
+    if bounds is not None:
+        update["bounds"] = bounds
     factor = setup.time_scale if setup is not None else 1.0
     if factor != 1:
         update["quiescence_s"] = timescale.quiescence_s(factor)
@@ -58,12 +60,13 @@ def _expect(checks: Sequence[str] | None, setup: Setup | None) -> Expect:
 
 
 def fuzz_scenario(scenario_id: str, *, bugs: Sequence[str] = (), checks: Sequence[str] | None = None,
-                  setup: Setup | None = None) -> Scenario:
+                  setup: Setup | None = None, bounds: Bounds | None = None) -> Scenario:
     """The scenario a generated sequence runs as (no steps yet); ``checks`` None = every check that applies;
-    ``setup``: the app's fuzz vocabulary's (default: the CRM steady state)."""
+    ``setup``: the app's fuzz vocabulary's (default: the CRM steady state); ``bounds``: its liveness bounds
+    (default: the scenario defaults)."""
     return Scenario(id=scenario_id, title="generated sequence", requirements=("R5", "R22", "R25"), tags=("fuzz",),
-                    device=DeviceConstraints(), setup=setup or FUZZ_SETUP, steps=(), expect=_expect(checks, setup),
-                    bugs=tuple(bugs))
+                    device=DeviceConstraints(), setup=setup or FUZZ_SETUP, steps=(),
+                    expect=_expect(checks, setup, bounds), bugs=tuple(bugs))
 
 
 def _slug(text: str) -> str:
@@ -72,7 +75,7 @@ def _slug(text: str) -> str:
 
 def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requirements: Sequence[str], title: str,
                         final_wait_s: float = 30, checks: Sequence[str] | None = None,
-                        setup: Setup | None = None) -> Scenario:
+                        setup: Setup | None = None, bounds: Bounds | None = None) -> Scenario:
     """The replayable scenario for a shrunk sequence; its id is derived from the steps (stable)."""
     body = list(steps)
     if not body or body[-1].name not in ("wait_synced", "wait"):
@@ -85,7 +88,7 @@ def scenario_from_steps(steps: Iterable[Step], *, bugs: Sequence[str], requireme
     return Scenario(id=f"fuzz-{_slug('-'.join(bugs))}-{digest}", title=title, requirements=reqs,
                     tags=("fuzz", "regression"), device=DeviceConstraints(kinds=["reference"]),
                     setup=setup or FUZZ_SETUP,
-                    steps=tuple(body), expect=_expect(checks, setup), bugs=tuple(bugs))
+                    steps=tuple(body), expect=_expect(checks, setup, bounds), bugs=tuple(bugs))
 
 
 def to_yaml_text(scenario: Scenario, *, seed: int | None, replay: str | None = None) -> str:

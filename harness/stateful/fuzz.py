@@ -32,6 +32,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable, UnsatisfiedAssumption
 from hypothesis.stateful import run_state_machine_as_test
 
@@ -42,7 +44,7 @@ from harness.stateful.exporter import export_scenario, loaded_text, scenario_fro
 from harness.errors import LabError, UserError
 from harness.stateful.machine import (MAX_CONSECUTIVE_ERRORS, BudgetExhausted, FailedRun, FuzzContext, FuzzStats,
                                       LabBroken, failure_class, machine_for, primary_failure, remove_folder)
-from harness.stateful import step_shrink, timescale
+from harness.stateful import resume, step_shrink, timescale
 from harness.stateful.settings import PROFILES, load_profile, settings_for
 from harness.cli.options import DEFAULT_APP
 from harness.stateful.vocab import FuzzVocabulary, vocabulary_for
@@ -257,12 +259,17 @@ def fuzz(options: FuzzOptions, *, runner: Any = None, on_progress: Callable[[Fuz
                           run_dir=runner.run_dir, stats=ctx.stats, vocab=vocab, app=options.app)
         out.harness_errors = ctx.harness_errors  # the same list: filled as the search goes
         search_snapshots = runner.setup_snapshots
+        rounds = _Rounds(vocab, resume.resume_vocabulary(vocab, runner.app_profile, factor), st)
+        if rounds.resumed is not None:
+            out.settings += (f"; resume rounds: every {resume.RESUME_EVERY}th from the second "
+                             f"({', '.join(runner.app_profile.parameters.resume_timers)} at {resume.RESUME_TIMER_S:g}s)")
         round_no = 0
         while True:
             with signals.interrupts_pass_through():
-                exc, round_no = _search(machine, st, seed, ctx, ctx.shrink_s, round_no)
+                exc, round_no = _search(machine, rounds, seed, ctx, ctx.shrink_s, round_no)
             if exc is None:
                 break
+            out.vocab = ctx.vocab  # the round's: an export from a resume round holds its timer and bounds
             out.hypothesis_shrunk_actions = len(actions_of(ctx.failures[-1].steps))
             _step_shrink(ctx, options, deadline=step_pass_deadline(ctx.shrink_started, time.monotonic(), shrink_s))
             _found(out, ctx, exc, options)
@@ -305,12 +312,32 @@ def _search_on(out: FuzzOutcome, ctx: FuzzContext, options: FuzzOptions) -> bool
     return True
 
 
-def _search(machine: Any, st: Any, seed: int, ctx: FuzzContext, shrink_s: float,
+@dataclass
+class _Rounds:
+    """What each round runs with: the vocabulary and the settings, a resume round's own (:mod:`.resume`) when the
+    app has one. A resume round keeps its failing examples in a database of its own: its draws mean other steps."""
+
+    vocab: FuzzVocabulary
+    resumed: FuzzVocabulary | None
+    hypothesis_settings: Any
+
+    def begin(self, ctx: FuzzContext, round_no: int) -> Any:
+        """Set round ``round_no``'s vocabulary on ``ctx``; returns its Hypothesis settings."""
+        held = self.resumed is not None and resume.is_resume_round(round_no)
+        ctx.vocab = self.resumed if held and self.resumed is not None else self.vocab
+        database = self.hypothesis_settings.database
+        if not held or database is None:
+            return self.hypothesis_settings
+        return settings(self.hypothesis_settings, database=DirectoryBasedExampleDatabase(str(Path(database.path) / "resume")))
+
+
+def _search(machine: Any, rounds: _Rounds, seed: int, ctx: FuzzContext, shrink_s: float,
             round_no: int = 0) -> tuple[BaseException | None, int]:
     """Hypothesis rounds from ``round_no`` until a failure (its exception; ``ctx.failures`` holds the runs) or the
     end of the budget with nothing found (None); with the round it ended in."""
     while True:
         machine._hypothesis_internal_use_seed = round_seed(seed, round_no)  # type: ignore[attr-defined]
+        st = rounds.begin(ctx, round_no)
         try:
             with _shrink_bound(shrink_s):
                 run_state_machine_as_test(machine, settings=st)
@@ -512,6 +539,7 @@ def _scenario(steps: list[Step], options: FuzzOptions, vocab: FuzzVocabulary | N
     """The scenario that replays ``steps`` as ``harness run`` would: the app's fuzz setup, a final settle."""
     return scenario_from_steps(steps, bugs=options.bugs, requirements=requirements, checks=options.checks,
                                title=title[:200], setup=vocab.setup if vocab is not None else None,
+                               bounds=vocab.bounds if vocab is not None else None,
                                final_wait_s=30 if vocab is None or vocab.pending else 0)
 
 

@@ -49,6 +49,7 @@ from harness.lab import signals
 from harness.scenario.model import Step
 from harness.scenario.result import ScenarioResult
 from harness.scenario.steps import parse_step
+from harness.stateful import resume
 from harness.stateful import strategies as S
 from harness.stateful.exporter import fuzz_scenario
 from harness.stateful.timescale import scale_step
@@ -135,6 +136,7 @@ class FuzzStats:
     left_to_other_worker: str = ""
     reset_times: list[float] = field(default_factory=list)  # each example's steady-state time
     step_shrink_runs: int = 0  # candidates the step pass ran (harness.stateful.step_shrink)
+    resume_examples: int = 0  # examples of resume rounds (harness.stateful.resume)
 
     @property
     def elapsed_s(self) -> float:
@@ -226,10 +228,11 @@ class SyncMachine(RuleBasedStateMachine):
             reject()  # shrinking is over budget: skip the rest cheaply; the best failure so far is kept
         ctx.stats.examples += 1
         self.vocab = ctx.vocab
+        ctx.stats.resume_examples += self.vocab.resume
         self.model = RefModel(contacts=S.CONTACTS, opportunity_owner=dict(ctx.opportunity_owner),
                               cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
         scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks,
-                                 setup=ctx.vocab.setup)
+                                 setup=ctx.vocab.setup, bounds=ctx.vocab.bounds)
         try:
             self.live = ScenarioRun(ctx.runner, scenario).begin()
         except UserError:
@@ -246,6 +249,7 @@ class SyncMachine(RuleBasedStateMachine):
         self._stopped = False  # a step's screen never came: no closing steps (see ``_do``)
         self._closing_from: int | None = None  # where the closing steps begin (``teardown``)
         self.slow_link = False  # a latency condition is in force (a ``reset_network`` clears it)
+        self.backgrounded = False  # the app was sent to the background and not brought back yet
         ctx.stats.reset_s += self.live.reset_s
         ctx.stats.reset_times.append(self.live.reset_s)
         ctx.progress()
@@ -274,6 +278,8 @@ class SyncMachine(RuleBasedStateMachine):
             self.ctx.stats.step_times.append(time.monotonic() - t0)
             self.ctx.progress()
         self.model.apply(name, step.params.model_dump(by_alias=True))
+        if name in ("background", "foreground", "relaunch"):  # a timed background comes back by itself
+            self.backgrounded = name == "background" and getattr(step.params, "duration_s", None) is None
         bad = [v for v in verdicts if not v.passed]
         if bad:
             exc = failure_class(bad[0].check)(bad)
@@ -322,7 +328,8 @@ class SyncMachine(RuleBasedStateMachine):
             self._do("begin", {before.split()[1]: {"contact": contact}})
         else:
             last_read = self._read(before, data) if before else None
-        self._drop(data.draw(S.drop_via(), label="drop"))
+        via = self._draw_drop(data, back_by_foreground=True)
+        self._drop(via)
         if before is not None and before.startswith("begin "):
             # the feature's own screen stays open offline, read every second (R10-R16, R26), then its last tap
             self._do("wait", data.draw(S.wait_s(), label="form open offline"))
@@ -346,7 +353,8 @@ class SyncMachine(RuleBasedStateMachine):
                 self._server_activity(data)
             else:
                 self._do("wait", data.draw(S.spell_wait_s(), label="wait"))
-        how = data.draw(st.sampled_from(RECONNECTIONS), label="reconnection")
+        ways = resume.reconnections(via, self.vocab.lifecycle) if self.vocab.resume else RECONNECTIONS
+        how = data.draw(st.sampled_from(ways), label="reconnection")
         if how == "in_background" and not self.vocab.lifecycle:
             how = "plain"
         self._reconnect_under(how, data)
@@ -358,6 +366,14 @@ class SyncMachine(RuleBasedStateMachine):
         if self.slow_link:
             self._do("reset_network")
             self.slow_link = False
+
+    def _draw_drop(self, data: st.DataObject, *, back_by_foreground: bool = False) -> str:
+        """How the path drops. In a resume round a drop must have a trigger to come back by: airplane mode (the
+        OS says when it is back), or any drop when the caller brings the path back while the app is in the
+        background (``back_by_foreground``, an app with a life cycle)."""
+        if self.vocab.resume and not (back_by_foreground and self.vocab.lifecycle):
+            return "airplane"
+        return data.draw(S.drop_via(), label="drop")
 
     def _drop(self, via: str) -> None:
         if via in ("half_open", "captive_portal"):
@@ -397,7 +413,7 @@ class SyncMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.online)
     @rule(data=st.data())
     def go_offline(self, data: st.DataObject) -> None:
-        self._drop(data.draw(S.drop_via(), label="drop"))
+        self._drop(self._draw_drop(data))
 
     @precondition(lambda self: not self.model.online)
     @rule()
@@ -420,7 +436,10 @@ class SyncMachine(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(["drop_response", "http_status", "flap", "outage", "switch_network", "slow_link"]),
           data=st.data())
     def network_fault(self, kind: str, data: st.DataObject) -> None:
-        """A fault while online: a lost response, server errors, a flap, a short outage, a switch, a slow link."""
+        """A fault while online: a lost response, server errors, a flap, a short outage, a switch, a slow link (in
+        a resume round, one that can leave the app offline with no trigger to come back is server errors)."""
+        if self.vocab.resume and kind not in resume.KEPT_FAULTS:
+            kind = "http_status"
         if kind == "slow_link":
             if self.slow_link:
                 self._do("reset_network")
@@ -459,7 +478,7 @@ class SyncMachine(RuleBasedStateMachine):
             label = self.model.next_label(kind)
             params["as"] = label
         self._do("begin", {kind: params})
-        self._drop(data.draw(S.drop_via(), label="drop"))
+        self._drop(self._draw_drop(data))
         self._do("wait", data.draw(S.wait_s(), label="open offline"))
         self._do("submit")
         if label is not None and self.vocab.item_state:
@@ -634,8 +653,7 @@ class SyncMachine(RuleBasedStateMachine):
         self._closing_from = len(live.steps)
         try:
             if not self._stopped:
-                for name in self._reconnect_steps():
-                    self._do(name)
+                self._close_offline()
                 if self.vocab.pending:
                     self._do("wait_synced", FINAL_WAIT_S)
                 else:
@@ -664,6 +682,22 @@ class SyncMachine(RuleBasedStateMachine):
         self._record(result, exc)
         if original is None:
             raise exc
+
+    def _close_offline(self) -> None:
+        """Bring the path and the app back for the closing settle. A sequence ends offline or in the background
+        only when Hypothesis cut it short in the middle of a spell (its choices ran out): the app is brought
+        to the foreground (a frozen app syncs nothing), and in a resume round a way back other than airplane
+        mode's needs its trigger too, the return to the foreground, or a correct app would wait out its held
+        probe."""
+        steps = self._reconnect_steps()
+        trigger = bool(steps) and self.vocab.resume and self.vocab.lifecycle and not self.backgrounded and \
+            bool(self.model.offline_via() - {"airplane"})
+        if trigger:
+            self._do("background")
+        for name in steps:
+            self._do(name)
+        if self.backgrounded:
+            self._do("foreground")
 
     def _harness_error(self, exc: BaseException) -> NoReturn:
         """The lab or the device broke mid-example: no verdict on the app. The example is discarded

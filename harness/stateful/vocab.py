@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.scenario.model import Setup
+from harness.scenario.model import Bounds, Setup
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,10 @@ class FuzzVocabulary:
     records: Any = None
     #: requirements an exported sequence names when nothing failed in particular
     requirements: tuple[str, ...] = ("R5", "R22", "R25")
+    #: a resume round's (harness.stateful.resume): the app's probe held far away, every reconnection triggered
+    resume: bool = False
+    #: the liveness bounds of its sequences (None: the scenario defaults)
+    bounds: Bounds | None = None
 
     @property
     def splittable(self) -> tuple[str, ...]:

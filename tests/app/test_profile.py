@@ -79,6 +79,9 @@ def test_template_is_valid_and_one_page() -> None:
         (lambda s: s + "routes: {contact: '#/contacts/{'}\n", "routes.contact"),
         # JSON cannot carry nan or an infinity (Python would send NaN): rejected before anything starts
         (lambda s: s + "hooks:\n  reset: {method: POST, path: /reset, body: {n: [1, .inf]}}\n", "hooks.reset.body"),
+        # a resume timer is one of the app's timers that a scenario can set (the fuzzer holds it in setup.app)
+        (lambda s: s + "parameters: {time_parameters: [probe_ms], resume_timers: [heartbeat_ms]}\n", "parameters"),
+        (lambda s: s + "parameters: {time_parameters: [poll_ms], resume_timers: [poll_ms]}\n", "parameters"),
     ],
 )
 def test_bad_app_profiles(mutate: object, field: str) -> None:

@@ -349,7 +349,7 @@ def test_a_reset_that_breaks_ends_the_run_as_a_broken_lab_not_a_hypothesis_error
     # Hypothesis replays choice sequences it ran in full; a reset that now fails rejects the replay early, which it
     # reported as a flaky strategy definition (a traceback) instead of the harness error it is
     from harness.errors import LabError
-    from harness.stateful.fuzz import _search
+    from harness.stateful.fuzz import _Rounds, _search
     from harness.stateful.settings import settings_for
 
     monkeypatch.setattr(M, "ScenarioRun", ResetDiesAfterTheFirst)
@@ -357,7 +357,8 @@ def test_a_reset_that_breaks_ends_the_run_as_a_broken_lab_not_a_hypothesis_error
     ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner={1: 1}, vocab=crm_vocabulary({1: 1}),
                         deadline=float("inf"))
     with pytest.raises(LabError, match="could be carried out|could not be carried out") as info:
-        _search(M.machine_for(ctx), settings_for("ci", device="reference-unrestricted", bugs=(), use_database=False),
+        _search(M.machine_for(ctx), _Rounds(ctx.vocab, None, settings_for("ci", device="reference-unrestricted", bugs=(),
+                                                                         use_database=False)),
                 seed=3, ctx=ctx, shrink_s=60)
     assert "could not be restored" in str(info.value) and ctx.stats.failures == 0
 
