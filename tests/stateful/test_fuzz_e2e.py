@@ -103,3 +103,28 @@ def test_two_workers_one_finding_shrunk_and_exported_once(tmp_path: Path) -> Non
     assert [p.name for p in export.iterdir()] == [Path(outcomes[finder]["scenario_path"]).name]
     assert not outcomes[other]["found"] and outcomes[other]["examples"] >= 1
     assert not any(w["crashes"] for w in merged["workers"])
+
+
+def test_a_resume_round_passes_an_app_that_resumes_on_its_triggers_and_fails_one_that_waits_for_its_probe(
+        fuzz_runner: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # every round a resume round (in a run, one in four): the app's probe held at 20 s, every way back triggered
+    from harness.stateful import resume
+    from harness.stateful.fuzz import _export
+
+    monkeypatch.setattr(resume, "is_resume_round", lambda round_no: True)
+    clean = fuzz(FuzzOptions(device=DEVICE, budget_s=600, max_examples=2, seed=1, export_dir=tmp_path,
+                             use_database=False, shrink_s=10), runner=fuzz_runner)
+    assert clean.stats.resume_examples == clean.stats.examples == 2
+    assert not clean.found, f"false alarm in a resume round: {clean.title}\n{clean.steps}"
+    # the simplest resume-round spell drops the link and comes back while the app is in the background: an app
+    # that does not sync when it returns to the foreground waits for its probe (the 20 s held)
+    opts = FuzzOptions(device=DEVICE, bugs=("no-sync-on-foreground",), budget_s=600, max_examples=3, seed=1,
+                       export_dir=tmp_path, use_database=False, shrink_s=10, replay=False)
+    out = fuzz(opts, runner=fuzz_runner)
+    assert out.found and out.kind == "failed", out.title
+    names = [s.name for s in out.steps]
+    assert names.index("background") < names.index("foreground"), names
+    path, _ = _export(out, opts)
+    scenario = load_scenario(path)  # it replays at the held probe and the round's bounds
+    assert scenario.setup.app.probe_ms == 80_000 and scenario.setup.time_scale == timescale.DEFAULT_FUZZ_SCALE
+    assert scenario.expect.bounds.drain_s == resume.RESUME_BOUND_S
