@@ -58,7 +58,7 @@ def one(runner: Any, bug: str | None, seed: int, budget_s: float, shrink_s: floa
         "shrunk_steps_with_expectations": len(out.steps) if out.found else None,
         "first_failure_length": out.first_failure_actions if out.found else None,
         "hypothesis_shrunk_length": out.hypothesis_shrunk_actions if out.found else None,
-        "step_shrink_runs": s.step_shrink_runs,
+        "step_shrink_runs": s.step_shrink_runs, "resume_examples": s.resume_examples,
         "failed_checks": out.failed_checks, "requirements_named": out.requirement_ids,
         "replay": out.replay_outcome, "replay_matches": out.replay_matches if out.found else None,
         "replays": out.replays,

@@ -246,21 +246,33 @@ class Screen:
         still holds exactly the typed text and the control is enabled (an app that took it clears
         the field or disables the control while it works). Each extra tap is recorded on the
         timeline (``tap_missed``) so a report reader sees it."""
-        limit = self.t.ui_s if timeout_s is None else timeout_s
-        return self._tap_until(limit, lambda left: self.tap(button, timeout_s if left is None else left), button,
-                               what, result, lambda: self._not_taken(button, field, text))
+        return self.tap_for(button, what, result, lambda: self._holds(field, text), timeout_s)
 
-    def _not_taken(self, button: str | Locator, field: Any, text: str) -> bool:
-        """The app shows no sign of having taken a submission: the field still holds the typed text and
-        the control is visible and enabled."""
+    def tap_for(self, control: str | Locator, what: str, result: Callable[[], T | None],
+                unchanged: Callable[[], bool], timeout_s: float | None = None) -> T:
+        """Tap ``control``, then wait (bounded) for ``result``; tap again, as :meth:`submit` does, only while the
+        app plainly never took the tap: ``unchanged()`` (nothing the tap starts shows) and the control still
+        visible and enabled (an app at work on it disables or removes it). For a control without a typed field
+        (a button that loads more, a form's save)."""
+        limit = self.t.ui_s if timeout_s is None else timeout_s
+        return self._tap_until(limit, lambda left: self.tap(control, timeout_s if left is None else left), control,
+                               what, result, lambda: self._not_taken(control, unchanged))
+
+    def _not_taken(self, control: str | Locator, unchanged: Callable[[], bool]) -> bool:
+        """The app shows no sign of having taken a tap on ``control``: it is visible and enabled, and
+        ``unchanged()``."""
         try:
-            shown = self.visible(button)
-            value = field.get_property("value") if self.profile.platform == "web" else field.text
-            return bool(shown) and self.enabled(shown[0]) and str(value or "").strip() == text.strip()
+            shown = self.visible(control)
+            return bool(shown) and self.enabled(shown[0]) and unchanged()
         except Exception as e:
             if _stale(e):
-                return False  # the field was redrawn: the app did something, so do not tap again
+                return False  # the screen was redrawn: the app did something, so do not tap again
             raise
+
+    def _holds(self, field: Any, text: str) -> bool:
+        """``field`` still holds exactly ``text`` (an app that took a submission clears it)."""
+        value = field.get_property("value") if self.profile.platform == "web" else field.text
+        return str(value or "").strip() == text.strip()
 
     def type_into(self, el: Any, text: str) -> None:
         if self.profile.platform == "web" and pointer.type_text(self.driver, el, text):

@@ -122,7 +122,8 @@ def fuzz_command(device: str, app: str, bugs: str, budget_s: float, seed: int | 
         write_outcome(report_dir.parent, out, device=profile.name)
     st = out.stats
     rate = st.examples / (st.elapsed_s / 60) if st.elapsed_s else 0.0
-    console.print(f"{st.examples} examples, {st.steps} steps in {st.elapsed_s:.0f}s ({rate:.1f} examples/min); "
+    resumed = f" ({st.resume_examples} in resume rounds)" if st.resume_examples else ""
+    console.print(f"{st.examples} examples{resumed}, {st.steps} steps in {st.elapsed_s:.0f}s ({rate:.1f} examples/min); "
                   f"settings: {out.settings}; seed {out.seed}")
     if st.errors:
         console.print(f"[yellow]{st.errors} sequence(s) could not be carried out[/yellow] (harness errors: discarded, "

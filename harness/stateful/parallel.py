@@ -84,7 +84,7 @@ def write_outcome(folder: Path, out: Any, *, device: str) -> None:
         "reset_s": round(st.reset_s, 2), "steps_s": round(st.steps_s, 2), "finish_s": round(st.finish_s, 2),
         "time_to_failure_s": out.time_to_failure_s, "actions": len(out.actions) if out.found else None,
         "first_failure_actions": out.first_failure_actions, "hypothesis_shrunk_actions": out.hypothesis_shrunk_actions,
-        "step_shrink_runs": st.step_shrink_runs,
+        "step_shrink_runs": st.step_shrink_runs, "resume_examples": st.resume_examples,
         "harness_errors": [[str(f), e] for f, e in out.harness_errors],
         "left_to_other_worker": st.left_to_other_worker, "flaky_findings": out.flaky_findings,
         "step_times_s": [round(x, 3) for x in st.step_times], "reset_times_s": [round(x, 3) for x in st.reset_times],

@@ -172,6 +172,55 @@ def test_an_upload_taps_again_when_the_tap_did_not_land_and_uploads_once(rig: Ri
     assert len(files) == 1, files  # tapped twice in all, uploaded once
 
 
+#: As SWALLOW_NEXT_CLICK_ON_IT, for a control the step has yet to open a screen for: the next click on an element
+#: matching the selector (the document outlives the app's screens)
+SWALLOW_NEXT_CLICK_ON_SELECTOR = """
+const selector = arguments[0];
+const swallow = (e) => {
+  if (!(e.target instanceof Element) || !e.target.closest(selector)) return;
+  e.stopImmediatePropagation(); e.preventDefault();
+  document.removeEventListener('click', swallow, {capture: true});
+};
+document.addEventListener('click', swallow, {capture: true});
+"""
+
+
+def _retaps(rig: Rig, control: str) -> list[object]:
+    return [e.data["retry"] for e in rig.timeline.events
+            if e.kind == "observation" and e.name == "tap_missed" and e.data.get("control") == control]
+
+
+def test_a_save_of_an_opportunity_taps_again_when_the_tap_did_not_land_and_saves_once(rig: Rig) -> None:
+    # online the save showed nothing the step waited for: a tap that missed was recorded as a save done, and
+    # the edit never reached the server (a lost write the app never lost)
+    app = rig.app
+    rig.device.driver.execute_script(SWALLOW_NEXT_CLICK_ON_SELECTOR, "[data-testid=opportunity-save]")
+    marker = new_marker()
+    view = app.opportunity.edit(1, stage="won", marker=marker)
+    assert _retaps(rig, "opportunity_save") == [1]
+    app.shell.wait_all_synced()
+    saved = [o for o in rig.lab.admin.snapshot()["opportunities"] if marker in str(o.get("name"))]  # type: ignore[attr-defined]
+    assert len(saved) == 1 and saved[0]["stage"] == "won", (saved, view)
+
+
+def test_a_search_taps_again_when_the_tap_did_not_land(rig: Rig) -> None:
+    app = rig.app
+    rig.device.driver.execute_script(SWALLOW_NEXT_CLICK_ON_SELECTOR, "[data-testid=search-submit]")
+    view = app.search.search("a")
+    assert _retaps(rig, "search_submit") == [1]
+    assert view.results and not view.on_device, view
+
+
+def test_loading_earlier_messages_taps_again_when_the_tap_did_not_land(rig: Rig) -> None:
+    app = rig.app
+    latest = app.conversations.open_thread(1)
+    assert latest.can_load_earlier, latest  # the seeded thread has an earlier page
+    rig.device.driver.execute_script(SWALLOW_NEXT_CLICK_ON_SELECTOR, "[data-testid=load-earlier]")
+    view = app.conversations.open_thread(1, earlier_pages=1)
+    assert _retaps(rig, "load_earlier") == [1]
+    assert len(view.messages) > len(latest.messages), (len(view.messages), len(latest.messages))
+
+
 def test_an_sms_sent_online_is_recorded_once_the_app_took_it_and_survives_a_kill_right_after(rig: Rig) -> None:
     # the action is recorded as done once the app took the message (it empties the text field), not at the tap:
     # killed at once after that, the app's persisted outbox still sends it (R22, R27)

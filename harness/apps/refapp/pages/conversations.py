@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen, screen_read
+from harness.app.base import Screen, ScreenTimeout, screen_read
 from harness.app.observations import Message, ThreadView
 
 
@@ -36,8 +36,12 @@ class ConversationsScreen(Screen):
             if btn is None or not self.enabled(btn):
                 break
             before = len(self.find_all("message_item"))
-            self.tap("load_earlier")
-            self.poll(lambda: len(self.find_all("message_item")) > before, self.t.ui_s)
+            try:  # tapped again if the tap missed: the button still enabled and no message more (it is disabled
+                # while a page loads); a page that never came leaves the thread as the app shows it, as before
+                self.tap_for("load_earlier", "earlier messages", lambda: len(self.find_all("message_item")) > before,
+                             lambda: len(self.find_all("message_item")) == before)
+            except ScreenTimeout:
+                pass
         view = self.read(cid)
         self.record_action("open_thread", conversation_id=cid, outcome="done" if view.available else "unavailable",
                            message="; ".join(view.unavailable))

@@ -44,6 +44,10 @@ class OpportunityScreen(Screen):
             pending=bool(self.visible("opportunity_sync_indicator")),
         )
 
+    def _status(self) -> str:
+        el = self.first("opportunity_status")
+        return self.text(el).strip() if el is not None else ""
+
     def edit(self, opportunity_id: str | int, *, name: str | None = None, stage: str | None = None,
              value: float | None = None, marker: str | None = None) -> OpportunityView:
         """Change fields and save; returns the form as the app shows it after saving."""
@@ -73,7 +77,10 @@ class OpportunityScreen(Screen):
 
         def finish() -> OpportunityView:
             offline = self.connectivity() == "offline"
-            self.tap("opportunity_save")
+            # the form opens with an empty status line, and a save the app took writes one ("Saved", "Saved on
+            # this device", or why not): until then a tap that missed (the form moved as the connection
+            # banner came or went) is tapped again; each retap is on the timeline
+            self.tap_for("opportunity_save", "the save's status", self._status, lambda: not self._status())
             if offline:
                 self.poll(lambda: self.visible("opportunity_sync_indicator"), self.t.ui_s)
             after = self.read(oid)

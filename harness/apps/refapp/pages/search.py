@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.app.base import Screen
+from harness.app.base import Screen, ScreenTimeout
 from harness.app.observations import SearchResult, SearchView
 
 
@@ -16,11 +16,16 @@ class SearchScreen(Screen):
             self.go("search", "search_input")
         q = f"{query} {marker}" if marker else query
         self.type_into(self.wait_visible("search_input"), q)
-        scope_before = self.text(self.first("search_scope")) if self.first("search_scope") is not None else ""
-        self.tap("search_submit")
-        self.poll(lambda: self.find_all("search_result") or self.error_page()
-                  or (self.first("search_scope") is not None and self.text(self.first("search_scope")) != scope_before
-                      and self.text(self.first("search_scope"))), self.t.ui_s)
+        # a search the app took shows at once in its result list ("Searching…", then the results or "No
+        # results"); the scope line above it follows the connection, not the search. While the list is still
+        # empty, a tap that missed (the bar moved as the connection banner came or went) is tapped again
+        fresh = not self.find_all("search_results_any")
+        try:
+            self.tap_for("search_submit", "search results", lambda: self.find_all("search_result")
+                         or self.first("search_empty") is not None or self.error_page(),
+                         lambda: fresh and not self.find_all("search_results_any"))
+        except ScreenTimeout:
+            pass  # judged on what the screen shows, as before
         results = tuple(SearchResult(self.get(e, "type"), self.get(e, "id"), self.text(e)) for e in self.find_all("search_result"))
         scope = self.text(self.first("search_scope")) if self.first("search_scope") is not None else ""
         view = SearchView(q, results, scope, "on this device" in scope.lower(), self.error_page())

@@ -18,7 +18,7 @@ export async function mount(root, ctx, { id }) {
     return ctx.mutations.opportunityPending(id) && old ? old : (d.opportunity || d);
   });
   let form = null;
-  const msg = h('p', { class: 'panel-status', role: 'status' });
+  const msg = h('p', { ...T('opportunity-status', 'Save status'), class: 'panel-status', role: 'status' });
 
   function build(opp) {
     const f = {};

@@ -41,7 +41,7 @@ export async function mount(root, ctx, params) {
     onkeydown: (e) => { if (e.key === 'Enter') run(); } });
   const submit = h('button', { ...T('search-submit', 'Search'), class: 'btn', onclick: () => run() }, 'Search');
   const scope = h('p', { ...T('search-scope', 'Search scope'), class: 'scope' });
-  const results = h('ul', { class: 'list' });
+  const results = h('ul', { ...T('search-results', 'Search results'), class: 'list' });
   el.append(h('div', { class: 'search-bar' }, input, submit), scope, results);
   root.append(el);
   let last = null;
