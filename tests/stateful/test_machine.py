@@ -60,20 +60,26 @@ class FakeRunner:
         self.run_dir = run_dir
 
 
-@pytest.fixture
-def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[RecordingRun]:
+def record_sequences(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vocab: Any, *, seed: int, examples: int,
+                     owners: dict[int, int], policies: tuple[str, ...] = ("unrestricted", "ios_bar_off", "doze"),
+                     ) -> tuple[list[RecordingRun], M.FuzzContext]:
+    """Generate ``examples`` sequences of six rules with ``vocab`` and no lab; each one's recording, and the context."""
     monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
     RecordingRun.runs = []
-    owners = {1: 1, 2: 3, 3: 4}
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner=owners, vocab=crm_vocabulary(owners),
-                        deadline=float("inf"),
-                        policies=("unrestricted", "ios_bar_off", "doze"))
+    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner=owners, vocab=vocab, deadline=float("inf"),
+                        policies=policies)
     machine = M.machine_for(ctx)
-    machine._hypothesis_internal_use_seed = 7  # type: ignore[attr-defined]
+    machine._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=60, stateful_step_count=6, deadline=None, database=None,
+        max_examples=examples, stateful_step_count=6, deadline=None, database=None,
         suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
-    return RecordingRun.runs
+    return RecordingRun.runs, ctx
+
+
+@pytest.fixture
+def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[RecordingRun]:
+    owners = {1: 1, 2: 3, 3: 4}
+    return record_sequences(tmp_path, monkeypatch, crm_vocabulary(owners), seed=7, examples=60, owners=owners)[0]
 
 
 def test_every_generated_sequence_is_a_valid_scenario(recorded: list[RecordingRun], tmp_path: Path) -> None:

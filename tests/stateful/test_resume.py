@@ -8,12 +8,12 @@ until its held probe and the round would raise false alarms.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
-from hypothesis.stateful import run_state_machine_as_test
 
 from harness.app.profile import load_app_profile
 from harness.apps.refapp.fuzz import crm_vocabulary
@@ -24,7 +24,7 @@ from harness.stateful.exporter import fuzz_scenario, scenario_from_steps, to_yam
 from harness.stateful.fuzz import _Rounds
 from harness.stateful.timescale import scaled_setup
 from harness.stateful.vocab import generic_vocabulary
-from tests.stateful.test_machine import FakeRunner, RecordingRun
+from tests.stateful.test_machine import FakeRunner, RecordingRun, record_sequences
 
 REFAPP = load_app_profile("refapp")
 TODO_POUCH = load_app_profile("examples/apps/todo-pouch")
@@ -35,23 +35,15 @@ UNTRIGGERED_FAULTS = {"drop_response", "flap", "outage", "switch_network"}
 
 def _resumed(vocab=None, profile=REFAPP, factor: float = 0.25):
     vocab = vocab or crm_vocabulary(OWNERS)
-    vocab = type(vocab)(**{**vocab.__dict__, "setup": scaled_setup(vocab.setup, factor)})
+    vocab = replace(vocab, setup=scaled_setup(vocab.setup, factor))
     return resume.resume_vocabulary(vocab, profile, factor)
 
 
 def _record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vocab, *, seed: int = 11,
             examples: int = 80) -> list[RecordingRun]:
-    monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
-    RecordingRun.runs = []
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner=OWNERS, vocab=vocab, deadline=float("inf"),
-                        policies=("unrestricted", "ios_bar_off", "doze"))
-    machine = M.machine_for(ctx)
-    machine._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=examples, stateful_step_count=6, deadline=None, database=None,
-        suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
-    assert ctx.stats.resume_examples == len(RecordingRun.runs) > 0
-    return RecordingRun.runs
+    runs, ctx = record_sequences(tmp_path, monkeypatch, vocab, seed=seed, examples=examples, owners=OWNERS)
+    assert ctx.stats.resume_examples == len(runs) > 0
+    return runs
 
 
 def _ways_back(run: RecordingRun) -> list[tuple[str, bool, bool]]:
@@ -141,17 +133,8 @@ def test_in_a_resume_round_every_way_back_has_a_trigger(tmp_path: Path, monkeypa
 def test_the_same_generation_outside_a_resume_round_comes_back_without_a_trigger(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # the check above can fail: an ordinary round brings the path back under the app's probe alone
-    vocab = crm_vocabulary(OWNERS)
-    monkeypatch.setattr(M, "ScenarioRun", RecordingRun)
-    RecordingRun.runs = []
-    ctx = M.FuzzContext(runner=FakeRunner(tmp_path), opportunity_owner=OWNERS, vocab=vocab, deadline=float("inf"),
-                        policies=("unrestricted",))
-    machine = M.machine_for(ctx)
-    machine._hypothesis_internal_use_seed = 11  # type: ignore[attr-defined]
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=40, stateful_step_count=6, deadline=None, database=None,
-        suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
-    ways = [w for r in RecordingRun.runs for w in _ways_back(r)]
+    runs, ctx = record_sequences(tmp_path, monkeypatch, crm_vocabulary(OWNERS), seed=11, examples=40, owners=OWNERS)
+    ways = [w for r in runs for w in _ways_back(r)]
     assert ctx.stats.resume_examples == 0
     assert any(via != "airplane" and not in_background for via, in_background, _ in ways)
 
@@ -159,7 +142,7 @@ def test_the_same_generation_outside_a_resume_round_comes_back_without_a_trigger
 def test_an_app_without_a_life_cycle_drops_by_airplane_mode_in_a_resume_round(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = generic_vocabulary(TODO_POUCH)
-    vocab = _resumed(type(plain)(**{**plain.__dict__, "lifecycle": False}), TODO_POUCH)
+    vocab = _resumed(replace(plain, lifecycle=False), TODO_POUCH)
     assert vocab is not None and vocab.setup.app.probe_ms == 80_000
     runs = _record(tmp_path, monkeypatch, vocab, examples=40)
     ways = [w for r in runs for w in _ways_back(r)]
