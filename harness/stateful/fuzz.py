@@ -320,15 +320,20 @@ class _Rounds:
     vocab: FuzzVocabulary
     resumed: FuzzVocabulary | None
     hypothesis_settings: Any
+    resume_settings: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        database = self.hypothesis_settings.database
+        self.resume_settings = self.hypothesis_settings if database is None else settings(
+            self.hypothesis_settings, database=DirectoryBasedExampleDatabase(str(Path(database.path) / "resume")))
 
     def begin(self, ctx: FuzzContext, round_no: int) -> Any:
         """Set round ``round_no``'s vocabulary on ``ctx``; returns its Hypothesis settings."""
-        held = self.resumed is not None and resume.is_resume_round(round_no)
-        ctx.vocab = self.resumed if held and self.resumed is not None else self.vocab
-        database = self.hypothesis_settings.database
-        if not held or database is None:
-            return self.hypothesis_settings
-        return settings(self.hypothesis_settings, database=DirectoryBasedExampleDatabase(str(Path(database.path) / "resume")))
+        if self.resumed is not None and resume.is_resume_round(round_no):
+            ctx.vocab = self.resumed
+            return self.resume_settings
+        ctx.vocab = self.vocab
+        return self.hypothesis_settings
 
 
 def _search(machine: Any, rounds: _Rounds, seed: int, ctx: FuzzContext, shrink_s: float,
