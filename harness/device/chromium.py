@@ -165,7 +165,8 @@ def crash_target(user_data_dir: Path, target_id: str, timeout_s: float = CRASH_T
 
     port, path = (user_data_dir / "DevToolsActivePort").read_text(encoding="utf-8").split()[:2]
     deadline = time.monotonic() + timeout_s
-    ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=timeout_s, suppress_origin=True)
+    ws = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=timeout_s, suppress_origin=True,
+                                     skip_utf8_validation=True)  # as DevToolsRoute: recv decodes in C
 
     def answer(msg_id: int) -> dict[str, Any]:
         while True:
