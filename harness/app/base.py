@@ -127,9 +127,11 @@ class Screen:
         limit = self._ui_limit(timeout_s)
         deadline = time.monotonic() + limit
         last: BaseException | None = None
+        probes = snapshot.Probes()  # the looks after the first fetch what the earlier ones looked up
         while True:
             try:
-                with snapshot.reading(self.driver, self.profile, fresh=True):  # each look at the screen: one round trip
+                # each look at the screen: one round trip
+                with snapshot.reading(self.driver, self.profile, fresh=True, probes=probes):
                     v = probe()
                 if v:
                     return v

@@ -192,3 +192,44 @@ def test_a_read_hands_out_references_and_asks_for_a_handle_only_when_a_command_n
     dev.driver.refresh()
     with pytest.raises(StaleElementReferenceException):
         _ = other.text
+
+
+class SnapshotFetches(list):
+    """How many locators each snapshot script the driver is sent fetches (a wrapper on the instance's ``execute``)."""
+
+    def __init__(self, driver: Any) -> None:
+        super().__init__()
+        inner = driver.execute
+
+        def execute(command: str, params: Any = None) -> Any:
+            if isinstance(params, dict) and params.get("script") == snapshot.SNAPSHOT_JS and params["args"][0]:
+                self.append(len(params["args"][0]))
+            return inner(command, params)
+
+        driver.execute = execute
+
+
+def test_a_waits_later_looks_fetch_only_what_its_looks_asked_for(rig: Rig) -> None:
+    app, dev = rig.app, rig.device
+    app.contact.open(1)
+    screen = Screen(dev.driver, app.profile, timeline=rig.timeline)
+    live = (screen.text(screen.first("contact_name")),
+            [[screen.text(t) for t in screen.find_all("note_text", n)] for n in screen.find_all("note_item")])
+    assert live[0] and live[1] and all(live[1])
+    fetches = SnapshotFetches(dev.driver)
+    looks = 0
+
+    def probe() -> tuple[str, list[list[str]]] | None:
+        nonlocal looks
+        looks += 1
+        name = screen.text(screen.first("contact_name"))
+        if looks < 3:
+            return None
+        # from the third look on it asks for two locators more (one of them inside an element): fetched again, with
+        # them, in that look, and by every look after it
+        notes = [[screen.text(t) for t in screen.find_all("note_text", n)] for n in screen.find_all("note_item")]
+        return (name, notes) if looks == 4 else None
+
+    assert screen.wait("the name, then the notes", probe, timeout_s=5) == live
+    declared = len(snapshot.declared_locators(app.profile))
+    assert fetches[0] >= declared and fetches[1:] == [1, 1, 2, 3, 3], fetches
