@@ -44,9 +44,11 @@ def screen_read(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(self: "Screen", *args: Any, **kwargs: Any) -> Any:
         deadline = time.monotonic() + self.t.ui_s
+        # one round trip for the whole read, of the locators its earlier calls asked for
+        probes = snapshot.probes_for(self.profile, fn.__qualname__)
         while True:
             try:
-                with snapshot.reading(self.driver, self.profile):  # one round trip for the whole read
+                with snapshot.reading(self.driver, self.profile, probes=probes):
                     return fn(self, *args, **kwargs)
             except Exception as e:
                 if not _stale(e) or time.monotonic() >= deadline:

@@ -43,7 +43,7 @@ import contextlib
 import contextvars
 import os
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel
@@ -442,7 +442,8 @@ def _guard(driver: Any) -> None:
 
 
 class Probes:
-    """What the probes of one bounded wait looked up, so that every probe after the first fetches only that.
+    """What the probes of one bounded wait looked up, so that every probe after the first fetches only that; and
+    the same for the calls of one page-object read (:func:`probes_for`).
 
     Why: a wait looks at the screen again each time the page changes, and each look fetched every locator of the
     profile (80 for the reference app, 37 elements, 8 kB): 4-6 ms a read, against 1 ms for the one locator a
@@ -455,7 +456,11 @@ class Probes:
         self.looked: dict[tuple[str, str], None] | None = None  # None until a probe's read has ended
 
     def specs(self) -> tuple[tuple[str, str], ...] | None:
-        return None if self.looked is None else tuple(self.looked)
+        """What the next read fetches; None (every locator) before the first, or once more than
+        :data:`MAX_NARROW` were asked for (a read whose locators follow its arguments)."""
+        if self.looked is None or len(self.looked) > MAX_NARROW:
+            return None
+        return tuple(self.looked)
 
     def keep(self, snap: Snapshot) -> None:
         if self.looked is None:
@@ -549,6 +554,8 @@ class _Known:
     profile: AppProfile
     declared: tuple[tuple[str, str], ...]
     extras: dict[tuple[str, str], None]
+    #: a page object's read (its method) -> what its calls so far asked for (:func:`probes_for`)
+    reads: dict[str, Probes] = field(default_factory=dict)
 
     def learn(self, spec: tuple[str, str]) -> None:
         self.extras.pop(spec, None)
@@ -558,7 +565,17 @@ class _Known:
 
 
 MAX_EXTRAS = 32
+#: a read that has asked for more locators than this fetches them all again (see :meth:`Probes.specs`)
+MAX_NARROW = 32
 _KNOWN: dict[int, _Known] = {}
+
+
+def probes_for(profile: AppProfile, read: str) -> Probes:
+    """What the earlier calls of the page object's read ``read`` (its method's qualified name) asked for: its next
+    call fetches only that (:class:`Probes`). A read looks for the same elements each time it is called (a
+    contact's notes, a screen's subject); one that asks for another is answered all the same, one round trip
+    more, once."""
+    return _known(profile).reads.setdefault(read, Probes())
 
 
 def _known(profile: AppProfile) -> _Known:
@@ -590,5 +607,5 @@ def declared_locators(profile: AppProfile) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-__all__ = ["DEREF_JS", "Probes", "SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "reading", "refresh",
-           "script_arg", "stale_error", "usable"]
+__all__ = ["DEREF_JS", "Probes", "SNAPSHOT_JS", "Snapshot", "declared_locators", "enabled", "lookup", "probes_for",
+           "reading", "refresh", "script_arg", "stale_error", "usable"]

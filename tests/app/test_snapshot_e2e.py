@@ -233,3 +233,19 @@ def test_a_waits_later_looks_fetch_only_what_its_looks_asked_for(rig: Rig) -> No
     assert screen.wait("the name, then the notes", probe, timeout_s=5) == live
     declared = len(snapshot.declared_locators(app.profile))
     assert fetches[0] >= declared and fetches[1:] == [1, 1, 2, 3, 3], fetches
+
+
+def test_a_page_objects_read_fetches_what_its_earlier_calls_asked_for(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    app, dev = rig.app, rig.device
+    view = app.contact.open(1)
+    assert view.notes, "contact 1 has notes"
+    monkeypatch.setenv("HARNESS_SNAPSHOT_READS", "0")
+    live = app.contact.notes()  # element by element, from the driver
+    monkeypatch.delenv("HARNESS_SNAPSHOT_READS")
+    snapshot.probes_for(app.profile, "ContactScreen.notes").looked = None  # as if never called
+    fetches = SnapshotFetches(dev.driver)
+    first, second = app.contact.notes(), app.contact.notes()
+    asked = snapshot.probes_for(app.profile, "ContactScreen.notes").specs()
+    assert first == second == live
+    assert asked and len(asked) <= 4 and fetches == [fetches[0], len(asked)] and \
+        fetches[0] >= len(snapshot.declared_locators(app.profile)), (fetches, asked)
