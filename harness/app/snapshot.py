@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import threading
 import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -454,18 +455,21 @@ class Probes:
 
     def __init__(self) -> None:
         self.looked: dict[tuple[str, str], None] | None = None  # None until a probe's read has ended
+        self._lock = threading.Lock()  # a page object's read may be called from two threads
 
     def specs(self) -> tuple[tuple[str, str], ...] | None:
         """What the next read fetches; None (every locator) before the first, or once more than
         :data:`MAX_NARROW` were asked for (a read whose locators follow its arguments)."""
-        if self.looked is None or len(self.looked) > MAX_NARROW:
-            return None
-        return tuple(self.looked)
+        with self._lock:
+            if self.looked is None or len(self.looked) > MAX_NARROW:
+                return None
+            return tuple(self.looked)
 
     def keep(self, snap: Snapshot) -> None:
-        if self.looked is None:
-            self.looked = {}
-        self.looked.update(snap.looked)
+        with self._lock:
+            if self.looked is None:
+                self.looked = {}
+            self.looked.update(snap.looked)
 
 
 @dataclass
