@@ -396,7 +396,8 @@ def step_pass_deadline(started: float, now: float, shrink_s: float) -> float:
 
 def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> None:
     """Shrink the last failing run by its steps until ``deadline``: each candidate runs as ``harness run`` would
-    run its export (with the search's cheap reset), and is kept when it fails the same check again. Kept runs
+    run its export (with the search's cheap reset), without the expectations its removals made stale
+    (``step_shrink.without_stale_expectations``), and is kept when it fails the same check again. Kept runs
     are appended to ``ctx.failures`` (the smallest last), where the export's candidates are taken from."""
     target = ctx.failures[-1]
     if target.result.outcome != "failed" or time.monotonic() >= deadline:
@@ -412,7 +413,8 @@ def _step_shrink(ctx: FuzzContext, options: FuzzOptions, *, deadline: float) -> 
     ctx.consecutive_errors = 0
 
     def fails(keep: list[int]) -> bool | None:
-        candidate = step_shrink.candidate_steps(steps, groups, [free[k] for k in keep] + closing)
+        candidate = step_shrink.without_stale_expectations(
+            step_shrink.candidate_steps(steps, groups, [free[k] for k in keep] + closing), ctx.new_model())
         if not actions_of(candidate) or signals.interrupted() is not None or \
                 ctx.consecutive_errors >= MAX_CONSECUTIVE_ERRORS:  # the lab broke: no more runs, the best stays
             return None

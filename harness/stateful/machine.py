@@ -185,6 +185,11 @@ class FuzzContext:
     harness_errors: list[tuple[Path | None, str]] = field(default_factory=list)
     consecutive_errors: int = 0
 
+    def new_model(self) -> RefModel:
+        """The requirements' model at a sequence's start (after the setup's loads)."""
+        return RefModel(contacts=S.CONTACTS, opportunity_owner=dict(self.opportunity_owner),
+                        cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
+
     def count_error(self, folder: Path | None, message: str) -> int:
         """One run the harness could not carry out, kept with its folder (evidence, never a verdict); returns how
         many came in a row."""
@@ -229,8 +234,7 @@ class SyncMachine(RuleBasedStateMachine):
         ctx.stats.examples += 1
         self.vocab = ctx.vocab
         ctx.stats.resume_examples += self.vocab.resume
-        self.model = RefModel(contacts=S.CONTACTS, opportunity_owner=dict(ctx.opportunity_owner),
-                              cached_contacts=set(S.SETUP_CONTACTS), loaded_threads=set(S.SETUP_THREADS))
+        self.model = ctx.new_model()
         scenario = fuzz_scenario(f"fuzz-{ctx.stats.examples:05d}", bugs=ctx.runner.bugs, checks=ctx.checks,
                                  setup=ctx.vocab.setup, bounds=ctx.vocab.bounds)
         try:

@@ -18,7 +18,14 @@ same check again. Removing a unit also removes what cannot stand without it:
   * the step that ends what a removed step began: ``submit`` after ``begin``,
     ``release`` after ``hold``, ``foreground`` after ``background``;
   * a ``relaunch`` is one unit with the ``kill`` before it.
-A candidate the scenario loader refuses is skipped without a run.
+And an expectation the requirements' model no longer makes goes
+(:func:`without_stale_expectations`): the machine drew each one from its
+model for the sequence it ran, and a removed drop or reconnection changes
+what the app must show after it (a write made online is synced, not
+pending). Kept, it would fail on the harness's stale belief and pass for
+the bug: retry-new-key's export once began with a write "expected
+pending", its drop shrunk away. A candidate the scenario loader refuses is
+skipped without a run.
 
 Pure logic here (:func:`units`, :func:`candidate_steps`, :func:`ddmin`); the
 fuzz loop supplies the judge (:func:`harness.stateful.fuzz._step_shrink`).
@@ -39,6 +46,7 @@ import time
 from typing import Callable, Sequence
 
 from harness.scenario.model import Step
+from harness.stateful.model import RefModel
 
 #: a step that ends what an earlier one began -> that earlier step's name: without its opener it is dropped
 CLOSERS = {"submit": "begin", "release": "hold", "foreground": "background"}
@@ -100,6 +108,25 @@ def candidate_steps(steps: Sequence[Step], groups: Sequence[Sequence[int]], keep
             if label:
                 defined.add(label)
             out.append(step)
+    return out
+
+
+def without_stale_expectations(steps: Sequence[Step], model: RefModel) -> list[Step]:
+    """``steps`` without the expectations ``model`` (fresh, as at the sequence's start) would not make at their
+    place: a banner shown while the model is online or gone while offline, an item state other than the one
+    the model expects now (or an item it does not know). Every step kept is applied to the model, as the
+    machine applies the steps it runs."""
+    out: list[Step] = []
+    for step in steps:
+        params = step.params.model_dump(by_alias=True) if step.params is not None else {}
+        if step.name == "expect_banner" and bool(params.get("visible")) == model.online:
+            continue
+        if step.name == "expect_item":
+            label = params.get("as")
+            if not any(q.label == label for q in model.items) or model.expected_item_state(label) != params.get("state"):
+                continue
+        model.apply(step.name, params)
+        out.append(step)
     return out
 
 

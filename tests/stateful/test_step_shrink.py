@@ -94,11 +94,13 @@ class OrderingBug:
     def __init__(self, run_dir: Path, broken_after: int | None = None) -> None:
         self.run_dir = run_dir
         self.scenarios: list[list[str]] = []
+        self.runs: list[list[Step]] = []
         self.broken_after = broken_after
 
     def run(self, scenario: Any) -> ScenarioResult:
         steps = names(list(scenario.steps))
         self.scenarios.append(steps)
+        self.runs.append(list(scenario.steps))
         folder = self.run_dir / scenario.id
         folder.mkdir(parents=True)
         if self.broken_after is not None and len(self.scenarios) > self.broken_after:
@@ -136,6 +138,12 @@ def test_the_fuzz_loop_keeps_each_smaller_run_that_fails_the_same_check_and_neve
     # every candidate kept the closing reconnection, and only the smallest failing run's evidence is left
     assert all(sc[-2:] == ["online", "wait_synced"] for sc in runner.scenarios)
     assert [p.name for p in tmp_path.iterdir()] == [smallest.result.folder.name]
+    # no candidate ran with an expectation its removals had made stale (n1 pending with the drop gone, say)
+    from harness.stateful.step_shrink import without_stale_expectations
+
+    assert len(runner.runs) > 5
+    for ran in runner.runs:
+        assert without_stale_expectations(ran, ctx.new_model()) == ran, [x.as_yaml() for x in ran]
 
 
 def test_the_step_pass_leaves_a_failure_it_cannot_judge_alone(tmp_path: Path) -> None:
@@ -183,3 +191,61 @@ def test_a_run_the_harness_could_not_carry_out_is_evidence_not_a_verdict_and_a_b
     assert ctx.stats.errors == M.MAX_CONSECUTIVE_ERRORS
     assert all("went away" in e for _, e in ctx.harness_errors) and all(f.exists() for f, _ in ctx.harness_errors)
     assert all(f.result.outcome == "failed" for f in ctx.failures)
+
+
+# -- expectations the model no longer makes -----------------------------------------------------------------------
+
+def _model() -> Any:
+    from harness.stateful.model import RefModel
+
+    return RefModel(contacts=(1, 2, 3), opportunity_owner={1: 2}, cached_contacts={1, 2})
+
+
+def test_a_write_whose_drop_was_shrunk_away_is_not_expected_pending() -> None:
+    # retry-new-key's export once began this way: the drop removed, the email then made online (synced at once),
+    # and the replay failed on "e1 is synced, expected pending" (the harness's stale belief), not on the bug
+    steps = [s("offline", "link"), s("expect_banner", {"visible": True}),
+             s("send_email", {"contact": 1, "as": "e1"}), s("expect_item", {"as": "e1", "state": "pending"}),
+             s("online"), s("expect_banner", {"visible": False}), s("expect_item", {"as": "e1", "state": "synced"})]
+    from harness.stateful.step_shrink import without_stale_expectations
+
+    assert without_stale_expectations(steps, _model()) == steps
+    gone = candidate_steps(steps, units(steps), [1, 2])  # the drop's unit removed
+    assert names(gone) == ["send_email", "expect_item", "online", "expect_banner", "expect_item"]
+    kept = without_stale_expectations(gone, _model())
+    assert [x.as_yaml() for x in kept] == [x.as_yaml() for x in (steps[2], steps[4], steps[5], steps[6])]
+
+
+def test_an_item_left_offline_by_a_removed_reconnection_is_not_expected_synced_nor_the_banner_gone() -> None:
+    from harness.stateful.step_shrink import without_stale_expectations
+
+    steps = [s("offline", "airplane"), s("expect_banner", {"visible": True}), s("add_note", {"contact": 2, "as": "n1"}),
+             s("expect_item", {"as": "n1", "state": "pending"}), s("online"), s("expect_banner", {"visible": False}),
+             s("expect_item", {"as": "n1", "state": "synced"}), s("wait_synced", 20)]
+    candidate = [steps[0], steps[1], steps[2], steps[3], steps[5], steps[6], steps[7]]  # the ``online`` gone
+    assert names(without_stale_expectations(candidate, _model())) == \
+        ["offline", "expect_banner", "add_note", "expect_item", "wait_synced"]
+
+
+def test_every_expectation_the_machine_generates_is_one_the_model_makes(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # the pass must never take away an expectation of a sequence as the machine ran it (only ones a removal made
+    # stale): the reference app's vocabulary, a resume round's, and a generic app's
+    from harness.app.profile import load_app_profile
+    from harness.stateful import resume
+    from harness.stateful.step_shrink import without_stale_expectations
+    from harness.stateful.vocab import generic_vocabulary
+    from tests.stateful.test_machine import record_sequences
+
+    owners = {1: 1, 2: 3, 3: 4}
+    crm = crm_vocabulary(owners)
+    vocabs = [crm, resume.resume_vocabulary(crm, load_app_profile("refapp"), 0.25),
+              generic_vocabulary(load_app_profile("examples/apps/todo-pouch"))]
+    expectations = 0
+    for seed, vocab in enumerate(vocabs, start=3):
+        runs, ctx = record_sequences(tmp_path, monkeypatch, vocab, seed=seed, examples=40, owners=owners)
+        for run in runs:
+            kept = without_stale_expectations(run.steps, ctx.new_model())
+            assert [x.as_yaml() for x in kept] == [x.as_yaml() for x in run.steps], [x.as_yaml() for x in run.steps]
+            expectations += sum(x.name.startswith("expect_") for x in run.steps)
+    assert expectations > 200
