@@ -149,8 +149,8 @@ class PageChannel:
         if not url:
             raise NotHere(f"no DevTools target for window {handle}")
         # skip_utf8_validation: websocket-client checks every text frame's UTF-8 in pure Python (a screen read's
-        # answer is tens of kilobytes): 14 s of a 128 s fuzz run. ``recv`` still decodes the payload as UTF-8 (in C),
-        # which refuses a bad byte just the same.
+        # answer is some 8 kB): 14 s of a 128 s fuzz run. ``recv`` still decodes the payload as UTF-8 (in C), which
+        # refuses a bad byte just the same.
         return websocket.create_connection(url, timeout=self.timeout_s, suppress_origin=True,
                                            skip_utf8_validation=True)
 
