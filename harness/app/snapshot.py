@@ -480,22 +480,20 @@ class _Scope:
     probes: Probes | None = None
 
     def current(self) -> Snapshot:
-        if self.snap is None or not self.snap.alive:
-            self._keep()
+        if self.snap is None:  # none taken yet, or the last one ended (``end``)
             known = _known(self.profile)
             narrow = self.probes.specs() if self.probes is not None else None
             self.snap = Snapshot(self.driver, narrow if narrow else known.declared + tuple(known.extras),
                                  learn=known.learn)
         return self.snap
 
-    def _keep(self) -> None:
-        if self.snap is not None and self.probes is not None:
-            self.probes.keep(self.snap)
-
     def end(self) -> None:
+        """End the current snapshot (its elements read live from now on); what it looked up is kept for the
+        next one when this scope narrows (``probes``)."""
         if self.snap is not None:
             self.snap.end()
-            self._keep()
+            if self.probes is not None:
+                self.probes.keep(self.snap)
             self.snap = None
 
 
