@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, TextIO
 
@@ -73,9 +73,7 @@ class Event:
     def to_json(self) -> str:
         # the fields as they are, a dataclass inside ``data`` turned into a dict where json meets it: the same text
         # as ``asdict`` gave, without its deep copy of every event's data (a final snapshot's is large)
-        fields = {"seq": self.seq, "t": self.t, "kind": self.kind, "name": self.name, "layer": self.layer,
-                  "wall": self.wall, "scenario": self.scenario, "data": self.data}
-        return json.dumps(fields, sort_keys=True, default=_plain)
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, sort_keys=True, default=_plain)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Event":
