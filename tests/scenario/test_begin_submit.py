@@ -117,26 +117,10 @@ def test_time_passing_is_read_every_second_and_at_every_transition() -> None:
     assert ex.watch.reads.count("transition") == 2 and ex.watch.reads.count("wait") == 1
 
 
-class FakeClock:
-    """The executor's clock, advanced only by its own sleeps: the count of reads does not depend on how late a
-    busy machine wakes a sleeper (on two loaded cores a 0.1 s tick overshot enough to leave room for two reads)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, s: float) -> None:
-        self.now += s
-
-
-def test_at_a_faster_clock_time_passing_is_read_as_often_in_the_app_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_at_a_faster_clock_time_passing_is_read_as_often_in_the_app_time(fake_clock: Any) -> None:
     # a quarter of the app's time: a second of wall time is four of the app's seconds, each read once (it used to
-    # be read once a wall second: none at all in the fuzzer's waits of 0.125-0.5 s)
-    from harness.scenario import executor
-
-    monkeypatch.setattr(executor, "time", FakeClock())
+    # be read once a wall second: none at all in the fuzzer's waits of 0.125-0.5 s); on the executor's fake clock
+    # (conftest.py), so the count does not depend on how late a busy machine wakes a sleeper
     ex = StepExecutor.__new__(StepExecutor)
     ex.scenario = SimpleNamespace(setup=SimpleNamespace(time_scale=0.25))
     ex.watch = Watch()

@@ -1,7 +1,7 @@
 """StepExecutor.settle: quiet = no request for quiescence_s and nothing pending for min(quiescence_s, 1 s).
 
-Run on a clock of the test's own (the executor's ``time`` replaced): what is asserted is how settle polls and
-when it ends, which a loaded machine's sleeps must not blur (CI once saw three reads where four were due).
+Run on the executor's fake clock (``fake_clock``, conftest.py): what is asserted is how settle polls and when
+it ends, which a loaded machine's sleeps must not blur (CI once saw three reads where four were due).
 """
 
 from __future__ import annotations
@@ -11,38 +11,15 @@ from typing import Any
 
 import pytest
 
-from harness.scenario import executor
 from harness.scenario.executor import StepExecutor
 from harness.scenario.model import Expect
 from harness.timeline import Timeline
 
 
-class Clock:
-    """monotonic() and sleep() for the executor: a sleep moves the clock on by exactly what was asked."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, s: float) -> None:
-        self.sleeps.append(s)
-        self.now += s
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    c = Clock()
-    monkeypatch.setattr(executor, "time", c)
-    return c
-
-
 class Feed:
     """The ledger: the last request ended ``ago_s`` before the settle began (None: no request at all)."""
 
-    def __init__(self, clock: Clock, ago_s: float | None) -> None:
+    def __init__(self, clock: Any, ago_s: float | None) -> None:
         self.last = None if ago_s is None else clock.now - ago_s
 
     def poll(self) -> None:
@@ -67,7 +44,7 @@ class Shell:
         return SimpleNamespace(pending=self.pending[0])
 
 
-def settle(clock: Clock, quiescence_s: float, ago_s: float | None,
+def settle(clock: Any, quiescence_s: float, ago_s: float | None,
            pending: list[int]) -> tuple[float, dict[str, Any], Shell]:
     ex = StepExecutor.__new__(StepExecutor)  # only what settle touches
     ex.timeline = Timeline()
@@ -79,38 +56,38 @@ def settle(clock: Clock, quiescence_s: float, ago_s: float | None,
     return clock.now - t0, ex.timeline.events[-1].data, shell
 
 
-def test_silence_and_nothing_pending_are_counted_side_by_side(clock: Clock) -> None:
+def test_silence_and_nothing_pending_are_counted_side_by_side(fake_clock: Any) -> None:
     # the last request ended just before: quiet after quiescence_s, not quiescence_s plus a second
-    took, data, _ = settle(clock, 1.0, 0.0, [0])
+    took, data, _ = settle(fake_clock, 1.0, 0.0, [0])
     assert took == pytest.approx(1.0) and data == {"reached": True, "pending": 0}
 
 
-def test_long_silence_still_needs_a_second_of_nothing_pending(clock: Clock) -> None:
-    took, _, _ = settle(clock, 2.0, 30.0, [0])
+def test_long_silence_still_needs_a_second_of_nothing_pending(fake_clock: Any) -> None:
+    took, _, _ = settle(fake_clock, 2.0, 30.0, [0])
     assert took == pytest.approx(1.0)
 
 
-def test_pending_work_restarts_the_count(clock: Clock) -> None:
+def test_pending_work_restarts_the_count(fake_clock: Any) -> None:
     # three polls with work pending (0.6 s), then the queue is empty: a full second from there
-    took, _, _ = settle(clock, 1.0, None, [1, 1, 1, 0])
+    took, _, _ = settle(fake_clock, 1.0, None, [1, 1, 1, 0])
     assert took == pytest.approx(1.6)
 
 
-def test_the_bound_ends_a_settle_that_never_gets_quiet(clock: Clock) -> None:
-    took, data, _ = settle(clock, 1.0, None, [2])
+def test_the_bound_ends_a_settle_that_never_gets_quiet(fake_clock: Any) -> None:
+    took, data, _ = settle(fake_clock, 1.0, None, [2])
     assert 3.0 <= took < 3.0 + 0.2 + 1e-9 and data == {"reached": False, "pending": 2}
 
 
-def test_a_short_quiet_period_is_polled_finely_enough_to_end_near_its_end(clock: Clock) -> None:
+def test_a_short_quiet_period_is_polled_finely_enough_to_end_near_its_end(fake_clock: Any) -> None:
     # the fuzzer's quiet period at a quarter of the app's time is 0.25 s: polled every 0.2 s it ended at 0.4 s
     # (three reads); polled at a quarter of the period it is read five times and ends at 0.25 s
-    took, _, shell = settle(clock, 0.25, 0.0, [0])
-    assert clock.sleeps == [0.0625] * 4
+    took, _, shell = settle(fake_clock, 0.25, 0.0, [0])
+    assert fake_clock.sleeps == [0.0625] * 4
     assert shell.reads == 5 and took == pytest.approx(0.25)
 
 
-def test_the_poll_is_never_finer_than_fifty_milliseconds(clock: Clock) -> None:
-    took, _, _ = settle(clock, 0.1, 0.0, [0])
+def test_the_poll_is_never_finer_than_fifty_milliseconds(fake_clock: Any) -> None:
+    took, _, _ = settle(fake_clock, 0.1, 0.0, [0])
     # 0.1 / 4 would be 25 ms: floored at 50 ms, and the end still within one poll of the period
-    assert clock.sleeps and all(s == pytest.approx(0.05) for s in clock.sleeps)
+    assert fake_clock.sleeps and all(s == pytest.approx(0.05) for s in fake_clock.sleeps)
     assert 0.1 - 1e-9 <= took <= 0.15 + 1e-9
